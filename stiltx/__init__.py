@@ -1,0 +1,3 @@
+"""stiltx: English intermediate-task training for zero-shot cross-lingual transfer."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,117 @@
+"""The recipe: one frozen, typed description of a whole experiment.
+
+Field names are the canonical recipe keys (see DESIGN.md "Recipe keys"); the YAML mirrors this tree.
+Validation lives in `load.py`; these classes only hold values and their defaults. Each stage of the
+code receives only the sub-spec it needs (`recipe.intermediate.train`, `recipe.model`, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Policy = Literal["uniform", "proportional", "capped", "temperature", "fixed", "annealed"]
+MixedPrecision = Literal["no", "fp16", "bf16"]
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    source: Literal["hub", "local"] = "hub"
+    data_dir: str | None = None  # required when source == "local"; layout as ../shared/data
+    cache_dir: str | None = None  # encoded-feature cache; default ~/.cache/stiltx/features
+    max_examples: int | None = None  # cap per (task, language, split); for smoke runs
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name_or_path: str = "FacebookAI/xlm-roberta-large"
+    max_length: int = 256
+    dtype: Literal["float32", "bfloat16", "float16"] = "float32"
+    attn_implementation: Literal["sdpa", "eager"] = "sdpa"
+    gradient_checkpointing: bool = False
+
+
+@dataclass(frozen=True)
+class MethodConfig:
+    kind: Literal["full", "adapter"] = "full"
+    adapter: str = "seq_bn"  # an `adapters` config id: seq_bn, double_seq_bn, lora, prefix_tuning, ia3, ...
+    adapter_options: dict[str, Any] = field(default_factory=dict)  # passed to the config, e.g. {r: 8}
+    target: Literal["continue", "stack", "full"] = "continue"
+    language_adapters: dict[str, str] = field(default_factory=dict)  # MAD-X: language -> adapter path/id
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    policy: Policy = "proportional"
+    cap: int | None = None  # K: examples-proportional cap (capped, temperature)
+    temperature: float = 1.0
+    weights: dict[str, float] = field(default_factory=dict)  # policy "fixed"
+    with_replacement: bool = True
+    anneal_steps: int | None = None  # policy "annealed": steps to reach the end distribution
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    lr: float = 1e-5
+    batch_size: int = 32
+    grad_accum: int = 1
+    max_steps: int | None = None  # wins over epochs when set
+    epochs: float | None = None
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0
+    eval_every: int = 1000
+    eval_examples: int = 500  # English dev examples per task at each evaluation
+    save_every: int = 1000
+    keep_checkpoints: int = 2
+    patience: int | None = None  # evaluations without improvement before stopping
+    mixed_precision: MixedPrecision = "no"
+    log_every: int = 50
+    log_with: tuple[str, ...] = ()  # accelerate trackers: tensorboard, wandb, mlflow
+
+
+@dataclass(frozen=True)
+class IntermediateConfig:
+    tasks: tuple[str, ...] = ()
+    sampling: SamplingConfig = SamplingConfig()
+    train: TrainConfig = TrainConfig()
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    benchmark: Literal["xtreme", "xtreme-r"] = "xtreme"
+    tasks: tuple[str, ...] = ()  # empty: every trainable task of the benchmark
+    train: TrainConfig = TrainConfig()
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # task -> TrainConfig keys
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    tasks: tuple[str, ...] = ()
+    layer: int | None = None  # hidden_states index (0 = embeddings); None: 14/24 of the depth
+    pooling: Literal["mean", "cls"] = "mean"
+    batch_size: int = 64
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    languages: tuple[str, ...] = ("all",)  # "all", ISO codes or named groups (languages.py)
+    split: str = "test"
+    batch_size: int = 64
+    save_predictions: bool = True
+
+
+@dataclass(frozen=True)
+class Recipe:
+    name: str
+    description: str = ""
+    seed: int = 42
+    seeds: tuple[int, ...] = ()  # several seeds: one run each
+    output_dir: str = "runs"
+    data: DataConfig = DataConfig()
+    model: ModelConfig = ModelConfig()
+    method: MethodConfig = MethodConfig()
+    intermediate: IntermediateConfig | None = IntermediateConfig()  # None: direct fine-tuning
+    target: TargetConfig = TargetConfig()
+    retrieval: RetrievalConfig = RetrievalConfig()
+    eval: EvalConfig = EvalConfig()

@@ -1,0 +1,94 @@
+"""One Example type per task kind (never per task). Readers produce these; encoders consume them.
+
+Labels are stored as the *index* into the task's `labels` (classification) or choice index
+(multiple choice); tags as strings (mapped to ids at encoding time). `None` means unlabelled
+(e.g. XTREME test files with stripped labels).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ClassificationExample:
+    id: str
+    text_a: str
+    text_b: str | None = None  # None for single-sentence tasks
+    label: int | None = None
+
+
+@dataclass(frozen=True)
+class MultipleChoiceExample:
+    """`context` is paired with each choice: (context, choice_i), i = 0..N-1.
+
+    Readers fold the question into `context` (or into each choice) as the task's reference
+    implementation does; e.g. COPA: context = premise + " What was the cause?".
+    """
+
+    id: str
+    context: str
+    choices: tuple[str, ...]
+    label: int | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    start: int  # character offset into the context (Unicode code points)
+
+
+@dataclass(frozen=True)
+class QAExample:
+    id: str
+    question: str
+    context: str
+    answers: tuple[Answer, ...] = ()  # empty: unanswerable (squad_v2) or unknown (blanked test)
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class TaggingExample:
+    id: str
+    words: tuple[str, ...]
+    tags: tuple[str, ...] | None = None  # one tag per word; None when unlabelled
+
+
+@dataclass(frozen=True)
+class Text:
+    id: str
+    text: str
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class RetrievalCorpus:
+    """A whole retrieval evaluation set for one (task, language, split).
+
+    Tatoeba: queries = xx sentences, candidates = English sentences, gold = aligned lines.
+    BUCC: queries = xx corpus, candidates = en corpus, gold = the hidden translation pairs.
+    LAReQA: queries = questions in one language, candidates = every sentence of every language,
+    gold = the sentences that contain the answer (in every language).
+    Mewsli-X: queries = mentions in context, candidates = entity descriptions, gold = the entity.
+    """
+
+    id: str
+    queries: tuple[Text, ...]
+    candidates: tuple[Text, ...]
+    gold: dict[str, tuple[str, ...]] = field(default_factory=dict)  # query id -> candidate ids
+
+
+@dataclass(frozen=True)
+class MLMExample:
+    id: str
+    text: str
+
+
+Example = (
+    ClassificationExample
+    | MultipleChoiceExample
+    | QAExample
+    | TaggingExample
+    | RetrievalCorpus
+    | MLMExample
+)

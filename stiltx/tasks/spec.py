@@ -1,0 +1,95 @@
+"""What a task is: its kind, languages, splits, data sources, labels and metrics.
+
+Every task is declared once, as a frozen `TaskSpec`, in the module of its kind
+(`classification.py`, `multiple_choice.py`, ...); `registry.py` collects them. Nothing here imports
+torch or transformers, so listing and validating tasks is instant.
+
+Readers are referred to by *name* (`DataSource.local_format`, `DataSource.hub_format`); the
+functions live in `stiltx.data` (see `stiltx/data/readers.py` and `stiltx/data/hub.py`). That keeps
+`tasks` free of I/O and lets a newcomer find a reader from the name in the spec.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class TaskKind(str, Enum):
+    """The kind decides the head, the encoding, the prediction and the default metric."""
+
+    CLASSIFICATION = "classification"  # single sentence or sentence pair -> one label
+    MULTIPLE_CHOICE = "multiple_choice"  # context + N choices -> index of the right choice
+    EXTRACTIVE_QA = "extractive_qa"  # question + context -> answer span
+    TAGGING = "tagging"  # words -> one tag per word
+    RETRIEVAL = "retrieval"  # no training; scored from sentence embeddings
+    MLM = "mlm"  # masked language modelling on raw text
+
+
+class Role(str, Enum):
+    """Where a task is used in the three-phase protocol."""
+
+    INTERMEDIATE = "intermediate"  # English task of phase (ii)
+    TARGET = "target"  # evaluated zero-shot on every language in phase (iii)
+    TARGET_TRAIN = "target_train"  # only the English training data of a target (e.g. copa for xcopa)
+    PRETRAIN = "pretrain"  # mlm
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where a task's data comes from.
+
+    `local_paths` maps a split name to path templates relative to the recipe's `data.data_dir`;
+    templates may use `{language}` (the task's language code), `{lang3}` (ISO 639-3),
+    `{lang_name}` (English name, as UD uses) and `{split}`. The first template that exists wins;
+    globs (`*`) are allowed and every match is read (UD: all treebanks of one language).
+    `hub_config` may contain `{language}` / `{lang_name}` / `{lang3}` the same way.
+    """
+
+    local_format: str  # reader name in stiltx.data.readers.READERS
+    local_paths: dict[str, tuple[str, ...]]
+    hub_id: str | None = None
+    hub_config: str | None = None
+    hub_revision: str | None = None  # e.g. "refs/convert/parquet" for script-based datasets
+    hub_format: str | None = None  # converter name in stiltx.data.hub.CONVERTERS
+    hub_splits: dict[str, str] = field(default_factory=dict)  # our split name -> Hub split name
+    note: str = ""  # caveat shown by `stiltx tasks` / logged on load (e.g. comparability warnings)
+
+
+@dataclass(frozen=True)
+class TrainDefaults:
+    """Reference hyper-parameters (jiant / XTREME) used when a recipe does not override them."""
+
+    epochs: float = 3.0
+    lr: float = 1e-5
+    batch_size: int = 32
+    max_length: int = 256
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    kind: TaskKind
+    role: Role
+    description: str
+    languages: tuple[str, ...]  # ISO 639-1 codes where they exist (see languages.py)
+    splits: tuple[str, ...]  # e.g. ("train", "dev", "test")
+    source: DataSource
+    labels: tuple[str, ...] = ()  # class / tag names; empty for QA, retrieval, mlm
+    num_choices: int = 0  # multiple choice only
+    metrics: tuple[str, ...] = ()  # names in stiltx.evaluation.metrics.METRICS
+    train_task: str | None = None  # English task whose training data serves this target
+    head: str | None = None  # head name; tasks sharing a head share weights (anli, mnli -> "nli")
+    train_split: str = "train"
+    dev_split: str = "dev"  # model selection (English only)
+    test_split: str = "test"
+    defaults: TrainDefaults = TrainDefaults()
+    reference: str = ""  # citation of the dataset
+
+    @property
+    def head_name(self) -> str:
+        return self.head or self.name
+
+    @property
+    def trainable(self) -> bool:
+        return self.kind is not TaskKind.RETRIEVAL
