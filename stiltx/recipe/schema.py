@@ -16,15 +16,24 @@ MixedPrecision = Literal["no", "fp16", "bf16"]
 
 @dataclass(frozen=True)
 class DataConfig:
-    source: Literal["hub", "local"] = "hub"
+    source: Literal["hub", "local", "toy"] = "hub"  # toy: the generated offline world (stiltx/toy)
     data_dir: str | None = None  # required when source == "local"; layout as ../shared/data
     cache_dir: str | None = None  # encoded-feature cache; default ~/.cache/stiltx/features
     max_examples: int | None = None  # cap per (task, language, split); for smoke runs
 
 
 @dataclass(frozen=True)
+class ToyConfig:
+    """The embedded offline world used when `data.source: toy` / `model.name_or_path: toy`."""
+
+    seed: int = 0
+    size: Literal["default", "small", "smoke"] = "default"
+    cache_dir: str | None = None  # default ~/.cache/stiltx/toy (or $STILTX_CACHE/toy)
+
+
+@dataclass(frozen=True)
 class ModelConfig:
-    name_or_path: str = "FacebookAI/xlm-roberta-large"
+    name_or_path: str = "FacebookAI/xlm-roberta-large"  # Hub id, local path, or "toy" (tiny model)
     max_length: int = 256
     dtype: Literal["float32", "bfloat16", "float16"] = "float32"
     attn_implementation: Literal["sdpa", "eager"] = "sdpa"
@@ -34,10 +43,16 @@ class ModelConfig:
 @dataclass(frozen=True)
 class MethodConfig:
     kind: Literal["full", "adapter"] = "full"
-    adapter: str = "seq_bn"  # an `adapters` config id: seq_bn, double_seq_bn, lora, prefix_tuning, ia3, ...
-    adapter_options: dict[str, Any] = field(default_factory=dict)  # passed to the config, e.g. {r: 8}
+    adapter: str = (
+        "seq_bn"  # an `adapters` config id: seq_bn, double_seq_bn, lora, prefix_tuning, ia3, ...
+    )
+    adapter_options: dict[str, Any] = field(
+        default_factory=dict
+    )  # passed to the config, e.g. {r: 8}
     target: Literal["continue", "stack", "full"] = "continue"
-    language_adapters: dict[str, str] = field(default_factory=dict)  # MAD-X: language -> adapter path/id
+    language_adapters: dict[str, str] = field(
+        default_factory=dict
+    )  # MAD-X: language -> adapter path/id
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,7 @@ class TrainConfig:
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
     max_grad_norm: float = 1.0
+    max_length: int | None = None  # None: model.max_length (QA targets use 384)
     eval_every: int = 1000
     eval_examples: int = 500  # English dev examples per task at each evaluation
     save_every: int = 1000
@@ -109,6 +125,7 @@ class Recipe:
     seeds: tuple[int, ...] = ()  # several seeds: one run each
     output_dir: str = "runs"
     data: DataConfig = DataConfig()
+    toy: ToyConfig = ToyConfig()
     model: ModelConfig = ModelConfig()
     method: MethodConfig = MethodConfig()
     intermediate: IntermediateConfig | None = IntermediateConfig()  # None: direct fine-tuning

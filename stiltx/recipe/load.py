@@ -1,0 +1,321 @@
+"""Load a recipe: YAML -> `extends` inheritance -> preset -> `--set` overrides -> strict validation.
+
+Validation walks the YAML tree against the dataclasses of `schema.py` and collects EVERY problem
+(key path, bad value, what was expected, did-you-mean) before raising one `RecipeError`, so a bad
+recipe never starts a run and the user fixes everything in one go.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+
+from stiltx.errors import RecipeError, StiltxError, did_you_mean
+from stiltx.recipe import schema
+from stiltx.recipe.find import find_preset, find_recipe
+
+MAX_EXTENDS_DEPTH = 10
+
+
+# ---- public API -----------------------------------------------------------------------------------
+
+
+def load_recipe(
+    name_or_path: str | Path,
+    preset: str | None = None,
+    overrides: list[str] | tuple[str, ...] = (),
+) -> schema.Recipe:
+    """Resolve a bundled name or a path into a validated, frozen `Recipe`."""
+    path = find_recipe(str(name_or_path))
+    tree = read_tree(path)
+    if preset:
+        # A preset tunes the sections a recipe has; it never re-creates one the recipe switched off
+        # (direct.yaml's `intermediate: null` stays null under --preset tiny).
+        tree = deep_merge(tree, _without_meta(read_tree(find_preset(preset))), keep_null=True)
+    problems: list[str] = []
+    for item in overrides:
+        try:
+            key, value = parse_override(item)
+        except StiltxError as error:
+            problems.append(str(error))
+            continue
+        if _is_null_section(tree, key):
+            problems.append(f"--set {item}: {key.split('.')[0]} is null in this recipe")
+            continue
+        tree = set_path(tree, key, value)
+    tree.setdefault("name", path.stem if path.parent.name != "single" else f"single-{path.stem}")
+    return build_recipe(tree, source=str(path), problems=problems)
+
+
+def read_tree(path: Path, _depth: int = 0) -> dict[str, Any]:
+    """Read one YAML file and resolve its `extends:` chain (child keys win, dicts merge deeply)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise StiltxError(f"cannot read recipe {path}: {error.strerror}") from None
+    try:
+        tree = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise StiltxError(f"recipe {path}{where}: invalid YAML ({error})") from None
+    if tree is None:
+        tree = {}
+    if not isinstance(tree, dict):
+        raise StiltxError(
+            f"recipe {path}: expected a mapping at the top level, got {type(tree).__name__}"
+        )
+    parent = tree.pop("extends", None)
+    if parent is None:
+        return tree
+    if _depth >= MAX_EXTENDS_DEPTH:
+        raise StiltxError(
+            f"recipe {path}: 'extends' chain deeper than {MAX_EXTENDS_DEPTH} (a cycle?)"
+        )
+    base = _without_meta(read_tree(find_recipe(str(parent), relative_to=path.parent), _depth + 1))
+    return deep_merge(base, tree)
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """'intermediate.train.lr=2e-5' -> ('intermediate.train.lr', 2e-05). Values are YAML-typed."""
+    if "=" not in item:
+        raise StiltxError(f"--set {item!r}: expected key.path=value")
+    key, raw = item.split("=", 1)
+    key = key.strip()
+    if not key:
+        raise StiltxError(f"--set {item!r}: empty key")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key, value
+
+
+def _is_null_section(tree: dict[str, Any], dotted: str) -> bool:
+    head, _, rest = dotted.partition(".")
+    return bool(rest) and head in tree and tree[head] is None
+
+
+def set_path(tree: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """A copy of `tree` with `dotted` set to `value` (intermediate dicts are created)."""
+    out = dict(tree)
+    head, _, rest = dotted.partition(".")
+    if not rest:
+        out[head] = value
+        return out
+    child = out.get(head)
+    out[head] = set_path(child if isinstance(child, dict) else {}, rest, value)
+    return out
+
+
+def deep_merge(
+    base: dict[str, Any], over: dict[str, Any], keep_null: bool = False
+) -> dict[str, Any]:
+    """`over` wins; dicts merge recursively. keep_null: a section that is null in `base` stays null."""
+    out = dict(base)
+    for key, value in over.items():
+        if keep_null and key in out and out[key] is None and isinstance(value, dict):
+            continue
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value, keep_null)
+        else:
+            out[key] = value
+    return out
+
+
+def recipe_to_dict(recipe: schema.Recipe) -> dict[str, Any]:
+    """Plain dict (lists, not tuples) in schema order: what `recipe.resolved.yaml` holds."""
+
+    def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return plain(recipe)
+
+
+def recipe_to_yaml(recipe: schema.Recipe) -> str:
+    return yaml.safe_dump(recipe_to_dict(recipe), sort_keys=False, allow_unicode=True)
+
+
+def recipe_hash(recipe: schema.Recipe) -> str:
+    """Stable hash of everything that changes results (not the output folder)."""
+    tree = recipe_to_dict(recipe)
+    tree.pop("output_dir", None)
+    return hashlib.sha256(json.dumps(tree, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def build_recipe(
+    tree: dict[str, Any], source: str, problems: list[str] | None = None
+) -> schema.Recipe:
+    """Validate `tree` against the schema and the task registry; raise RecipeError with all problems."""
+    problems = list(problems or [])
+    recipe = _convert(schema.Recipe, tree, "", problems)
+    if recipe is not None:
+        try:
+            problems.extend(semantic_problems(recipe))
+        except (TypeError, AttributeError, ValueError):
+            pass  # a value of the wrong type is already reported; range checks can't run on it
+    if problems:
+        raise RecipeError(source, problems)
+    assert recipe is not None
+    return recipe
+
+
+# ---- structural validation (types, keys) ----------------------------------------------------------
+
+
+def _without_meta(tree: dict[str, Any]) -> dict[str, Any]:
+    """A parent recipe or preset contributes settings, not its identity."""
+    return {k: v for k, v in tree.items() if k not in ("name", "description")}
+
+
+def _describe(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
+    if origin in (Union, types.UnionType):
+        return " or ".join(_describe(a) for a in typing.get_args(tp))
+    if origin is tuple:
+        return f"a list of {_describe(typing.get_args(tp)[0])}"
+    if origin is dict:
+        return "a mapping"
+    if tp is type(None):
+        return "null"
+    if dataclasses.is_dataclass(tp):
+        return "a mapping"
+    return {int: "an integer", float: "a number", str: "a string", bool: "true or false"}.get(
+        tp, getattr(tp, "__name__", str(tp))
+    )
+
+
+def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
+    """Convert a YAML value to `tp`, appending a message to `problems` for each mismatch."""
+    where = path or "<top>"
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) == 1:
+            return _convert(inner[0], value, path, problems)
+        for arg in inner:
+            trial: list[str] = []
+            out = _convert(arg, value, path, trial)
+            if not trial:
+                return out
+        problems.append(f"{where}: got {value!r}, expected {_describe(tp)}")
+        return None
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+        if value not in allowed:
+            hint = did_you_mean(str(value), [str(a) for a in allowed])
+            problems.append(f"{where}: got {value!r}, expected {_describe(tp)}{hint}")
+        return value
+    if dataclasses.is_dataclass(tp):
+        return _convert_dataclass(tp, value, path, problems)
+    if origin is tuple:
+        item_type = typing.get_args(tp)[0]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list | tuple):
+            problems.append(f"{where}: got {value!r}, expected {_describe(tp)}")
+            return ()
+        return tuple(_convert(item_type, v, f"{path}[{i}]", problems) for i, v in enumerate(value))
+    if origin is dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            problems.append(f"{where}: got {value!r}, expected a mapping")
+            return {}
+        _, value_type = typing.get_args(tp)
+        return {str(k): _convert(value_type, v, f"{path}.{k}", problems) for k, v in value.items()}
+    if tp is Any:
+        return value
+    return _convert_scalar(tp, value, where, problems)
+
+
+def _convert_scalar(tp: Any, value: Any, where: str, problems: list[str]) -> Any:
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+    elif tp is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):  # YAML 1.1 reads "1e-5" as a string
+            try:
+                return float(value)
+            except ValueError:
+                pass
+    elif tp is str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+    problems.append(f"{where}: got {value!r}, expected {_describe(tp)}")
+    return value
+
+
+def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
+    where = path or "<top>"
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        problems.append(f"{where}: got {value!r}, expected a mapping")
+        return None
+    hints = typing.get_type_hints(tp)
+    names = [f.name for f in dataclasses.fields(tp)]
+    for key in value:
+        if key not in names:
+            full = f"{path}.{key}" if path else str(key)
+            problems.append(
+                f"{full}: unknown key{did_you_mean(str(key), names)}; expected one of {', '.join(names)}"
+            )
+    kwargs = {}
+    for field in dataclasses.fields(tp):
+        if field.name in value:
+            full = f"{path}.{field.name}" if path else field.name
+            kwargs[field.name] = _convert(hints[field.name], value[field.name], full, problems)
+    missing = [
+        f.name
+        for f in dataclasses.fields(tp)
+        if f.name not in kwargs
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    for name in missing:
+        problems.append(f"{path + '.' if path else ''}{name}: required key is missing")
+    if missing:
+        return None
+    try:  # unknown keys and bad values are already reported; build anyway so later checks can run
+        return tp(**kwargs)
+    except TypeError as error:  # a nested conversion failed and left a bad value
+        problems.append(f"{where}: {error}")
+        return None
+
+
+# ---- semantic validation --------------------------------------------------------------------------
+
+
+def semantic_problems(recipe: schema.Recipe) -> list[str]:
+    """Checks that need more than types: value ranges, task names, files, consistency."""
+    from stiltx.recipe.checks import check_recipe
+
+    return check_recipe(recipe)

@@ -1,0 +1,91 @@
+"""The run directory: where a run writes its resolved recipe, environment, logs and results.
+
+    runs/<name>-<timestamp>/  recipe.resolved.yaml  env.json  mixture.json  train_log.jsonl
+                              intermediate/  target/<task>/  predictions/<task>/<language>.jsonl
+                              results.json  report.md
+Every file is written atomically (stiltx.atomic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from stiltx import atomic
+from stiltx.recipe.load import recipe_to_yaml
+from stiltx.recipe.schema import Recipe
+
+RESOLVED_RECIPE = "recipe.resolved.yaml"
+ENV_FILE = "env.json"
+RESULTS_FILE = "results.json"
+PACKAGES = ("stiltx", "torch", "transformers", "adapters", "datasets", "accelerate", "tokenizers")
+
+
+def new_run_dir(
+    recipe: Recipe, out: str | Path | None = None, now: dt.datetime | None = None
+) -> Path:
+    """`out` if given, else <recipe.output_dir>/<name>-<timestamp> (a fresh folder)."""
+    if out is not None:
+        return Path(out)
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    base = Path(recipe.output_dir) / f"{recipe.name.replace('/', '-')}-{stamp}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}-{n}")
+    return path
+
+
+def write_resolved_recipe(run_dir: Path, recipe: Recipe) -> Path:
+    header = f"# Resolved recipe (re-runnable: stiltx train --recipe {run_dir / RESOLVED_RECIPE})\n"
+    return atomic.write_text(run_dir / RESOLVED_RECIPE, header + recipe_to_yaml(recipe))
+
+
+def environment(seed: int) -> dict[str, Any]:
+    """Package versions, git commit, device names and seed (torch is imported only if present)."""
+    env: dict[str, Any] = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": platform.processor() or platform.machine(),
+        "seed": seed,
+        "git_commit": git_commit(),
+        "packages": {},
+    }
+    for name in PACKAGES:
+        try:
+            env["packages"][name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            env["packages"][name] = None
+    try:
+        import torch
+
+        env["device"] = "cuda" if torch.cuda.is_available() else "cpu"
+        env["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        env["torch_threads"] = torch.get_num_threads()
+    except ImportError:
+        env["device"] = None
+    return env
+
+
+def write_env(run_dir: Path, seed: int) -> Path:
+    return atomic.write_json(run_dir / ENV_FILE, environment(seed))
+
+
+def git_commit() -> str | None:
+    """The commit of the stiltx checkout, if running from one (None for an installed wheel)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
