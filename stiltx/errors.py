@@ -38,5 +38,5 @@ def did_you_mean(name: str, options: list[str] | tuple[str, ...]) -> str:
     """' (did you mean 'x'?)' for the closest option, or '' when nothing is close."""
     import difflib
 
-    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -12,6 +12,10 @@ from stiltx.errors import did_you_mean
 from stiltx.recipe import schema
 
 
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def check_recipe(recipe: schema.Recipe) -> list[str]:
     problems: list[str] = []
     problems += _check_data(recipe.data)
@@ -73,8 +77,10 @@ def _check_train(train: schema.TrainConfig, where: str) -> list[str]:
         "keep_checkpoints": train.keep_checkpoints,
     }
     for key, value in positive.items():
-        if value <= 0:
+        if _number(value) and value <= 0:
             problems.append(f"{where}.{key}: got {value}, expected a positive number")
+    if not all(_number(v) for v in (train.warmup_ratio, train.weight_decay, train.max_grad_norm)):
+        return problems  # a wrong type is already reported by the structural pass
     if train.max_steps is not None and train.max_steps <= 0:
         problems.append(f"{where}.max_steps: got {train.max_steps}, expected a positive integer")
     if train.epochs is not None and train.epochs <= 0:

@@ -23,6 +23,22 @@ from stiltx.recipe.find import find_preset, find_recipe
 
 MAX_EXTENDS_DEPTH = 10
 
+# Names users bring from `transformers` TrainingArguments / other toolkits -> our canonical key.
+ALIASES = {
+    "learning_rate": "lr",
+    "num_train_epochs": "epochs",
+    "per_device_train_batch_size": "batch_size",
+    "train_batch_size": "batch_size",
+    "gradient_accumulation_steps": "grad_accum",
+    "warmup": "warmup_ratio",
+    "model_name_or_path": "name_or_path",
+    "max_seq_length": "max_length",
+    "fp16": "mixed_precision",
+    "bf16": "mixed_precision",
+    "clip": "max_grad_norm",
+    "early_stopping_patience": "patience",
+}
+
 
 # ---- public API -----------------------------------------------------------------------------------
 
@@ -285,9 +301,9 @@ def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> A
     for key in value:
         if key not in names:
             full = f"{path}.{key}" if path else str(key)
-            problems.append(
-                f"{full}: unknown key{did_you_mean(str(key), names)}; expected one of {', '.join(names)}"
-            )
+            alias = ALIASES.get(str(key))
+            hint = f" (did you mean '{alias}'?)" if alias in names else did_you_mean(str(key), names)
+            problems.append(f"{full}: unknown key{hint}; expected one of {', '.join(names)}")
     kwargs = {}
     for field in dataclasses.fields(tp):
         if field.name in value:
