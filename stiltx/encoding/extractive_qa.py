@@ -1,0 +1,127 @@
+"""Extractive QA -> doc-stride windows over the context, one feature per window.
+
+Question first, context second, `truncation="only_second"`: a long context is cut into windows of
+`max_length` tokens that overlap by `stride` tokens (the fast tokenizer's `stride` is the overlap,
+as in Hugging Face's run_qa.py and XTREME's doc_stride=128). Every window keeps `example_index`, so
+prediction regroups the windows of one question, and `offset_mapping` (character offsets into the
+context, [-1, -1] for question and special tokens), so a predicted token span maps back to text.
+
+Training targets: the first answer's character span -> the token span inside the window, or
+(0, 0) = CLS when the answer is not wholly inside that window (or the question has no answer).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from datasets import Features, List, Value
+
+from stiltx.tasks.examples import QAExample
+from stiltx.tasks.spec import TaskSpec
+
+MAX_QUERY_TOKENS = 64  # XTREME / BERT's max_query_length: longer questions are cut
+NO_OFFSET = [-1, -1]  # offset of a token that is not part of the context
+
+FEATURES = Features(
+    {
+        "input_ids": List(Value("int32")),
+        "attention_mask": List(Value("int8")),
+        "length": Value("int32"),
+        "example_index": Value("int64"),
+        "start_positions": Value("int64"),
+        "end_positions": Value("int64"),
+        "offset_mapping": List(List(Value("int32"), length=2)),
+    }
+)
+
+
+def window_budget(max_length: int, stride: int, num_special: int) -> tuple[int, int]:
+    """(max question tokens, effective stride) for windows of `max_length` tokens.
+
+    The question may take at most MAX_QUERY_TOKENS (or half the window when the window is small);
+    the overlap is clamped below half of the room left for context, because the tokenizer refuses
+    an overlap as large as the room itself (tiny presets use short windows with the default 128).
+    """
+    max_query = min(MAX_QUERY_TOKENS, (max_length - num_special) // 2)
+    room = max_length - num_special - max_query
+    if max_query < 1 or room < 2:
+        raise ValueError(f"max_length {max_length} is too short for question + context windows")
+    return max_query, max(0, min(stride, room // 2))
+
+
+def answer_token_span(
+    offsets: Sequence[Sequence[int]], start_char: int, end_char: int
+) -> tuple[int, int]:
+    """Token span (inclusive) of the characters [start_char, end_char) in one window, else (0, 0).
+
+    `offsets` holds one [start, end) per token, NO_OFFSET for non-context tokens.
+    """
+    context = [i for i, o in enumerate(offsets) if o[0] >= 0]
+    if not context or end_char <= start_char:
+        return 0, 0
+    first, last = context[0], context[-1]
+    if offsets[first][0] > start_char or offsets[last][1] < end_char:
+        return 0, 0
+    start = first
+    while start <= last and offsets[start][0] <= start_char:
+        start += 1
+    end = last
+    while end >= first and offsets[end][1] >= end_char:
+        end -= 1
+    return start - 1, end + 1
+
+
+def clip_questions(questions: list[str], tokenizer, max_tokens: int) -> list[str]:
+    """Strip leading spaces and cut questions longer than `max_tokens` tokens (at a token end)."""
+    questions = [q.lstrip() for q in questions]
+    enc = tokenizer(questions, add_special_tokens=False, return_offsets_mapping=True)
+    return [
+        q if len(offs) <= max_tokens else q[: offs[max_tokens - 1][1]]
+        for q, offs in zip(questions, enc["offset_mapping"], strict=True)
+    ]
+
+
+def encode(
+    spec: TaskSpec,
+    examples: Sequence[QAExample],
+    tokenizer,
+    max_length: int,
+    stride: int,
+    training: bool,
+) -> dict[str, list]:
+    """Tokenize a batch of questions into windows with answer token spans and context offsets."""
+    del spec, training  # windows and targets are the same for training and evaluation
+    max_query, overlap = window_budget(
+        max_length, stride, tokenizer.num_special_tokens_to_add(pair=True)
+    )
+    questions = clip_questions([ex.question for ex in examples], tokenizer, max_query)
+    enc = tokenizer(
+        questions,
+        [ex.context for ex in examples],
+        truncation="only_second",
+        max_length=max_length,
+        stride=overlap,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+        return_token_type_ids=False,
+    )
+    columns: dict[str, list] = {name: [] for name in FEATURES}
+    for i, ids in enumerate(enc["input_ids"]):
+        example_index = enc["overflow_to_sample_mapping"][i]
+        offsets = [
+            list(o) if seq == 1 else NO_OFFSET
+            for o, seq in zip(enc["offset_mapping"][i], enc.sequence_ids(i), strict=True)
+        ]
+        answers = examples[example_index].answers
+        start, end = (0, 0)
+        if answers:
+            first = answers[0]
+            start, end = answer_token_span(offsets, first.start, first.start + len(first.text))
+        columns["input_ids"].append(ids)
+        columns["attention_mask"].append(enc["attention_mask"][i])
+        columns["length"].append(len(ids))
+        columns["example_index"].append(example_index)
+        columns["start_positions"].append(start)
+        columns["end_positions"].append(end)
+        columns["offset_mapping"].append(offsets)
+    return columns
