@@ -1,0 +1,54 @@
+"""CoNLL-U treebanks (Universal Dependencies) -> TaggingExample with UPOS tags.
+
+Sentences are separated by blank lines; `#` lines are comments. Multiword-token ranges (`3-4`)
+and empty nodes (`8.1`) are skipped, as XTREME does: the words are the syntactic words with
+integer ids. Every token line must have the 10 CoNLL-U columns (else a DataError names file:line).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stiltx.data.files import read_lines
+from stiltx.errors import DataError
+from stiltx.tasks.examples import TaggingExample
+from stiltx.tasks.spec import TaskSpec
+
+
+def read_conllu(
+    path: Path, spec: TaskSpec | None = None, language: str = ""
+) -> list[TaggingExample]:
+    examples: list[TaggingExample] = []
+    words: list[str] = []
+    tags: list[str] = []
+
+    def flush() -> None:
+        if words:
+            examples.append(
+                TaggingExample(id=str(len(examples)), words=tuple(words), tags=tuple(tags))
+            )
+        words.clear()
+        tags.clear()
+
+    for number, line in enumerate(read_lines(path), start=1):
+        if not line.strip():
+            flush()
+            continue
+        if line.startswith("#"):
+            continue
+        columns = line.split("\t")
+        if len(columns) != 10:
+            raise DataError(
+                f"{path}:{number}: expected 10 tab-separated CoNLL-U columns, got {len(columns)}: {line[:80]!r}"
+            )
+        token_id = columns[0]
+        if "-" in token_id or "." in token_id:  # multiword range or empty node
+            continue
+        if not token_id.isdigit():
+            raise DataError(
+                f"{path}:{number}: bad token ID {token_id!r} (expected an integer, 'a-b' or 'a.b')"
+            )
+        words.append(columns[1])
+        tags.append(columns[3])
+    flush()
+    return examples

@@ -1,0 +1,135 @@
+"""`load_split`: one (task, language, split) as a list of Examples, from local files or the Hub.
+
+This is the single entry point the pipeline, the encoders and `stiltx data inspect` use. It checks
+the language and split against the task, reads with the task's reader (`readers.READERS`) or Hub
+converter (`hub.CONVERTERS`), caps at `data.max_examples`, and with `require_labels=True` refuses
+splits whose labels are missing (XTREME's stripped test files, TyDiQA's blanked dev answers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stiltx.data.ccg import HOW as CCG_HOW
+from stiltx.data.ccg import read_ccg_tags
+from stiltx.data.paths import resolve_local
+from stiltx.data.readers import READERS
+from stiltx.errors import DataError, UnknownNameError, did_you_mean
+from stiltx.recipe.schema import DataConfig
+from stiltx.tasks.examples import (
+    ClassificationExample,
+    Example,
+    MultipleChoiceExample,
+    QAExample,
+    RetrievalCorpus,
+    TaggingExample,
+)
+from stiltx.tasks.spec import TaskKind, TaskSpec
+
+
+def check_language(spec: TaskSpec, language: str) -> None:
+    """UnknownNameError listing the task's languages (MLM accepts any language with a file)."""
+    if spec.kind is TaskKind.MLM or language in spec.languages:
+        return
+    raise UnknownNameError(
+        f"task '{spec.name}' has no language '{language}'{did_you_mean(language, spec.languages)}; "
+        f"its languages: {', '.join(spec.languages)}"
+    )
+
+
+def check_split(spec: TaskSpec, split: str) -> None:
+    if split not in spec.splits:
+        raise UnknownNameError(
+            f"task '{spec.name}' has no split '{split}'{did_you_mean(split, spec.splits)}; its splits: {', '.join(spec.splits)}"
+        )
+
+
+def read_file(spec: TaskSpec, path: Path, language: str) -> list[Example]:
+    """Read one native file with the task's local reader (used by `data inspect --file`)."""
+    if not path.is_file():
+        raise DataError(f"file not found: {path}")
+    return READERS[spec.source.local_format](path, spec, language)
+
+
+def load_split(
+    spec: TaskSpec,
+    language: str,
+    split: str,
+    data: DataConfig,
+    *,
+    require_labels: bool = False,
+) -> list[Example]:
+    """The examples of one (task, language, split); retrieval tasks give one RetrievalCorpus.
+
+    `require_labels=True` (for scoring or training) raises a DataError when any example is
+    unlabelled instead of returning examples that cannot be scored.
+    """
+    check_language(spec, language)
+    check_split(spec, split)
+    if data.source == "local":
+        if not data.data_dir:
+            raise DataError("data.source is 'local' but data.data_dir is not set")
+        data_dir = Path(data.data_dir).expanduser()
+        hint = CCG_HOW if spec.name == "ccg" else ""
+        examples: list[Example] = []
+        for path in resolve_local(spec, language, split, data_dir, hint):
+            examples.extend(read_file(spec, path, language))
+    elif data.source == "hub":
+        from stiltx.data.hub import load_hub
+
+        examples = load_hub(spec, language, split)
+    else:
+        raise DataError(f"data.source must be 'local' or 'hub', got {data.source!r}")
+    if require_labels:
+        check_labelled(spec, language, split, examples)
+    return cap(examples, data.max_examples)
+
+
+def cap(examples: list[Example], max_examples: int | None) -> list[Example]:
+    """The first `max_examples` examples; for a retrieval corpus, its first queries (all candidates kept)."""
+    if max_examples is None:
+        return examples
+    if examples and isinstance(examples[0], RetrievalCorpus):
+        corpus = examples[0]
+        queries = corpus.queries[:max_examples]
+        gold = {q.id: corpus.gold[q.id] for q in queries if q.id in corpus.gold}
+        return [RetrievalCorpus(corpus.id, queries, corpus.candidates, gold)]
+    return examples[:max_examples]
+
+
+def is_labelled(spec: TaskSpec, example: Example) -> bool:
+    if isinstance(example, ClassificationExample | MultipleChoiceExample):
+        return example.label is not None
+    if isinstance(example, TaggingExample):
+        return example.tags is not None
+    if isinstance(example, QAExample):
+        return bool(example.answers) or spec.name == "squad_v2"
+    if isinstance(example, RetrievalCorpus):
+        return bool(example.gold)
+    return True
+
+
+def check_labelled(spec: TaskSpec, language: str, split: str, examples: list[Example]) -> None:
+    missing = sum(not is_labelled(spec, e) for e in examples)
+    if not missing:
+        return
+    why = {
+        "tydiqa": "XTREME's copy of TyDiQA-GoldP dev has blanked answers; use the original "
+        "tydiqa-goldp-v1.1-dev.json split per language, or data.source=hub (google/xtreme 'tydiqa')",
+    }.get(
+        spec.name,
+        "XTREME strips labels from its local test files; use data.source=hub or the original release",
+    )
+    raise DataError(
+        f"task '{spec.name}' {language}/{split}: {missing} of {len(examples)} examples have no labels, "
+        f"so this split cannot be used for training or scoring. {why}"
+    )
+
+
+def load_labels(spec: TaskSpec, data: DataConfig) -> tuple[str, ...]:
+    """The task's label / tag set; CCG's comes from the user-supplied `ccg/tags.txt`."""
+    if spec.name == "ccg":
+        if not data.data_dir:
+            raise DataError(f"CCG needs data.source=local with data.data_dir. {CCG_HOW}")
+        return read_ccg_tags(Path(data.data_dir).expanduser())
+    return spec.labels

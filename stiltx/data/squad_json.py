@@ -1,0 +1,128 @@
+"""SQuAD-format JSON (SQuAD v1.1/v2.0, XQuAD, MLQA, TyDiQA-GoldP, XQuAD-R) -> QAExample.
+
+Quirks handled: key order and the type of `version` vary between sources (ignored); `title` is
+absent in XTREME's TyDiQA files; SQuAD dev has up to three answers per question; SQuAD v2 marks
+unanswerable questions with `is_impossible` and no answers. XTREME's TyDiQA dev files have every
+answer blanked (`{"text": "", "answer_start": 0}`): such answers are dropped, so the question is
+returned without answers (`load_split(require_labels=True)` then refuses it) and a warning says so.
+An answer whose text is not at `answer_start` is realigned to the nearest occurrence of its text,
+or dropped if its text is not in the context at all; both are counted and reported in a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stiltx.data.files import field, read_json, warn
+from stiltx.errors import DataError
+from stiltx.tasks.examples import Answer, QAExample
+from stiltx.tasks.spec import TaskSpec
+
+
+@dataclass
+class AnswerAudit:
+    """Counts of answers that needed attention while reading one file."""
+
+    blank: int = 0
+    realigned: int = 0
+    dropped: int = 0
+    total: int = 0
+
+    def report(self, source: str) -> None:
+        if self.blank:
+            warn(
+                f"{source}: {self.blank} of {self.total} answers are blank (text '' at 0) — XTREME blanks the "
+                "TyDiQA-GoldP dev answers; these questions are unlabelled and cannot be scored"
+            )
+        if self.realigned or self.dropped:
+            warn(
+                f"{source}: {self.realigned + self.dropped} of {self.total} answers do not match the context "
+                f"at answer_start: {self.realigned} realigned to the nearest occurrence of their text, "
+                f"{self.dropped} dropped (text not found in the context)"
+            )
+
+
+def check_answer(context: str, text: str, start: int, audit: AnswerAudit) -> Answer | None:
+    """The answer if its text is at `start`; else realigned to the nearest occurrence, or None."""
+    audit.total += 1
+    if text == "" and start in (0, -1):
+        audit.blank += 1
+        return None
+    if context[start : start + len(text)] == text:
+        return Answer(text=text, start=start)
+    starts = [i for i in _occurrences(context, text)]
+    if not starts:
+        audit.dropped += 1
+        return None
+    audit.realigned += 1
+    return Answer(text=text, start=min(starts, key=lambda i: abs(i - start)))
+
+
+def _occurrences(context: str, text: str):
+    if not text:
+        return
+    i = context.find(text)
+    while i != -1:
+        yield i
+        i = context.find(text, i + 1)
+
+
+def parse_squad(document: Any, source: str, audit: AnswerAudit) -> list[QAExample]:
+    """QAExamples from a parsed SQuAD-format document (`{"data": [{"paragraphs": [...]}]}`)."""
+    if not isinstance(document, dict) or not isinstance(document.get("data"), list):
+        raise DataError(f"{source}: expected a SQuAD JSON object with a 'data' list")
+    examples: list[QAExample] = []
+    for a, article in enumerate(document["data"]):
+        title = article.get("title", "") if isinstance(article, dict) else ""
+        for p, paragraph in enumerate(field(article, "paragraphs", f"{source}: data[{a}]")):
+            where = f"{source}: data[{a}].paragraphs[{p}]"
+            context = field(paragraph, "context", where)
+            for q, qa in enumerate(field(paragraph, "qas", where)):
+                qwhere = f"{where}.qas[{q}]"
+                answers = []
+                for answer in qa.get("answers", []):
+                    text = field(answer, "text", qwhere)
+                    start = field(answer, "answer_start", qwhere)
+                    if not isinstance(start, int):
+                        raise DataError(f"{qwhere}: answer_start must be an integer, got {start!r}")
+                    checked = check_answer(context, text, start, audit)
+                    if checked is not None:
+                        answers.append(checked)
+                examples.append(
+                    QAExample(
+                        id=str(field(qa, "id", qwhere)),
+                        question=field(qa, "question", qwhere),
+                        context=context,
+                        answers=tuple(answers),
+                        title=title,
+                    )
+                )
+    return examples
+
+
+# TyDiQA ids start with the language's English name ("english--3215...-2"); the original
+# all-language train file is filtered by it.
+TYDIQA_NAMES = {
+    "en": "english", "ar": "arabic", "bn": "bengali", "fi": "finnish", "id": "indonesian",
+    "ko": "korean", "ru": "russian", "sw": "swahili", "te": "telugu",
+}  # fmt: skip
+
+
+def read_squad_json(path: Path, spec: TaskSpec, language: str) -> list[QAExample]:
+    audit = AnswerAudit()
+    examples = parse_squad(read_json(path), str(path), audit)
+    audit.report(str(path))
+    if spec.name == "tydiqa":
+        examples = keep_tydiqa_language(examples, language)
+    return examples
+
+
+def keep_tydiqa_language(examples: list[QAExample], language: str) -> list[QAExample]:
+    """Only the questions of `language` when ids carry TyDiQA's language prefix (all-language files)."""
+    prefixed = [e for e in examples if "--" in e.id]
+    if len(prefixed) != len(examples):
+        return examples
+    name = TYDIQA_NAMES.get(language, language)
+    return [e for e in examples if e.id.split("--", 1)[0] == name]

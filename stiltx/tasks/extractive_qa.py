@@ -1,0 +1,131 @@
+"""Extractive QA tasks (question + context -> answer span), all read from SQuAD-format JSON.
+
+XQuAD and MLQA are trained on SQuAD v1.1 and share its head; TyDiQA-GoldP is trained on its own
+English train split. Caveat: XTREME's copy of the TyDiQA-GoldP *dev* files (XTREME's test set)
+has every answer blanked (`{"text": "", "answer_start": 0}`); the reader detects that, returns the
+questions without answers and `load_split(..., require_labels=True)` refuses to score on them.
+"""
+
+from __future__ import annotations
+
+from stiltx.tasks.spec import DataSource, Role, TaskKind, TaskSpec, TrainDefaults
+
+QA_DEFAULTS = TrainDefaults(epochs=2.0, lr=1e-5, batch_size=32, max_length=384)
+QA_METRICS = ("squad_em_f1",)
+
+SQUAD = TaskSpec(
+    name="squad",
+    kind=TaskKind.EXTRACTIVE_QA,
+    role=Role.INTERMEDIATE,
+    description="SQuAD v1.1 extractive QA; also the training data of XQuAD and MLQA.",
+    languages=("en",),
+    splits=("train", "dev"),
+    source=DataSource(
+        local_format="squad_json",
+        local_paths={"train": ("squad/train-v1.1.json",), "dev": ("squad/dev-v1.1.json",)},
+        hub_id="rajpurkar/squad",
+        hub_format="squad",
+        hub_splits={"train": "train", "dev": "validation"},
+    ),
+    metrics=QA_METRICS,
+    head="squad",
+    defaults=QA_DEFAULTS,
+    reference="Rajpurkar et al. 2016, SQuAD",
+)
+
+SQUAD_V2 = TaskSpec(
+    name="squad_v2",
+    kind=TaskKind.EXTRACTIVE_QA,
+    role=Role.INTERMEDIATE,
+    description="SQuAD v2.0: SQuAD plus unanswerable questions (empty answers).",
+    languages=("en",),
+    splits=("train", "dev"),
+    source=DataSource(
+        local_format="squad_json",
+        local_paths={"train": ("squad/train-v2.0.json",), "dev": ("squad/dev-v2.0.json",)},
+        hub_id="rajpurkar/squad_v2",
+        hub_format="squad",
+        hub_splits={"train": "train", "dev": "validation"},
+    ),
+    metrics=QA_METRICS,
+    defaults=QA_DEFAULTS,
+    reference="Rajpurkar et al. 2018, SQuAD 2.0",
+)
+
+XQUAD = TaskSpec(
+    name="xquad",
+    kind=TaskKind.EXTRACTIVE_QA,
+    role=Role.TARGET,
+    description="XQuAD: SQuAD v1.1 dev translated into 10 languages (test only).",
+    languages=("en", "es", "de", "el", "ru", "tr", "ar", "vi", "th", "zh", "hi"),
+    splits=("test",),
+    source=DataSource(
+        local_format="squad_json",
+        local_paths={"test": ("xquad/xquad.{language}.json",)},
+        hub_id="google/xtreme",
+        hub_config="XQuAD.{language}",
+        hub_format="squad",
+        hub_splits={"test": "validation"},
+    ),
+    metrics=QA_METRICS,
+    train_task="squad",
+    head="squad",
+    defaults=QA_DEFAULTS,
+    reference="Artetxe et al. 2020, XQuAD",
+)
+
+MLQA = TaskSpec(
+    name="mlqa",
+    kind=TaskKind.EXTRACTIVE_QA,
+    role=Role.TARGET,
+    description="MLQA v1 (context and question in the same language), trained on SQuAD v1.1.",
+    languages=("en", "es", "de", "ar", "hi", "vi", "zh"),
+    splits=("dev", "test"),
+    source=DataSource(
+        local_format="squad_json",
+        local_paths={
+            s: (f"mlqa/MLQA_V1/{s}/{s}-context-{{language}}-question-{{language}}.json",)
+            for s in ("dev", "test")
+        },
+        hub_id="google/xtreme",
+        hub_config="MLQA.{language}.{language}",
+        hub_format="squad",
+        hub_splits={"dev": "validation", "test": "test"},
+    ),
+    metrics=("mlqa_em_f1",),
+    train_task="squad",
+    head="squad",
+    defaults=QA_DEFAULTS,
+    reference="Lewis et al. 2020, MLQA",
+)
+
+TYDIQA = TaskSpec(
+    name="tydiqa",
+    kind=TaskKind.EXTRACTIVE_QA,
+    role=Role.TARGET,
+    description="TyDiQA-GoldP (XTREME split): English train; dev is XTREME's test set.",
+    languages=("en", "ar", "bn", "fi", "id", "ko", "ru", "sw", "te"),
+    splits=("train", "dev"),
+    source=DataSource(
+        local_format="squad_json",
+        local_paths={
+            "train": (
+                "tydiqa/tydiqa-goldp-v1.1-train/tydiqa.goldp.{language}.train.json",
+                "tydiqa/tydiqa-goldp-v1.1-train.json",
+            ),
+            "dev": ("tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.{language}.dev.json",),
+        },
+        hub_id="google/xtreme",
+        hub_config="tydiqa",
+        hub_format="xtreme_tydiqa",
+        hub_splits={"train": "train", "dev": "validation"},
+        note="XTREME's TyDiQA dev files have blanked answers: scoring needs the original TyDiQA-GoldP dev "
+        "(tydiqa-goldp-v1.1-dev.json) or the Hub google/xtreme 'tydiqa' validation split",
+    ),
+    metrics=QA_METRICS,
+    test_split="dev",
+    defaults=QA_DEFAULTS,
+    reference="Clark et al. 2020, TyDi QA",
+)
+
+TASKS = (SQUAD, SQUAD_V2, XQUAD, MLQA, TYDIQA)

@@ -1,0 +1,147 @@
+"""Retrieval tasks: no training; scored from sentence embeddings of the phase-(ii) encoder.
+
+Each (task, language, split) loads as ONE `RetrievalCorpus` (queries, candidates, gold).
+
+BUCC 2018 caveat: the Hub configs `google/xtreme` `bucc18.<xx>` hold only the gold pairs, not the
+full corpora with distractors, so "mining" on them is trivial and its F1 is NOT comparable to
+published BUCC numbers; loading them warns. Real mining needs the raw BUCC 2018 files
+(`<xx>-en.{dev,test}.{xx,en,gold}`, also named `.sample` / `.training` in the original release).
+"""
+
+from __future__ import annotations
+
+from stiltx.tasks.spec import DataSource, Role, TaskKind, TaskSpec, TrainDefaults
+
+RETRIEVAL_DEFAULTS = TrainDefaults(epochs=0.0, batch_size=32, max_length=512)
+
+BUCC2018 = TaskSpec(
+    name="bucc2018",
+    kind=TaskKind.RETRIEVAL,
+    role=Role.TARGET,
+    description="BUCC 2018 bitext mining (xx-en): find the translation pairs hidden in two corpora.",
+    languages=("de", "fr", "ru", "zh"),
+    splits=("dev", "test"),
+    source=DataSource(
+        local_format="bucc",
+        # The `.gold` file names the pair; the reader opens the `.{language}` and `.en` siblings.
+        local_paths={
+            "dev": ("bucc2018/{language}-en.dev.gold", "bucc2018/{language}-en.sample.gold"),
+            "test": ("bucc2018/{language}-en.test.gold", "bucc2018/{language}-en.training.gold"),
+        },
+        hub_id="google/xtreme",
+        hub_config="bucc18.{language}",
+        hub_format="xtreme_bucc",
+        hub_splits={"dev": "validation", "test": "test"},
+        note="Hub bucc18 configs hold only gold pairs: mining F1 on them is not comparable to BUCC results",
+    ),
+    metrics=("bucc_f1",),
+    defaults=RETRIEVAL_DEFAULTS,
+    reference="Zweigenbaum et al. 2018, BUCC shared task",
+)
+
+TATOEBA = TaskSpec(
+    name="tatoeba",
+    kind=TaskKind.RETRIEVAL,
+    role=Role.TARGET,
+    description="Tatoeba (LASER v1): find the English translation of each xx sentence (top-1 accuracy).",
+    languages=(
+        "af",
+        "ar",
+        "bg",
+        "bn",
+        "de",
+        "el",
+        "es",
+        "et",
+        "eu",
+        "fa",
+        "fi",
+        "fr",
+        "he",
+        "hi",
+        "hu",
+        "id",
+        "it",
+        "ja",
+        "jv",
+        "ka",
+        "kk",
+        "ko",
+        "ml",
+        "mr",
+        "nl",
+        "pt",
+        "ru",
+        "sw",
+        "ta",
+        "te",
+        "th",
+        "tl",
+        "tr",
+        "ur",
+        "vi",
+        "zh",
+    ),  # fmt: skip
+    splits=("test",),
+    source=DataSource(
+        local_format="tatoeba",
+        # The `.{lang3}` file names the pair; the reader opens the `.eng` sibling.
+        local_paths={
+            "test": ("tatoeba/v1/tatoeba.{lang3}-eng.{lang3}", "tatoeba/{language}-en.{language}")
+        },
+        hub_id="google/xtreme",
+        hub_config="tatoeba.{lang3}",
+        hub_format="xtreme_tatoeba",
+        hub_splits={"test": "validation"},
+    ),
+    metrics=("tatoeba_accuracy",),
+    defaults=RETRIEVAL_DEFAULTS,
+    reference="Artetxe & Schwenk 2019, LASER Tatoeba test sets (XTREME's 36 languages)",
+)
+
+LAREQA = TaskSpec(
+    name="lareqa",
+    kind=TaskKind.RETRIEVAL,
+    role=Role.TARGET,
+    description="LAReQA on XQuAD-R: retrieve answer sentences from a pool of every sentence in every language.",
+    languages=("ar", "de", "el", "en", "es", "hi", "ru", "th", "tr", "vi", "zh"),
+    splits=("test",),
+    source=DataSource(
+        local_format="lareqa",
+        # The pool is built from every `*.json` beside the language's file.
+        local_paths={"test": ("lareqa/xquad-r/{language}.json",)},
+    ),
+    metrics=("map_at_20",),
+    defaults=RETRIEVAL_DEFAULTS,
+    reference="Roy et al. 2020, LAReQA",
+)
+
+MEWSLI_X = TaskSpec(
+    name="mewsli_x",
+    kind=TaskKind.RETRIEVAL,
+    role=Role.TARGET,
+    description="Mewsli-X entity linking: retrieve the WikiData entity of a WikiNews mention.",
+    languages=("ar", "de", "en", "es", "fa", "ja", "pl", "ro", "ta", "tr", "uk"),
+    splits=("dev", "test"),
+    source=DataSource(
+        local_format="mewsli_x",
+        # Mentions of every language are in one file (filtered by context.language); the candidate
+        # entities are read from `candidate_set_entities.jsonl` beside it.
+        local_paths={
+            "dev": (
+                "mewsli_x/wikinews_mentions-dev.jsonl",
+                "mewsli_x/wikinews_mentions-dev.{language}.jsonl",
+            ),
+            "test": (
+                "mewsli_x/wikinews_mentions-test.jsonl",
+                "mewsli_x/wikinews_mentions-test.{language}.jsonl",
+            ),
+        },
+        note="the released mentions have no article text (*_no_text*): restore it from WikiNews dumps first",
+    ),
+    metrics=("map_at_20",),
+    defaults=RETRIEVAL_DEFAULTS,
+    reference="Ruder et al. 2021, XTREME-R (Mewsli-X from Botha et al. 2020)",
+)
+
+TASKS = (BUCC2018, TATOEBA, LAREQA, MEWSLI_X)

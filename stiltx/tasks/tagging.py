@@ -1,0 +1,158 @@
+"""Tagging tasks (one tag per word): UD POS, PAN-X NER and CCG supertagging.
+
+CCG: CCGbank is licensed and has no public download, so stiltx never fabricates it. The user
+supplies jiant-format files under `<data_dir>/ccg/`: `ccg.{train,dev,test}.tsv` with one sentence
+per line (`text<TAB>space-separated tags`, as many tags as words) and `tags.txt` (one tag per
+line). The tag set is therefore read from `tags.txt` at load time (`stiltx.data.load.load_labels`),
+not declared here.
+"""
+
+from __future__ import annotations
+
+from stiltx.tasks.spec import DataSource, Role, TaskKind, TaskSpec, TrainDefaults
+
+UPOS = (
+    "ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM",
+    "PART", "PRON", "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X",
+)  # fmt: skip
+PANX_TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
+TAGGING_DEFAULTS = TrainDefaults(epochs=10.0, lr=1e-5, batch_size=32, max_length=256)
+
+CCG = TaskSpec(
+    name="ccg",
+    kind=TaskKind.TAGGING,
+    role=Role.INTERMEDIATE,
+    description="CCG supertagging on CCGbank — user-supplied files (licensed data, never faked).",
+    languages=("en",),
+    splits=("train", "dev", "test"),
+    source=DataSource(
+        local_format="ccg_tsv",
+        local_paths={s: (f"ccg/ccg.{s}.tsv",) for s in ("train", "dev", "test")},
+        note="CCGbank is licensed (LDC2005T13): supply ccg/ccg.{train,dev,test}.tsv and ccg/tags.txt yourself",
+    ),
+    metrics=("accuracy",),
+    reference="Hockenmaier & Steedman 2007, CCGbank",
+)
+
+UDPOS = TaskSpec(
+    name="udpos",
+    kind=TaskKind.TAGGING,
+    role=Role.TARGET,
+    description="Universal Dependencies part-of-speech tagging (17 UPOS tags), all treebanks per language.",
+    languages=(
+        "af",
+        "ar",
+        "bg",
+        "de",
+        "el",
+        "en",
+        "es",
+        "et",
+        "eu",
+        "fa",
+        "fi",
+        "fr",
+        "he",
+        "hi",
+        "hu",
+        "id",
+        "it",
+        "ja",
+        "kk",
+        "ko",
+        "mr",
+        "nl",
+        "pt",
+        "ru",
+        "ta",
+        "te",
+        "th",
+        "tl",
+        "tr",
+        "ur",
+        "vi",
+        "yo",
+        "zh",
+    ),  # fmt: skip
+    splits=("train", "dev", "test"),
+    source=DataSource(
+        local_format="conllu",
+        # Every treebank of the language is read (glob), e.g. UD_English-EWT and UD_English-GUM.
+        local_paths={
+            s: (f"ud/UD_{{lang_name}}-*/*-ud-{s}.conllu",) for s in ("train", "dev", "test")
+        },
+        hub_id="google/xtreme",
+        hub_config="udpos.{lang_name}",
+        hub_format="xtreme_udpos",
+        hub_splits={"train": "train", "dev": "validation", "test": "test"},
+    ),
+    labels=UPOS,
+    metrics=("f1_seqeval",),
+    defaults=TAGGING_DEFAULTS,
+    reference="Nivre et al. 2020, Universal Dependencies v2.5 (XTREME selection)",
+)
+
+PANX = TaskSpec(
+    name="panx",
+    kind=TaskKind.TAGGING,
+    role=Role.TARGET,
+    description="PAN-X / WikiANN named entities (IOB2 PER, ORG, LOC), XTREME splits.",
+    languages=(
+        "en",
+        "af",
+        "ar",
+        "bg",
+        "bn",
+        "de",
+        "el",
+        "es",
+        "et",
+        "eu",
+        "fa",
+        "fi",
+        "fr",
+        "he",
+        "hi",
+        "hu",
+        "id",
+        "it",
+        "ja",
+        "jv",
+        "ka",
+        "kk",
+        "ko",
+        "ml",
+        "mr",
+        "ms",
+        "my",
+        "nl",
+        "pt",
+        "ru",
+        "sw",
+        "ta",
+        "te",
+        "th",
+        "tl",
+        "tr",
+        "ur",
+        "vi",
+        "yo",
+        "zh",
+    ),  # fmt: skip
+    splits=("train", "dev", "test"),
+    source=DataSource(
+        local_format="panx_tsv",
+        local_paths={s: (f"panx/{s}-{{language}}.tsv",) for s in ("train", "dev", "test")},
+        hub_id="google/xtreme",
+        hub_config="PAN-X.{language}",
+        hub_format="xtreme_panx",
+        hub_splits={"train": "train", "dev": "validation", "test": "test"},
+        note="XTREME's local test TSVs have no tags; the Hub PAN-X test split has them",
+    ),
+    labels=PANX_TAGS,
+    metrics=("f1_seqeval",),
+    defaults=TAGGING_DEFAULTS,
+    reference="Pan et al. 2017 (WikiANN), Rahimi et al. 2019 splits",
+)
+
+TASKS = (CCG, UDPOS, PANX)
