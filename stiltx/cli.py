@@ -166,6 +166,136 @@ def recipes_copy(name: str, dest: str) -> None:
     console.print(f"copied {name} -> {target}")
 
 
+@app.command("report")
+@clean_errors
+def report(
+    paths: Annotated[list[str], typer.Argument(help="Run directories, folders of runs, or globs.")],
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="Baseline recipe name or run directory (default: 'direct' if present)."),
+    ] = None,
+    benchmark: Annotated[
+        str | None, typer.Option(help="xtreme or xtreme-r (default: each run's own).")
+    ] = None,
+    group_by: Annotated[
+        str, typer.Option(help="Per-language view: task, language, family, script or resource.")
+    ] = "family",
+    languages: Annotated[
+        list[str] | None,
+        typer.Option("--languages", help="Codes or groups (low-resource, niger-congo, ...)."),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, md, csv, latex, html or json.")
+    ] = "table",
+    out: Annotated[
+        str | None, typer.Option(help="Folder for the export and plots (default ./report).")
+    ] = None,
+    plot: Annotated[bool, typer.Option("--plot", help="Write the delta heatmap and bars.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the paired bootstrap.")] = 0,
+) -> None:
+    """Compare runs and recipes against a baseline: tables, intervals, plots and exports."""
+    from pathlib import Path
+
+    from stiltx import atomic
+    from stiltx.report import export
+    from stiltx.report.results import find_runs
+    from stiltx.report.tables import GROUP_BYS, build_report
+
+    if fmt not in export.FORMATS:
+        raise StiltxError(f"--format '{fmt}': expected one of {', '.join(export.FORMATS)}")
+    if group_by not in GROUP_BYS:
+        raise StiltxError(f"--group-by '{group_by}': expected one of {', '.join(GROUP_BYS)}")
+    langs = [x for item in languages or [] for x in item.replace(",", " ").split()]
+    found = find_runs(paths)
+    for skipped in found.skipped:
+        err_console.print(f"[yellow]skipped[/] {skipped} (no results.json)", highlight=False)
+    result = build_report(
+        found, baseline=baseline, benchmark=benchmark, languages=langs or None, group_by=group_by,
+        seed=seed,
+    )  # fmt: skip
+    to_stdout = fmt not in ("table", "html") and out is None
+    out_dir = Path(out or "report")
+    plots = {}
+    if plot:
+        from stiltx.report.plots import write_plots
+
+        plots = write_plots(result, out_dir)
+        if not plots:
+            err_console.print("[yellow]no plots[/]: they need a baseline and a second recipe")
+    if to_stdout:
+        sys.stdout.write(export.render(result, fmt, plots))
+        return
+    shown = [t for t in result.tables if t.key in ("overview", "delta")]
+    for table in shown if fmt != "table" else result.tables:
+        console.print(export.rich_table(table))
+    if fmt != "table":
+        target = atomic.write_text(
+            out_dir / export.EXTENSIONS[fmt], export.render(result, fmt, plots)
+        )
+        console.print(f"wrote {target}", highlight=False)
+    for path in plots.values():
+        console.print(f"wrote {path}", highlight=False)
+
+
+@app.command("tasks")
+@clean_errors
+def tasks_list(
+    kind: Annotated[str | None, typer.Option(help="Only this kind, e.g. tagging.")] = None,
+    benchmark: Annotated[
+        str | None, typer.Option(help="Only the tasks of a benchmark: xtreme or xtreme-r.")
+    ] = None,
+) -> None:
+    """List every registered task: name, kind, role, languages, sources, metric."""
+    from rich.table import Table
+
+    from stiltx.data.tasks_view import task_rows
+
+    rows = task_rows(kind=kind, benchmark=benchmark)
+    table = Table(title=f"{len(rows)} tasks")
+    for column in ("name", "kind", "role", "#languages", "sources", "metric"):
+        table.add_column(column, style="bold cyan" if column == "name" else None)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+data_app = typer.Typer(help="Inspect task data (local files or the Hub).", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("inspect")
+@clean_errors
+def data_inspect(
+    task: Annotated[str, typer.Argument(help="Task name, e.g. xnli.")],
+    language: Annotated[str | None, typer.Option(help="Language (default: the first).")] = None,
+    split: Annotated[str | None, typer.Option(help="Split (default: dev, else the first).")] = None,
+    data_dir: Annotated[
+        str | None, typer.Option("--data-dir", help="Local data directory (else the Hub).")
+    ] = None,
+    file: Annotated[
+        str | None, typer.Option("--file", help="Read this one native file directly.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Read one split and print the number of examples and the first three."""
+    import json
+
+    from stiltx.data.inspect import inspect_split
+
+    if data_dir and file:
+        raise StiltxError("give --data-dir or --file, not both")
+    report = inspect_split(task, language, split, data_dir=data_dir, file=file)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+        return
+    console.print(
+        f"[bold]{report['task']}[/] {report['language']}/{report['split']}: "
+        f"{report['num_examples']} examples"
+    )
+    for example in report["examples"]:
+        console.print(json.dumps(example, ensure_ascii=False, indent=2), markup=False)
+
+
 def main() -> None:  # pragma: no cover - console script entry
     app()
 

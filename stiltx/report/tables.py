@@ -1,0 +1,594 @@
+"""The views of `stiltx report`, as pure functions of loaded runs -> `Table`s.
+
+- overview: one row per recipe, one column per target task (task score = mean over languages,
+  QA = (EM+F1)/2), then category means and the overall mean (stiltx.tasks.benchmarks rules);
+  each cell is mean ± std over seeds, with n;
+- delta: recipe - baseline, same columns, with a 95% interval (t over seeds, or paired bootstrap);
+- per_language: task x language for one recipe (or its delta), languages grouped by family /
+  script / resource class, with a low-resource summary row;
+- mixture: intended vs realized intermediate steps per task (mixture.json);
+- cost: wall time per phase and the device.
+
+Runs of one recipe with different seeds are pooled; runs of one recipe that disagree on model or
+benchmark are an error (never averaged). Exports and the terminal render the same `Table`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stiltx.errors import DataError
+from stiltx.report import uncertainty as U
+from stiltx.report.results import Found, RunResults, example_scores, predictions_path
+from stiltx.report.uncertainty import Stat
+from stiltx.tasks import benchmarks as B
+from stiltx.tasks import languages as L
+
+SPLIT_PREFERENCE = ("test", "dev")
+CATEGORY_LABELS = {
+    B.CLASSIFICATION: "Classif.",
+    B.STRUCTURED: "Struct.",
+    B.QA: "QA",
+    B.RETRIEVAL: "Retrieval",
+}
+AVG = "Avg"
+GROUP_BYS = ("task", "language", "family", "script", "resource")
+LOW_RESOURCE_ROW = f"low-resource (Joshi class <= {L.LOW_RESOURCE_MAX_CLASS})"
+ALL_ROW = "all languages"
+
+Cell = Stat | str | None
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: tuple[Cell, ...]
+    group: str = ""  # section (family / script / resource class / recipe) the row belongs to
+    summary: bool = False  # a summary row (low-resource, all languages)
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str  # overview / delta / per_language:<recipe> / mixture / cost
+    title: str
+    label_header: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    kind: str  # score / delta / steps / seconds: how cells are formatted
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecipeGroup:
+    """All runs of one recipe (one per seed)."""
+
+    name: str
+    runs: tuple[RunResults, ...]
+    model: str
+    benchmark: str
+
+    @property
+    def seeds(self) -> tuple[int | None, ...]:
+        return tuple(r.seed for r in self.runs)
+
+
+# ---- scores of one run ---------------------------------------------------------------------------
+
+
+def _metrics_for(task: str, present: set[str]) -> tuple[str, ...]:
+    known = B.score_metrics(task)
+    if known and all(m in present for m in known):
+        return known
+    if {B.EXACT_MATCH, B.F1} <= present:
+        return (B.EXACT_MATCH, B.F1)
+    for metric in (B.ACCURACY, B.F1, B.MAP_AT_20, B.EXACT_MATCH):
+        if metric in present:
+            return (metric,)
+    return ()
+
+
+def language_scores(
+    run: RunResults, languages: Sequence[str] | None = None
+) -> dict[str, dict[str, float]]:
+    """{task: {language: language score}} of one run, on the preferred split of each task.
+
+    The split is `test` when the task has test rows, else `dev`, else whatever is there.
+    """
+    by_task: dict[str, list] = {}
+    for score in run.scores:
+        by_task.setdefault(score.task, []).append(score)
+    out: dict[str, dict[str, float]] = {}
+    for task, rows in by_task.items():
+        splits = [s.split for s in rows]
+        split = next((s for s in SPLIT_PREFERENCE if s in splits), splits[0])
+        values: dict[str, dict[str, float]] = {}
+        for s in rows:
+            if s.split == split and (languages is None or s.language in languages):
+                values.setdefault(s.language, {})[s.metric] = s.value
+        metrics = _metrics_for(task, {m for v in values.values() for m in v})
+        per_lang = {}
+        for lang, metric_values in values.items():
+            if metrics and all(m in metric_values for m in metrics):
+                per_lang[lang] = sum(metric_values[m] for m in metrics) / len(metrics)
+        if per_lang:
+            out[task] = per_lang
+    return out
+
+
+def run_summary(
+    run: RunResults, benchmark: B.Benchmark, languages: Sequence[str] | None = None
+) -> dict[str, float]:
+    """{task: score, <category label>: mean, 'Avg': overall} of one run."""
+    per_task = {t: B.task_score(v) for t, v in language_scores(run, languages).items()}
+    agg = B.aggregate(benchmark, per_task)
+    out = dict(per_task)
+    out.update({CATEGORY_LABELS[c]: v for c, v in agg.categories.items()})
+    if agg.overall is not None:
+        out[AVG] = agg.overall
+    return out
+
+
+# ---- grouping ------------------------------------------------------------------------------------
+
+
+def group_runs(
+    runs: Sequence[RunResults], default_benchmark: str = "xtreme"
+) -> tuple[RecipeGroup, ...]:
+    """Pool runs by recipe name; refuse a recipe whose runs differ in model or benchmark."""
+    by_recipe: dict[str, list[RunResults]] = {}
+    for run in runs:
+        by_recipe.setdefault(run.recipe, []).append(run)
+    groups = []
+    for name in sorted(by_recipe):
+        members = sorted(by_recipe[name], key=lambda r: (r.seed is None, r.seed or 0, str(r.path)))
+        for attr in ("model", "benchmark"):
+            seen = {getattr(r, attr) for r in members if getattr(r, attr)}
+            if len(seen) > 1:
+                detail = "; ".join(f"{r.path} -> {getattr(r, attr)}" for r in members)
+                raise DataError(
+                    f"recipe '{name}' mixes runs of different {attr}s, which are never averaged "
+                    f"together: {detail}. Give the runs different recipe names (`name`) or "
+                    f"report them separately."
+                )
+        benchmark = next((r.benchmark for r in members if r.benchmark), None) or default_benchmark
+        model = next((r.model for r in members if r.model), "")
+        groups.append(RecipeGroup(name, tuple(members), model, benchmark))
+    return tuple(groups)
+
+
+def find_baseline(groups: Sequence[RecipeGroup], baseline: str | Path) -> RecipeGroup:
+    """The baseline group by recipe name or by a run directory that belongs to it."""
+    text = str(baseline)
+    for group in groups:
+        if group.name == text:
+            return group
+    path = Path(text)
+    if path.exists():
+        target = path.resolve()
+        for group in groups:
+            if any(r.path.resolve() == target for r in group.runs):
+                return group
+    found = ", ".join(f"{g.name} (n={len(g.runs)})" for g in groups) or "no runs"
+    raise DataError(f"baseline '{text}' not found among the runs; recipes found: {found}")
+
+
+# ---- views ---------------------------------------------------------------------------------------
+
+
+def _columns(groups: Sequence[RecipeGroup], benchmark: B.Benchmark, summaries) -> tuple[str, ...]:
+    present = {k for g in groups for s in summaries[g.name] for k in s}
+    order = [t for t in benchmark.task_names if t in present]
+    order += sorted(
+        k for k in present if k not in order and k not in CATEGORY_LABELS.values() and k != AVG
+    )
+    order += [CATEGORY_LABELS[c] for c in benchmark.categories if CATEGORY_LABELS[c] in present]
+    if AVG in present:
+        order.append(AVG)
+    return tuple(order)
+
+
+def _benchmark_of(group: RecipeGroup, override: B.Benchmark | None) -> B.Benchmark:
+    return override or B.get_benchmark(group.benchmark)
+
+
+def _summaries(groups, benchmark, languages) -> dict[str, list[dict[str, float]]]:
+    return {
+        g.name: [run_summary(r, _benchmark_of(g, benchmark), languages) for r in g.runs]
+        for g in groups
+    }
+
+
+def _partial_note(groups, benchmark, languages) -> list[str]:
+    notes = []
+    for g in groups:
+        bench = _benchmark_of(g, benchmark)
+        tasks = set()
+        for r in g.runs:
+            tasks |= set(language_scores(r, languages))
+        missing = [t for t in bench.task_names if t not in tasks]
+        if missing:
+            notes.append(
+                f"{g.name}: {bench.name} averages are partial (no scores for {', '.join(missing)})"
+            )
+    return notes
+
+
+def overview(
+    groups: Sequence[RecipeGroup],
+    benchmark: B.Benchmark | None = None,
+    languages: Sequence[str] | None = None,
+) -> Table:
+    """One row per recipe: task scores, category means and the overall mean over seeds."""
+    summaries = _summaries(groups, benchmark, languages)
+    columns = _columns(groups, benchmark or B.get_benchmark(groups[0].benchmark), summaries)
+    rows = []
+    for g in groups:
+        cells: list[Cell] = []
+        for col in columns:
+            values = [s[col] for s in summaries[g.name] if col in s]
+            cells.append(U.pooled(values) if values else None)
+        rows.append(Row(g.name, (str(len(g.runs)), *cells)))
+    names = sorted({(benchmark or B.get_benchmark(g.benchmark)).name for g in groups})
+    notes = [
+        "cells: mean ± std over seeds (n runs); task score = mean over languages, "
+        "QA = (EM+F1)/2; category = mean of its tasks; Avg = mean of the task scores",
+        *_partial_note(groups, benchmark, languages),
+    ]
+    return Table(
+        key="overview",
+        title=f"Overview ({', '.join(names)}): {', '.join(g.name for g in groups)}",
+        label_header="recipe",
+        columns=("n", *columns),
+        rows=tuple(rows),
+        kind="score",
+        notes=tuple(notes),
+    )
+
+
+def _bootstrap_data(
+    group: RecipeGroup, task: str, languages: Sequence[str] | None
+) -> dict[str, dict[str, float]]:
+    """{language: {id: per-example score averaged over the group's seeds}} from predictions."""
+    metrics = B.score_metrics(task)
+    sums: dict[str, dict[str, list[float]]] = {}
+    for run in group.runs:
+        folder = run.path / "predictions" / task
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.jsonl")):
+            lang = path.stem
+            if languages is not None and lang not in languages:
+                continue
+            scores = example_scores(predictions_path(run, task, lang), metrics)
+            if scores is None:
+                continue
+            for ex_id, value in scores.items():
+                sums.setdefault(lang, {}).setdefault(ex_id, []).append(value)
+    return {lang: {i: sum(v) / len(v) for i, v in ids.items()} for lang, ids in sums.items() if ids}
+
+
+def delta(
+    groups: Sequence[RecipeGroup],
+    baseline: RecipeGroup,
+    benchmark: B.Benchmark | None = None,
+    languages: Sequence[str] | None = None,
+    *,
+    bootstrap_samples: int = 1000,
+    seed: int = 0,
+) -> Table:
+    """recipe - baseline per task / category / Avg, with a 95% interval where one is possible.
+
+    Interval: Welch t over seeds when both sides have n >= 2; otherwise, for task columns, a
+    paired bootstrap over per-example predictions when both recipes have them; else none.
+    """
+    summaries = _summaries(groups, benchmark, languages)
+    columns = _columns(groups, benchmark or B.get_benchmark(baseline.benchmark), summaries)
+    base = summaries[baseline.name]
+    rows = []
+    kinds: set[str] = set()
+    for g in groups:
+        if g.name == baseline.name:
+            continue
+        cells: list[Cell] = []
+        for col in columns:
+            mine = [s[col] for s in summaries[g.name] if col in s]
+            theirs = [s[col] for s in base if col in s]
+            if not mine or not theirs:
+                cells.append(None)
+                continue
+            stat = U.welch_delta(mine, theirs)
+            if stat.interval == "" and bootstrap_samples > 0:
+                boot = U.paired_bootstrap(
+                    _bootstrap_data(g, col, languages),
+                    _bootstrap_data(baseline, col, languages),
+                    samples=bootstrap_samples,
+                    seed=seed,
+                )
+                if boot is not None:
+                    stat = Stat(stat.mean, boot.std, stat.n, boot.low, boot.high, boot.interval)
+            kinds.add(stat.interval)
+            cells.append(stat)
+        rows.append(Row(g.name, (f"{len(g.runs)} vs {len(baseline.runs)}", *cells)))
+    notes = [f"delta = recipe - {baseline.name} (points); positive = better than the baseline"]
+    for kind in (U.T95, U.BOOTSTRAP95):
+        if kind in kinds:
+            mark = " (marked *)" if kind == U.BOOTSTRAP95 else ""
+            notes.append(f"[low, high]{mark}: {U.INTERVAL_NAMES[kind]}")
+    if "" in kinds:
+        notes.append("no interval: fewer than 2 seeds on a side and no per-example predictions")
+    return Table(
+        key="delta",
+        title=f"Delta vs baseline '{baseline.name}'",
+        label_header="recipe",
+        columns=("n", *columns),
+        rows=tuple(rows),
+        kind="delta",
+        notes=tuple(notes),
+    )
+
+
+def _language_order(codes, group_by: str) -> list[tuple[str, str]]:
+    """[(group label, code)] with groups and codes in a stable, meaningful order."""
+    if group_by in ("language", "task"):
+        return [("", c) for c in sorted(codes)]
+
+    def key(code):
+        label = L.attribute(code, group_by)
+        if group_by == "resource":
+            rank = -int(label.split()[-1]) if label != L.UNKNOWN else 1
+            return (rank, label, code)
+        return (label == L.UNKNOWN, label, code)
+
+    return [(L.attribute(c, group_by), c) for c in sorted(codes, key=key)]
+
+
+def language_matrix(
+    group: RecipeGroup,
+    baseline: RecipeGroup | None = None,
+    languages: Sequence[str] | None = None,
+) -> dict[tuple[str, str], Stat]:
+    """{(task, language): pooled score (or delta vs baseline when given)} over seeds."""
+    mine = [language_scores(r, languages) for r in group.runs]
+    theirs = [language_scores(r, languages) for r in baseline.runs] if baseline else []
+    keys = {(t, lang) for s in mine for t, v in s.items() for lang in v}
+    out = {}
+    for task, lang in keys:
+        a = [s[task][lang] for s in mine if lang in s.get(task, {})]
+        if baseline is None:
+            out[(task, lang)] = U.pooled(a)
+            continue
+        b = [s[task][lang] for s in theirs if lang in s.get(task, {})]
+        if b:
+            out[(task, lang)] = U.welch_delta(a, b)
+    return out
+
+
+def _summary_stat(group, baseline, languages, task: str, members: set[str]) -> Stat | None:
+    """Per seed: mean over `members` of the task's language scores; then pooled / Welch."""
+
+    def per_seed(runs):
+        values = []
+        for r in runs:
+            scores = language_scores(r, languages).get(task, {})
+            chosen = [v for lang, v in scores.items() if lang in members]
+            if chosen:
+                values.append(sum(chosen) / len(chosen))
+        return values
+
+    a = per_seed(group.runs)
+    if not a:
+        return None
+    if baseline is None:
+        return U.pooled(a)
+    b = per_seed(baseline.runs)
+    return U.welch_delta(a, b) if b else None
+
+
+def per_language(
+    group: RecipeGroup,
+    baseline: RecipeGroup | None = None,
+    benchmark: B.Benchmark | None = None,
+    languages: Sequence[str] | None = None,
+    group_by: str = "family",
+) -> Table:
+    """Task x language for one recipe (or its delta vs `baseline`), grouped by `group_by`.
+
+    Rows are languages (columns tasks) grouped by family / script / resource class, or plain
+    sorted languages for 'language'; 'task' transposes (rows tasks, columns languages). Two
+    summary rows close the table: the low-resource languages and all languages (per seed: mean
+    over those languages; then pooled over seeds).
+    """
+    if group_by not in GROUP_BYS:
+        raise DataError(f"--group-by '{group_by}': expected one of {', '.join(GROUP_BYS)}")
+    matrix = language_matrix(group, baseline, languages)
+    bench = benchmark or B.get_benchmark(group.benchmark)
+    tasks = [t for t in bench.task_names if any(k[0] == t for k in matrix)]
+    tasks += sorted({k[0] for k in matrix} - set(tasks))
+    codes = {k[1] for k in matrix}
+    ordered = _language_order(codes, group_by)
+    kind = "delta" if baseline else "score"
+    what = f"{group.name} - {baseline.name}" if baseline else group.name
+    low = {c for c in codes if (lang := L.lookup(c)) is not None and lang.low_resource}
+    summary_rows = []
+    for label, members in ((LOW_RESOURCE_ROW, low), (ALL_ROW, codes)):
+        if members:
+            cells = tuple(_summary_stat(group, baseline, languages, t, members) for t in tasks)
+            summary_rows.append(Row(label, cells, summary=True))
+    if group_by == "task":
+        # Transposed: one row per task, languages as columns, the summaries as the last columns.
+        rows = [
+            Row(
+                t,
+                tuple(matrix.get((t, c)) for _, c in ordered)
+                + tuple(sr.cells[i] for sr in summary_rows),
+                group=B.task_category(t) or "",
+            )
+            for i, t in enumerate(tasks)
+        ]
+        columns = tuple(c for _, c in ordered) + tuple(sr.label for sr in summary_rows)
+        header = "task"
+    else:
+        rows = [Row(c, tuple(matrix.get((t, c)) for t in tasks), group=g) for g, c in ordered]
+        rows += summary_rows
+        columns = tuple(tasks)
+        header = "language"
+    notes = [
+        f"languages grouped by {group_by}" if group_by not in ("task", "language") else "",
+        f"resource class: Joshi et al. (2020); low-resource = class <= {L.LOW_RESOURCE_MAX_CLASS}",
+        "cells: " + ("delta with 95% Welch t-interval over seeds" if baseline else "mean ± std"),
+    ]
+    return Table(
+        key=f"per_language:{group.name}",
+        title=f"Per language ({what}, {bench.name})",
+        label_header=header,
+        columns=columns,
+        rows=tuple(rows),
+        kind=kind,
+        notes=tuple(n for n in notes if n),
+    )
+
+
+def mixture(groups: Sequence[RecipeGroup]) -> Table | None:
+    """Intended vs realized intermediate steps per task, mean over seeds; None if no run has it."""
+    rows = []
+    for g in groups:
+        runs = [r for r in g.runs if r.mixture]
+        if not runs:
+            continue
+        tasks = list(dict.fromkeys(t for r in runs for t in r.mixture))
+        totals_i = [sum(v[0] for v in r.mixture.values()) or 1.0 for r in runs]
+        totals_r = [sum(v[1] for v in r.mixture.values()) or 1.0 for r in runs]
+        for task in tasks:
+            present = [(r, ti, tr) for r, ti, tr in zip(runs, totals_i, totals_r, strict=True)]
+            intended = [r.mixture.get(task, (0.0, 0.0))[0] for r, _, _ in present]
+            realized = [r.mixture.get(task, (0.0, 0.0))[1] for r, _, _ in present]
+            share_i = [100 * r.mixture.get(task, (0.0, 0.0))[0] / ti for r, ti, _ in present]
+            share_r = [100 * r.mixture.get(task, (0.0, 0.0))[1] / tr for r, _, tr in present]
+            rows.append(
+                Row(
+                    task,
+                    tuple(U.pooled(v) for v in (intended, realized, share_i, share_r)),
+                    group=g.name,
+                )
+            )
+    if not rows:
+        return None
+    return Table(
+        key="mixture",
+        title="Mixture: intended vs realized intermediate steps",
+        label_header="task",
+        columns=("intended", "realized", "intended %", "realized %"),
+        rows=tuple(rows),
+        kind="steps",
+        notes=("mean over seeds (from mixture.json)",),
+    )
+
+
+def cost(groups: Sequence[RecipeGroup]) -> Table | None:
+    """Wall time per phase (seconds, mean ± std over seeds), total, and the devices used."""
+    phases = list(dict.fromkeys(t.phase for g in groups for r in g.runs for t in r.timings))
+    if not phases:
+        return None
+    rows = []
+    for g in groups:
+        cells: list[Cell] = []
+        for phase in phases:
+            values = [t.seconds for r in g.runs for t in r.timings if t.phase == phase]
+            cells.append(U.pooled(values) if values else None)
+        totals = [sum(t.seconds for t in r.timings) for r in g.runs if r.timings]
+        cells.append(U.pooled(totals) if totals else None)
+        devices = sorted(
+            {t.device for r in g.runs for t in r.timings if t.device}
+            | {r.device for r in g.runs if r.device}
+        )
+        cells.append(", ".join(devices) or "?")
+        rows.append(Row(g.name, tuple(cells)))
+    return Table(
+        key="cost",
+        title="Cost: wall time per phase (seconds)",
+        label_header="recipe",
+        columns=(*phases, "total", "device"),
+        rows=tuple(rows),
+        kind="seconds",
+        notes=("mean ± std over seeds",),
+    )
+
+
+# ---- the whole report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    groups: tuple[RecipeGroup, ...]
+    baseline: RecipeGroup | None
+    benchmark: B.Benchmark | None  # None: each recipe's own benchmark
+    languages: tuple[str, ...] | None
+    group_by: str
+    tables: tuple[Table, ...]
+    skipped: tuple[Path, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+    @property
+    def benchmark_names(self) -> tuple[str, ...]:
+        if self.benchmark is not None:
+            return (self.benchmark.name,)
+        return tuple(sorted({g.benchmark for g in self.groups}))
+
+
+def present_languages(runs: Sequence[RunResults]) -> tuple[str, ...]:
+    return tuple(sorted({s.language for r in runs for s in r.scores}))
+
+
+def build_report(
+    found: Found,
+    *,
+    baseline: str | Path | None = None,
+    benchmark: str | None = None,
+    languages: Sequence[str] | None = None,
+    group_by: str = "family",
+    bootstrap_samples: int = 1000,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Every view for the runs found. `baseline` defaults to a recipe named 'direct' if present."""
+    if not found.runs:
+        skipped = ", ".join(str(p) for p in found.skipped) or "nothing"
+        raise DataError(f"no results.json found (looked at: {skipped})")
+    bench = B.get_benchmark(benchmark) if benchmark else None
+    chosen = None
+    if languages:
+        chosen = L.resolve_languages(list(languages), present_languages(found.runs))
+    groups = group_runs(found.runs, default_benchmark=bench.name if bench else "xtreme")
+    base = None
+    if baseline is not None:
+        base = find_baseline(groups, baseline)
+    elif any(g.name == "direct" for g in groups) and len(groups) > 1:
+        base = find_baseline(groups, "direct")
+    tables = [overview(groups, bench, chosen)]
+    if base is not None and len(groups) > 1:
+        tables.append(
+            delta(groups, base, bench, chosen, bootstrap_samples=bootstrap_samples, seed=seed)
+        )
+    for g in groups:
+        if base is not None and g.name == base.name:
+            continue
+        tables.append(per_language(g, base, bench, chosen, group_by))
+    if base is not None and len(groups) == 1:
+        tables.append(per_language(base, None, bench, chosen, group_by))
+    for extra in (mixture(groups), cost(groups)):
+        if extra is not None:
+            tables.append(extra)
+    return Report(
+        groups=groups,
+        baseline=base,
+        benchmark=bench,
+        languages=chosen,
+        group_by=group_by,
+        tables=tuple(tables),
+        skipped=found.skipped,
+    )
