@@ -12,7 +12,7 @@ from pathlib import Path
 
 from stiltx.data.ccg import HOW as CCG_HOW
 from stiltx.data.ccg import read_ccg_tags
-from stiltx.data.paths import resolve_local
+from stiltx.data.paths import LANG3, resolve_local
 from stiltx.data.readers import READERS
 from stiltx.errors import DataError, UnknownNameError, did_you_mean
 from stiltx.recipe.schema import DataConfig
@@ -31,8 +31,10 @@ def check_language(spec: TaskSpec, language: str) -> None:
     """UnknownNameError listing the task's languages (MLM accepts any language with a file)."""
     if spec.kind is TaskKind.MLM or language in spec.languages:
         return
+    iso1 = {v: k for k, v in LANG3.items()}.get(language)
+    hint = f" (did you mean '{iso1}'?)" if iso1 in spec.languages else did_you_mean(language, spec.languages)
     raise UnknownNameError(
-        f"task '{spec.name}' has no language '{language}'{did_you_mean(language, spec.languages)}; "
+        f"task '{spec.name}' has no language '{language}'{hint}; "
         f"its languages: {', '.join(spec.languages)}"
     )
 

@@ -33,7 +33,7 @@ LANG3 = {
     "id": "ind", "it": "ita", "ja": "jpn", "jv": "jav", "ka": "kat", "kk": "kaz", "ko": "kor", "ml": "mal",
     "mr": "mar", "nl": "nld", "pt": "por", "ru": "rus", "sw": "swh", "ta": "tam", "te": "tel", "th": "tha",
     "tl": "tgl", "tr": "tur", "ur": "urd", "vi": "vie", "zh": "cmn", "qu": "que", "ht": "hat", "pl": "pol",
-    "ro": "ron", "uk": "ukr", "lt": "lit", "wo": "wol", "yo": "yor", "ms": "zsm", "my": "mya",
+    "ro": "ron", "uk": "ukr", "lt": "lit", "wo": "wol", "yo": "yor", "ms": "zsm", "my": "mya", "az": "aze",
 }  # fmt: skip
 
 

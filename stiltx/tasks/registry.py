@@ -81,8 +81,12 @@ def tasks_of(
     kind: TaskKind | str | None = None, role: Role | str | None = None
 ) -> tuple[TaskSpec, ...]:
     """Tasks filtered by kind and / or role (enum members or their string values)."""
-    kind = TaskKind(kind) if kind is not None else None
-    role = Role(role) if role is not None else None
+    try:
+        kind = TaskKind(kind) if kind is not None else None
+        role = Role(role) if role is not None else None
+    except ValueError as error:
+        kinds, roles = [k.value for k in TaskKind], [r.value for r in Role]
+        raise UnknownNameError(f"{error}; kinds: {', '.join(kinds)}; roles: {', '.join(roles)}") from None
     return tuple(
         s for s in _ALL if (kind is None or s.kind is kind) and (role is None or s.role is role)
     )
