@@ -30,7 +30,11 @@ def tokenizer_fingerprint(tokenizer) -> str:
     h = hashlib.sha256(type(tokenizer).__name__.encode())
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is not None:  # normalizer, pre-tokenizer, model (vocab + scores), post-processor
-        h.update(backend.to_str().encode())
+        state = json.loads(backend.to_str())
+        # Truncation / padding are per-call settings the wrapper mutates on every call.
+        state.pop("truncation", None)
+        state.pop("padding", None)
+        h.update(json.dumps(state, sort_keys=True, ensure_ascii=False).encode())
     h.update(json.dumps(sorted(tokenizer.get_vocab().items()), ensure_ascii=False).encode())
     special = {
         "map": tokenizer.special_tokens_map,

@@ -1,0 +1,80 @@
+"""collate: dynamic padding, -100 label padding, MODEL_INPUTS only, MLM masking."""
+
+from __future__ import annotations
+
+import torch
+
+from stiltx.encoding import MODEL_INPUTS, collate, encode_split
+from stiltx.tasks.examples import MLMExample, MultipleChoiceExample, TaggingExample
+from stiltx.tasks.spec import TaskKind
+
+
+def test_pads_to_the_longest_row_not_max_length(tiny_tokenizer, make_spec):
+    spec = make_spec(TaskKind.TAGGING, labels=("O", "X"))
+    examples = [
+        TaggingExample("a", ("cat",), ("X",)),
+        TaggingExample(
+            "b", ("the", "cat", "sat", "on", "the", "mat"), ("O", "X", "O", "O", "O", "O")
+        ),
+    ]
+    rows = list(encode_split(spec, examples, tiny_tokenizer, 256).features)
+    batch = collate(TaskKind.TAGGING, rows, tiny_tokenizer.pad_token_id)
+    assert (
+        set(batch)
+        == set(MODEL_INPUTS[TaskKind.TAGGING])
+        == {"input_ids", "attention_mask", "labels"}
+    )
+    longest = max(r["length"] for r in rows)
+    assert batch["input_ids"].shape == (2, longest) < (2, 256)
+    short = rows[0]["length"]
+    assert batch["input_ids"][0, short:].eq(tiny_tokenizer.pad_token_id).all()
+    assert batch["attention_mask"][0, short:].eq(0).all() and batch["attention_mask"][1].eq(1).all()
+    assert batch["labels"][0, short:].eq(-100).all()
+    assert batch["labels"][0, :short].tolist() == rows[0]["labels"]
+    assert batch["input_ids"].dtype == torch.long
+
+
+def test_multiple_choice_pads_every_choice(tiny_tokenizer, make_spec):
+    spec = make_spec(TaskKind.MULTIPLE_CHOICE, num_choices=2)
+    examples = [
+        MultipleChoiceExample("0", "It rained.", ("Yes.", "The river rose near the old house."), 1),
+        MultipleChoiceExample("1", "Hi", ("a", "b"), 0),
+    ]
+    rows = list(encode_split(spec, examples, tiny_tokenizer, 64).features)
+    batch = collate("multiple_choice", rows, pad_token_id=1)
+    longest = max(r["length"] for r in rows)
+    assert batch["input_ids"].shape == batch["attention_mask"].shape == (2, 2, longest)
+    assert batch["labels"].tolist() == [1, 0]
+    for i, row in enumerate(rows):
+        for j, ids in enumerate(row["input_ids"]):
+            assert batch["input_ids"][i, j, : len(ids)].tolist() == ids
+            assert batch["attention_mask"][i, j].sum() == len(ids)
+
+
+def test_mlm_masks_with_the_global_rng(tiny_tokenizer, make_spec):
+    spec = make_spec(TaskKind.MLM, name="mlm")
+    lines = [
+        MLMExample(str(i), "The cat sat on the mat and looked at the river.") for i in range(8)
+    ]
+    rows = list(encode_split(spec, lines, tiny_tokenizer, 64, training=False).features)
+    rows[0] = {**rows[0], "input_ids": rows[0]["input_ids"][:5], "attention_mask": [1] * 5}
+
+    def masked():
+        return collate("mlm", rows, 1, mlm_tokenizer=tiny_tokenizer, mlm_probability=0.3)
+
+    torch.manual_seed(0)
+    first = masked()
+    torch.manual_seed(0)
+    again = masked()
+    other = masked()
+    assert torch.equal(first["input_ids"], again["input_ids"])
+    assert torch.equal(first["labels"], again["labels"])
+    assert not torch.equal(first["labels"], other["labels"])
+    original = collate("retrieval", rows, 1)["input_ids"]
+    chosen = first["labels"] != -100
+    assert chosen.any()
+    assert torch.equal(first["labels"][chosen], original[chosen])
+    special = torch.isin(original, torch.tensor(tiny_tokenizer.all_special_ids))
+    assert not (chosen & special).any()  # never <s>, </s> or padding
+    assert torch.equal(first["input_ids"][~chosen], original[~chosen])
+    assert (first["input_ids"][chosen] == tiny_tokenizer.mask_token_id).float().mean() > 0.5
