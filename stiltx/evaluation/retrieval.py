@@ -1,0 +1,318 @@
+"""Retrieval tasks scored straight from the encoder: BUCC, Tatoeba, LAReQA, Mewsli-X.
+
+Two halves, kept apart so the scoring can be tested on hand-made vectors:
+- `embed` turns texts into L2-normalised sentence vectors (torch; mean over the non-pad tokens of
+  one hidden layer, as XTREME's `run_retrieval.py` does: `<s>` and `</s>` are included);
+- the scoring functions are pure numpy on such vectors: `knn` (cosine = dot product, chunked),
+  Tatoeba top-1, BUCC ratio-margin mining with "max" extraction and an F1-optimal threshold (as
+  LASER / XTREME's `utils_retrieve.py`), and the ranking behind mAP@20 (XTREME-R).
+`score_retrieval` ties them to a `RetrievalCorpus` and returns metrics in percent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from stiltx.errors import DataError, StiltxError, UnknownNameError, did_you_mean
+from stiltx.evaluation.metrics import bucc_f1, map_at_20
+from stiltx.tasks.examples import RetrievalCorpus
+
+EmbedFn = Callable[[Sequence[str]], np.ndarray]
+Pair = tuple[str, str]
+
+# Pairwise similarity blocks are at most this many floats (64 MiB in float32).
+MAX_BLOCK_ELEMENTS = 1 << 24
+BUCC_NEIGHBOURS = 4
+MAP_K = 20
+
+
+def default_layer(num_hidden_layers: int) -> int:
+    """hidden_states index used when the recipe leaves `retrieval.layer` unset: 14/24 of the depth
+    (XLM-R Large, 24 layers -> 14, as XTREME), rounded half up (12 layers -> 7, 2 -> 1)."""
+    return (14 * num_hidden_layers + 12) // 24
+
+
+# --- embedding (torch) ---------------------------------------------------------------------------
+
+
+def embed(
+    model,
+    tokenizer,
+    texts: Sequence[str],
+    *,
+    layer: int | None = None,
+    pooling: str = "mean",
+    batch_size: int = 64,
+    max_length: int = 512,
+    device=None,
+) -> np.ndarray:
+    """Sentence vectors, shape (len(texts), hidden), float32, each of unit L2 norm.
+
+    `layer` indexes `hidden_states` (0 = embeddings, num_hidden_layers = last); None uses
+    `default_layer`. `pooling` "mean" averages the non-pad tokens, "cls" takes `<s>`.
+    Texts are encoded longest first with padding to the batch's longest row (little padding,
+    and an out-of-memory error shows up in the first batch), then put back in input order.
+    `model` may be a transformers model (encoder or with a head) or an adapters AutoAdapterModel:
+    we call its `base_model` (the bare encoder, which still runs the active adapters) with
+    `output_hidden_states=True`, so no head is involved.
+    """
+    import torch
+
+    num_layers = model.config.num_hidden_layers
+    layer = default_layer(num_layers) if layer is None else layer
+    if not 0 <= layer <= num_layers:
+        raise StiltxError(
+            f"retrieval.layer = {layer} is out of range for a model with {num_layers} layers; "
+            f"expected 0..{num_layers} (0 = embeddings) or null for {default_layer(num_layers)}"
+        )
+    if pooling not in ("mean", "cls"):
+        raise StiltxError(f"retrieval.pooling = {pooling!r}; expected 'mean' or 'cls'")
+    encoder = getattr(model, "base_model", model)
+    device = device if device is not None else next(model.parameters()).device
+    hidden_size = model.config.hidden_size
+    vectors = np.zeros((len(texts), hidden_size), dtype=np.float32)
+    if not texts:
+        return vectors
+
+    input_ids = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
+    order = np.argsort([-len(ids) for ids in input_ids], kind="stable")
+    pad_id = tokenizer.pad_token_id
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                longest = max(len(input_ids[i]) for i in rows)
+                ids = torch.full((len(rows), longest), pad_id, dtype=torch.long)
+                mask = torch.zeros((len(rows), longest), dtype=torch.long)
+                for r, i in enumerate(rows):
+                    ids[r, : len(input_ids[i])] = torch.tensor(input_ids[i])
+                    mask[r, : len(input_ids[i])] = 1
+                ids, mask = ids.to(device), mask.to(device)
+                outputs = encoder(
+                    input_ids=ids, attention_mask=mask, output_hidden_states=True, return_dict=True
+                )
+                hidden = outputs.hidden_states[layer].float()
+                if pooling == "cls":
+                    pooled = hidden[:, 0]
+                else:
+                    weights = mask.unsqueeze(-1).to(hidden.dtype)
+                    pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+                vectors[rows] = pooled.cpu().numpy()
+    finally:
+        model.train(was_training)
+    return normalize_rows(vectors)
+
+
+# --- similarity (numpy) --------------------------------------------------------------------------
+
+
+def normalize_rows(x: np.ndarray) -> np.ndarray:
+    """Each row divided by its L2 norm (zero rows stay zero)."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+def knn(
+    queries: np.ndarray, candidates: np.ndarray, k: int, *, chunk_rows: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k most similar candidates of every query by dot product (= cosine on unit vectors).
+
+    Returns (similarities, indices), both (n_queries, k), best first; ties go to the lower
+    candidate index. Similarities are computed `chunk_rows` queries at a time so that no block
+    exceeds MAX_BLOCK_ELEMENTS floats, whatever the pool size.
+    """
+    queries = np.asarray(queries, dtype=np.float32)
+    candidates = np.asarray(candidates, dtype=np.float32)
+    k = min(k, len(candidates))
+    if k <= 0:
+        raise DataError(f"knn: no candidates to search (k = {k}, {len(candidates)} candidates)")
+    chunk_rows = chunk_rows or max(1, MAX_BLOCK_ELEMENTS // max(1, len(candidates)))
+    sims = np.empty((len(queries), k), dtype=np.float32)
+    idx = np.empty((len(queries), k), dtype=np.int64)
+    for start in range(0, len(queries), chunk_rows):
+        block = queries[start : start + chunk_rows] @ candidates.T
+        if k < block.shape[1]:
+            top = np.argpartition(-block, k - 1, axis=1)[:, :k]
+        else:
+            top = np.broadcast_to(np.arange(block.shape[1]), block.shape)
+        top_sims = np.take_along_axis(block, top, axis=1)
+        best = np.lexsort((top, -top_sims), axis=1)  # by similarity desc, then index asc
+        idx[start : start + len(block)] = np.take_along_axis(top, best, axis=1)
+        sims[start : start + len(block)] = np.take_along_axis(top_sims, best, axis=1)
+    return sims, idx
+
+
+def top1(queries: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Index of the nearest candidate of every query (Tatoeba's xx -> en search)."""
+    return knn(queries, candidates, 1)[1][:, 0]
+
+
+# --- BUCC mining (numpy) -------------------------------------------------------------------------
+
+
+def bucc_mine(
+    x: np.ndarray, y: np.ndarray, k: int = BUCC_NEIGHBOURS
+) -> list[tuple[int, int, float]]:
+    """Candidate pairs (i, j, margin) mined from unit vectors x (source) and y (target).
+
+    Ratio margin: margin(x, y) = cos(x, y) / ((mean of x's k best cos) + (mean of y's k best
+    cos)) / 2, i.e. cos / (sum_knn_x cos / 2k + sum_knn_y cos / 2k). Every source proposes its
+    best-margin target among its k neighbours (forward), every target its best source
+    (backward); "max" extraction takes these proposals by decreasing margin and keeps a pair
+    only if neither side is already used (one-to-one). As XTREME's mining step, only pairs
+    with margin > 0 are returned.
+    """
+    x2y_sim, x2y_idx = knn(x, y, k)
+    y2x_sim, y2x_idx = knn(y, x, k)
+    x_mean, y_mean = x2y_sim.mean(axis=1), y2x_sim.mean(axis=1)
+    forward = x2y_sim / ((x_mean[:, None] + y_mean[x2y_idx]) / 2)
+    backward = y2x_sim / ((y_mean[:, None] + x_mean[y2x_idx]) / 2)
+    rows_x, rows_y = np.arange(len(x)), np.arange(len(y))
+    forward_best = x2y_idx[rows_x, forward.argmax(axis=1)]
+    backward_best = y2x_idx[rows_y, backward.argmax(axis=1)]
+    sources = np.concatenate([rows_x, backward_best])
+    targets = np.concatenate([forward_best, rows_y])
+    scores = np.concatenate([forward.max(axis=1), backward.max(axis=1)])
+    seen_x: set[int] = set()
+    seen_y: set[int] = set()
+    pairs = []
+    for n in np.argsort(-scores, kind="stable"):
+        i, j = int(sources[n]), int(targets[n])
+        if i in seen_x or j in seen_y:
+            continue
+        seen_x.add(i)
+        seen_y.add(j)
+        if scores[n] > 0:
+            pairs.append((i, j, float(scores[n])))
+    return pairs
+
+
+def bucc_optimal_threshold(candidates: Mapping[Pair, float], gold: Iterable[Pair]) -> float:
+    """The margin threshold that maximises F1 against `gold` (XTREME's `bucc_optimize`).
+
+    Candidates are taken by decreasing score; whenever F1 improves, the threshold becomes the
+    midpoint between this score and the next one (this score itself for the last candidate),
+    so `bucc_extract(candidates, threshold)` (score >= threshold) returns exactly that prefix.
+    0.0 when no candidate is correct.
+    """
+    gold = set(gold)
+    items = sorted(candidates.items(), key=lambda item: -item[1])
+    best_f1, threshold, correct = 0.0, 0.0, 0
+    for n, (pair, score) in enumerate(items, start=1):
+        correct += pair in gold
+        if correct == 0:
+            continue
+        precision, recall = correct / n, correct / len(gold)
+        f1 = 2 * precision * recall / (precision + recall)
+        if f1 > best_f1:
+            best_f1 = f1
+            threshold = (score + items[n][1]) / 2 if n < len(items) else score
+    return threshold
+
+
+def bucc_extract(candidates: Mapping[Pair, float], threshold: float) -> set[Pair]:
+    """The candidate pairs whose score is at least `threshold`."""
+    return {pair for pair, score in candidates.items() if score >= threshold}
+
+
+# --- tying it to a RetrievalCorpus ---------------------------------------------------------------
+
+
+def _unique_texts(texts: Sequence) -> tuple[list[str], list[list[str]]]:
+    """Distinct sentence strings (first-seen order) and the ids of each (BUCC mines on unique
+    sentences; a mined pair stands for every id pair with those two texts, as in XTREME)."""
+    position: dict[str, int] = {}
+    ids: list[list[str]] = []
+    for t in texts:
+        if t.text not in position:
+            position[t.text] = len(ids)
+            ids.append([])
+        ids[position[t.text]].append(t.id)
+    return list(position), ids
+
+
+def bucc_candidates(corpus: RetrievalCorpus, embed_fn: EmbedFn) -> dict[Pair, float]:
+    """Mined (source id, target id) -> margin for a BUCC corpus (queries = xx, candidates = en)."""
+    source_texts, source_ids = _unique_texts(corpus.queries)
+    target_texts, target_ids = _unique_texts(corpus.candidates)
+    mined = bucc_mine(embed_fn(source_texts), embed_fn(target_texts))
+    return {(s, t): score for i, j, score in mined for s in source_ids[i] for t in target_ids[j]}
+
+
+def _gold_pairs(corpus: RetrievalCorpus) -> set[Pair]:
+    return {(q, c) for q, cs in corpus.gold.items() for c in cs}
+
+
+def _score_bucc(corpus: RetrievalCorpus, embed_fn: EmbedFn, threshold: float | None):
+    candidates = bucc_candidates(corpus, embed_fn)
+    gold = _gold_pairs(corpus)
+    if threshold is None:
+        if not gold:
+            raise DataError(
+                f"bucc2018 {corpus.id}: no gold pairs to choose the threshold on; expected the "
+                "dev split (or pass the threshold chosen on dev)"
+            )
+        threshold = bucc_optimal_threshold(candidates, gold)
+    predicted = bucc_extract(candidates, threshold)
+    result = bucc_f1(predicted, gold) if gold else {}
+    return {**result, "threshold": float(threshold), "num_predicted": float(len(predicted))}
+
+
+def _ranked_ids(corpus: RetrievalCorpus, embed_fn: EmbedFn, k: int) -> list[list[str]]:
+    queries = embed_fn([q.text for q in corpus.queries])
+    candidates = embed_fn([c.text for c in corpus.candidates])
+    _, idx = knn(queries, candidates, k)
+    return [[corpus.candidates[j].id for j in row] for row in idx]
+
+
+def _scored_queries(corpus: RetrievalCorpus) -> RetrievalCorpus:
+    """The corpus restricted to queries that have gold candidates (the others cannot be scored)."""
+    queries = tuple(q for q in corpus.queries if corpus.gold.get(q.id))
+    if not queries or not corpus.candidates:
+        raise DataError(
+            f"retrieval corpus {corpus.id}: {len(queries)} queries with gold candidates and "
+            f"{len(corpus.candidates)} candidates; expected at least one of each"
+        )
+    return RetrievalCorpus(corpus.id, queries, corpus.candidates, corpus.gold)
+
+
+def score_retrieval(
+    task_name: str,
+    corpus: RetrievalCorpus,
+    embed_fn: EmbedFn,
+    *,
+    threshold: float | None = None,
+) -> dict[str, float]:
+    """Score one (task, language, split) corpus; `embed_fn(texts)` returns unit vectors.
+
+    - tatoeba: {"accuracy"}: top-1 English candidate (whole pool) is a gold one.
+    - bucc2018: {"f1", "precision", "recall", "threshold", "num_predicted"}. With
+      `threshold=None` the threshold is chosen on this corpus's gold (call it on dev), else the
+      given one is applied (call it on test with dev's "threshold"; P/R/F1 are omitted when the
+      corpus has no gold). "threshold" is a raw margin, not a percentage.
+    - lareqa, mewsli_x: {"map_at_20"} over the full candidate pool.
+    Queries without gold candidates are skipped (Tatoeba, LAReQA, Mewsli-X).
+    """
+    if task_name == "bucc2018":
+        return _score_bucc(corpus, embed_fn, threshold)
+    if task_name == "tatoeba":
+        corpus = _scored_queries(corpus)
+        ranked = _ranked_ids(corpus, embed_fn, 1)
+        correct = [
+            row[0] in corpus.gold[q.id] for q, row in zip(corpus.queries, ranked, strict=True)
+        ]
+        return {"accuracy": 100.0 * sum(correct) / len(correct)}
+    if task_name in ("lareqa", "mewsli_x"):
+        corpus = _scored_queries(corpus)
+        ranked = _ranked_ids(corpus, embed_fn, MAP_K)
+        return map_at_20(ranked, [corpus.gold[q.id] for q in corpus.queries])
+    known = ["bucc2018", "tatoeba", "lareqa", "mewsli_x"]
+    raise UnknownNameError(
+        f"no retrieval scoring for task {task_name!r}; expected one of {', '.join(known)}"
+        f"{did_you_mean(task_name, known)}"
+    )
