@@ -131,3 +131,9 @@ def tiny_dir(tmp_path_factory, shared_data) -> Path:
     )
     write_jsonl(root / "mewsli_x/candidate_set_entities.jsonl", CANDIDATES)
     return root
+
+
+@pytest.fixture(scope="session")
+def tiny_rows() -> dict:
+    """The rows written by `tiny_dir`, for tests that rebuild them in another schema."""
+    return {"anli": ANLI + ANLI_R2, "hellaswag": HELLASWAG, "mnli": MNLI_ROWS}
