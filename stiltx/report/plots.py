@@ -64,8 +64,7 @@ def delta_heatmap(report: Report, group: RecipeGroup, path: Path) -> Path:
     width = max(6.0, 0.38 * len(ordered) + 2.5)
     height = max(2.8, 0.45 * len(tasks) + 2.0)
     fig, ax = plt.subplots(figsize=(width, height))
-    cmap = plt.get_cmap("RdBu").copy()
-    cmap.set_bad("#dddddd")
+    cmap = plt.get_cmap("RdBu").with_extremes(bad="#dddddd")
     image = ax.imshow(
         np.ma.masked_invalid(values), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto"
     )

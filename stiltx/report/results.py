@@ -78,6 +78,8 @@ class RunResults:
     finished: str = ""
     timings: tuple[Timing, ...] = ()
     mixture: dict[str, tuple[float, float]] = field(default_factory=dict)  # task -> (int., real.)
+    # Derived views computed once per run (e.g. language scores per language filter).
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def name(self) -> str:

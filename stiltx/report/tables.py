@@ -95,7 +95,15 @@ def language_scores(
     """{task: {language: language score}} of one run, on the preferred split of each task.
 
     The split is `test` when the task has test rows, else `dev`, else whatever is there.
+    Computed once per (run, languages) and cached on the run: treat the result as read-only.
     """
+    key = ("language_scores", tuple(languages) if languages is not None else None)
+    if key not in run.cache:
+        run.cache[key] = _language_scores(run, languages)
+    return run.cache[key]
+
+
+def _language_scores(run: RunResults, languages: Sequence[str] | None):
     by_task: dict[str, list] = {}
     for score in run.scores:
         by_task.setdefault(score.task, []).append(score)
