@@ -1,0 +1,226 @@
+"""Training methods: full fine-tuning and adapter tuning.
+
+This module is the ONLY place where the two differ: what is trainable, how the result is saved
+and loaded, and how a target stage starts from an intermediate one. The training loop never asks
+which method it runs; it trains whatever parameters have `requires_grad`.
+
+Saved artefacts use formats other tools read: full fine-tuning writes `save_pretrained`
+(safetensors; `adapters.AutoAdapterModel.from_pretrained(dir)` restores it with its heads);
+adapter tuning writes `save_adapter(..., use_safetensors=True)` plus one `save_head` folder per
+head, so `model.load_adapter(dir / "adapter")` works with the plain adapters API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from stiltx.errors import StiltxError
+from stiltx.model.build import HeadSpec, add_heads
+from stiltx.recipe.schema import MethodConfig
+
+ADAPTER_NAME = "stilt"  # the intermediate (or only) task adapter
+TARGET_ADAPTER_NAME = "target"  # method.target == "stack": the new adapter on top
+TRAIN_LANGUAGE = "en"  # MAD-X: the language adapter used while training on English data
+
+
+class Method(Protocol):
+    """What the loop and the pipeline need from a method."""
+
+    def prepare(self, model: Any, heads: Iterable[str]) -> None: ...
+    def trainable_parameters(self, model: Any) -> list[tuple[str, Any]]: ...
+    def save(self, model: Any, directory: str | Path) -> Path: ...
+    def load(self, model: Any, directory: str | Path) -> None: ...
+    def activate(self, model: Any, language: str | None = None) -> None: ...
+
+
+def trainable_parameters(model: Any) -> list[tuple[str, Any]]:
+    """(name, parameter) for every parameter that will be updated."""
+    return [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+
+
+@dataclass(frozen=True)
+class FullFinetune:
+    """Every parameter trains; the result is a whole model."""
+
+    def prepare(self, model: Any, heads: Iterable[str]) -> None:
+        model.train()
+        for parameter in model.parameters():
+            parameter.requires_grad_(True)
+
+    def trainable_parameters(self, model: Any) -> list[tuple[str, Any]]:
+        return trainable_parameters(model)
+
+    def save(self, model: Any, directory: str | Path) -> Path:
+        directory = Path(directory)
+        model.save_pretrained(directory, safe_serialization=True)
+        return directory
+
+    def load(self, model: Any, directory: str | Path) -> None:
+        """Load a saved model's encoder (and any heads both share) into `model`."""
+        from safetensors.torch import load_file
+
+        files = sorted(Path(directory).glob("*.safetensors"))
+        if not files:
+            raise StiltxError(f"{directory}: no *.safetensors weights (expected a full model)")
+        state: dict = {}
+        for file in files:
+            state.update(load_file(file))
+        own = model.state_dict()
+        state = {k: v for k, v in state.items() if k in own}  # heads only the saved model has
+        missing = [k for k in own if k not in state and not k.startswith("heads.")]
+        tied = {"roberta.embeddings.word_embeddings.weight"}  # tied into LM heads
+        if [k for k in missing if k not in tied]:
+            raise StiltxError(f"{directory}: weights missing for {missing[:5]} (another model?)")
+        model.load_state_dict(state, strict=False)
+
+    def activate(self, model: Any, language: str | None = None) -> None:
+        """Nothing to switch: a fully fine-tuned model is the same for every language."""
+
+
+@dataclass(frozen=True)
+class AdapterTuning:
+    """Only a task adapter (any adapters config id, with options) and the used heads train.
+
+    `below` names adapters stacked *under* the trained one and kept frozen: the intermediate
+    adapter (method.target == "stack"). With MAD-X language adapters, the active setup is
+    `Stack(language, *below, name)`; English while training, swapped per language at evaluation.
+    """
+
+    config: str = "seq_bn"
+    options: dict[str, Any] = field(default_factory=dict)
+    name: str = ADAPTER_NAME
+    below: tuple[str, ...] = ()
+    language_adapters: dict[str, str] = field(default_factory=dict)
+
+    def prepare(self, model: Any, heads: Iterable[str]) -> None:
+        import adapters
+
+        if self.name not in model.adapters_config:
+            try:
+                config = adapters.AdapterConfig.load(self.config, **self.options)
+            except (KeyError, TypeError, ValueError) as error:
+                raise StiltxError(
+                    f"method.adapter: cannot build adapter config '{self.config}' with options "
+                    f"{self.options} ({error}); expected an adapters config id such as seq_bn, "
+                    "double_seq_bn, lora, prefix_tuning, ia3 and that config's fields"
+                ) from error
+            model.add_adapter(self.name, config=config)
+        for language, path in self.language_adapters.items():
+            if language not in model.adapters_config:
+                model.load_adapter(str(path), load_as=language, with_head=False)
+        model.train_adapter(self.name)  # freezes everything else, unfreezes this adapter
+        used = set(heads)
+        for head_name, head in model.heads.items():
+            head.requires_grad_(head_name in used)
+        self.activate(model, TRAIN_LANGUAGE)
+
+    def trainable_parameters(self, model: Any) -> list[tuple[str, Any]]:
+        return trainable_parameters(model)
+
+    def save(self, model: Any, directory: str | Path) -> Path:
+        """adapter/ (adapters format) + heads/<name>/ (one per head), all safetensors."""
+        directory = Path(directory)
+        model.save_adapter(
+            str(directory / "adapter"), self.name, with_head=False, use_safetensors=True
+        )
+        for head_name in model.heads:
+            (directory / "heads" / head_name).mkdir(parents=True, exist_ok=True)
+            model.save_head(str(directory / "heads" / head_name), head_name, use_safetensors=True)
+        return directory
+
+    def load(self, model: Any, directory: str | Path) -> None:
+        """Load an adapter and its heads saved by `save` (overwriting same-named ones)."""
+        directory = Path(directory)
+        if not (directory / "adapter").is_dir():
+            raise StiltxError(
+                f"{directory}: no adapter/ folder (expected AdapterTuning.save output)"
+            )
+        if self.name in model.adapters_config:
+            model.delete_adapter(self.name)
+        model.load_adapter(
+            str(directory / "adapter"), load_as=self.name, with_head=False, use_safetensors=True
+        )
+        for head_dir in sorted((directory / "heads").glob("*")):
+            if head_dir.name in model.heads:
+                model.delete_head(head_dir.name)
+            model.load_head(str(head_dir), load_as=head_dir.name, use_safetensors=True)
+
+    def activate(self, model: Any, language: str | None = None) -> None:
+        """Make `Stack([language adapter], *below, name)` the active setup."""
+        from adapters import Stack
+
+        chain = [*self.below, self.name]
+        if self.language_adapters:
+            if language not in self.language_adapters:
+                known = ", ".join(sorted(self.language_adapters))
+                raise StiltxError(
+                    f"method.language_adapters: no adapter for language '{language}' (have: {known})"
+                )
+            chain.insert(0, language)
+        model.set_active_adapters(Stack(*chain) if len(chain) > 1 else chain[0])
+
+
+def make_method(method_cfg: MethodConfig) -> FullFinetune | AdapterTuning:
+    """The method of the intermediate stage (or of direct fine-tuning)."""
+    if method_cfg.kind == "full":
+        return FullFinetune()
+    return AdapterTuning(
+        config=method_cfg.adapter,
+        options=dict(method_cfg.adapter_options),
+        language_adapters=dict(method_cfg.language_adapters),
+    )
+
+
+def prepare_target(
+    model: Any,
+    method_cfg: MethodConfig,
+    intermediate_dir: str | Path | None,
+    target_heads: dict[str, HeadSpec],
+) -> FullFinetune | AdapterTuning:
+    """Start a target stage on a freshly built `model`; return the method it trains with.
+
+    `intermediate_dir` is the intermediate stage's `Method.save` output (None: direct
+    fine-tuning, no intermediate stage). For adapters, `method_cfg.target` decides:
+    continue (keep training the intermediate adapter), stack (a new adapter on top of the frozen
+    intermediate one) or full (merge the adapter into the weights where the method allows it,
+    e.g. LoRA / IA3; otherwise keep it in place; then train everything). The caller then calls
+    `method.prepare(model, heads)` and `train(...)` exactly as for any stage.
+    """
+    add_heads(model, target_heads)
+    method = make_method(method_cfg)
+    if intermediate_dir is None:
+        return method
+    method.load(model, intermediate_dir)
+    if isinstance(method, FullFinetune) or method_cfg.target == "continue":
+        return method
+    if method_cfg.target == "stack":
+        return AdapterTuning(
+            config=method.config,
+            options=method.options,
+            name=TARGET_ADAPTER_NAME,
+            below=(method.name,),
+            language_adapters=method.language_adapters,
+        )
+    merge_or_keep(model, method.name)
+    return FullFinetune()
+
+
+def merge_or_keep(model: Any, name: str) -> bool:
+    """Fold adapter `name` into the encoder weights if it is mergeable (LoRA family); else leave
+    it active so full fine-tuning trains through it. Returns True when merged and removed."""
+    import adapters
+
+    if not isinstance(model.adapters_config.match(name, adapters.LoRAConfig), adapters.LoRAConfig):
+        model.set_active_adapters(name)
+        return False
+    model.merge_adapter(name)
+    marker = f".{name}."
+    merged = {k: v.detach().clone() for k, v in model.state_dict().items() if marker not in k}
+    # adapters un-merges on any change of the active setup, so: reset, delete, then write back.
+    model.set_active_adapters(None)
+    model.delete_adapter(name)
+    model.load_state_dict(merged, strict=False)
+    return True
