@@ -259,6 +259,46 @@ def tasks_list(
     console.print(table)
 
 
+@app.command("score")
+@clean_errors
+def score(
+    task: Annotated[str, typer.Argument(help="Task name, e.g. xquad.")],
+    gold: Annotated[str, typer.Option("--gold", help="Gold file in the task's native format.")],
+    predictions: Annotated[
+        str,
+        typer.Option(
+            "--predictions",
+            help="QA: JSON {question_id: answer}; else jsonl {id?, prediction} per example.",
+        ),
+    ],
+    language: Annotated[
+        str | None,
+        typer.Option(help="Language (default: from the gold file name; required for MLQA)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Score another system's predictions against a gold file with stiltx's metric code."""
+    import json
+
+    from rich.table import Table
+
+    from stiltx.evaluation.score_files import score_files
+
+    result = score_files(task, gold, predictions, language=language)
+    if as_json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+        return
+    table = Table(
+        title=f"{result.task} ({result.language or 'language not given'})",
+        caption=f"{result.num_predictions} predictions, {result.num_examples} gold examples",
+    )
+    table.add_column("metric", style="bold cyan")
+    table.add_column("value (%)", justify="right")
+    for name, value in result.metrics.items():
+        table.add_row(name, f"{value:.2f}")
+    console.print(table)
+
+
 data_app = typer.Typer(help="Inspect task data (local files or the Hub).", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
