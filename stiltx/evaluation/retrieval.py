@@ -12,9 +12,12 @@ Two halves, kept apart so the scoring can be tested on hand-made vectors:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
+from stiltx import atomic
+from stiltx.data.load import load_split
 from stiltx.errors import DataError, StiltxError, UnknownNameError, did_you_mean
 from stiltx.evaluation.metrics import bucc_f1, map_at_20
 from stiltx.tasks.examples import RetrievalCorpus
@@ -248,19 +251,27 @@ def _gold_pairs(corpus: RetrievalCorpus) -> set[Pair]:
     return {(q, c) for q, cs in corpus.gold.items() for c in cs}
 
 
-def _score_bucc(corpus: RetrievalCorpus, embed_fn: EmbedFn, threshold: float | None):
+def bucc_predict(
+    corpus: RetrievalCorpus, embed_fn: EmbedFn, threshold: float | None = None
+) -> tuple[set[Pair], float]:
+    """The mined pairs kept by the threshold, and the threshold: the given one, or (None) the
+    one that maximises F1 on this corpus's gold (the dev split)."""
     candidates = bucc_candidates(corpus, embed_fn)
-    gold = _gold_pairs(corpus)
     if threshold is None:
+        gold = _gold_pairs(corpus)
         if not gold:
             raise DataError(
                 f"bucc2018 {corpus.id}: no gold pairs to choose the threshold on; expected the "
                 "dev split (or pass the threshold chosen on dev)"
             )
         threshold = bucc_optimal_threshold(candidates, gold)
-    predicted = bucc_extract(candidates, threshold)
+    return bucc_extract(candidates, threshold), float(threshold)
+
+
+def _bucc_scores(corpus: RetrievalCorpus, predicted: set[Pair], threshold: float):
+    gold = _gold_pairs(corpus)
     result = bucc_f1(predicted, gold) if gold else {}
-    return {**result, "threshold": float(threshold), "num_predicted": float(len(predicted))}
+    return {**result, "threshold": threshold, "num_predicted": float(len(predicted))}
 
 
 def _ranked_ids(corpus: RetrievalCorpus, embed_fn: EmbedFn, k: int) -> list[list[str]]:
@@ -299,7 +310,8 @@ def score_retrieval(
     Queries without gold candidates are skipped (Tatoeba, LAReQA, Mewsli-X).
     """
     if task_name == "bucc2018":
-        return _score_bucc(corpus, embed_fn, threshold)
+        predicted, threshold = bucc_predict(corpus, embed_fn, threshold)
+        return _bucc_scores(corpus, predicted, threshold)
     if task_name == "tatoeba":
         corpus = _scored_queries(corpus)
         ranked = _ranked_ids(corpus, embed_fn, 1)
@@ -316,3 +328,103 @@ def score_retrieval(
         f"no retrieval scoring for task {task_name!r}; expected one of {', '.join(known)}"
         f"{did_you_mean(task_name, known)}"
     )
+
+
+# --- one task over its languages (what the pipeline calls) ---------------------------------------
+
+
+def cached(embed_fn: EmbedFn) -> EmbedFn:
+    """`embed_fn` that remembers vectors by text: LAReQA / Mewsli-X share one candidate pool
+    across languages, and BUCC embeds each unique sentence once."""
+    memory: dict[str, np.ndarray] = {}
+
+    def embed_cached(texts: Sequence[str]) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in memory))
+        if new:
+            memory.update(zip(new, embed_fn(new), strict=True))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([memory[t] for t in texts])
+
+    return embed_cached
+
+
+def score_task(
+    spec,
+    languages: Sequence[str],
+    *,
+    model,
+    tokenizer,
+    data,
+    layer: int,
+    pooling: str = "mean",
+    batch_size: int = 64,
+    split: str = "test",
+    out_dir=None,
+):
+    """Score a retrieval task on every language -> `zero_shot.Evaluation` (scores + missing).
+
+    The split is `split` when the task has it, else the task's test split (Tatoeba and LAReQA
+    have only test). BUCC chooses its threshold on dev and applies it to test; the dev
+    threshold and scores, and the test pairs, are written to `out_dir/bucc2018/<lang>.*`.
+    A language whose data is missing or unusable is recorded as missing, not raised.
+    """
+    from functools import partial
+
+    from stiltx.evaluation.zero_shot import Evaluation, Missing
+    from stiltx.report.results import Score
+
+    split = split if split in spec.splits else spec.test_split
+    max_length = spec.defaults.max_length
+    embed_fn = cached(
+        partial(
+            embed,
+            model,
+            tokenizer,
+            layer=layer,
+            pooling=pooling,
+            batch_size=batch_size,
+            max_length=max_length,
+        )
+    )
+    task_dir = None if out_dir is None else Path(out_dir) / spec.name
+    evaluation = Evaluation()
+    for language in languages:
+        try:
+            corpus = load_split(spec, language, split, data)[0]
+            if spec.name == "bucc2018":
+                metrics = _bucc_task_language(
+                    spec, language, split, corpus, data, embed_fn, task_dir
+                )
+            else:
+                metrics = score_retrieval(spec.name, corpus, embed_fn)
+        except StiltxError as error:
+            evaluation.missing.append(Missing(spec.name, language, str(error)))
+            continue
+        if task_dir is not None:
+            atomic.write_json(task_dir / f"{language}.{split}.json", metrics)
+        for name, value in metrics.items():
+            if name not in ("threshold", "num_predicted"):
+                evaluation.scores.append(Score(spec.name, language, split, name, float(value)))
+    return evaluation
+
+
+def _bucc_task_language(spec, language, split, corpus, data, embed_fn, task_dir):
+    """Dev: threshold chosen on dev. Test: threshold chosen on dev, applied to test."""
+    threshold = None
+    if split != spec.dev_split:
+        dev = load_split(spec, language, spec.dev_split, data)[0]
+        dev_pairs, threshold = bucc_predict(dev, embed_fn)
+        dev_metrics = _bucc_scores(dev, dev_pairs, threshold)
+        if task_dir is not None:
+            atomic.write_json(task_dir / f"{language}.{spec.dev_split}.json", dev_metrics)
+    predicted, threshold = bucc_predict(corpus, embed_fn, threshold)
+    if task_dir is not None:
+        lines = "".join(f"{s}\t{t}\n" for s, t in sorted(predicted))
+        atomic.write_text(task_dir / f"{language}.{split}.pairs.tsv", lines)
+    if not corpus.gold:
+        raise DataError(
+            f"bucc2018 {language}/{split}: no gold pairs, so no score; the mined pairs (dev "
+            f"threshold {threshold:.4f}) are in {task_dir}"
+        )
+    return _bucc_scores(corpus, predicted, threshold)

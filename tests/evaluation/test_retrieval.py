@@ -277,3 +277,69 @@ def test_unknown_retrieval_task():
         score_retrieval("tatoba", corpus, lookup({}))
     with pytest.raises(DataError, match="0 queries with gold candidates"):
         score_retrieval("tatoeba", corpus, lookup({}))
+
+
+# --- score_task: a task over its languages, from files -----------------------------------------
+
+SENTENCES = [
+    "Berlin 1998",
+    "Maria 12 London",
+    "Paris 2004",
+    "John Smith 3",
+    "The cat sat on the mat.",
+]
+
+
+def write_lines(path, lines):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+
+
+def test_score_task_over_languages(tmp_path, tiny):
+    import json
+
+    from stiltx.evaluation.retrieval import score_task
+    from stiltx.recipe.schema import DataConfig
+    from stiltx.tasks.registry import get_task
+
+    model, tokenizer = tiny
+    data_dir = tmp_path / "data"
+    # Tatoeba de: the English side holds the same strings in reverse order, so each query's
+    # nearest English sentence is its identical string (cosine 1) whatever the random weights,
+    # and that is the line-aligned gold only for the middle line: accuracy 1/5.
+    write_lines(data_dir / "tatoeba/v1/tatoeba.deu-eng.deu", SENTENCES)
+    write_lines(data_dir / "tatoeba/v1/tatoeba.deu-eng.eng", SENTENCES[::-1])
+    # BUCC de: identical strings again, dev and test; the test threshold is dev's.
+    for split in ("dev", "test"):
+        write_lines(
+            data_dir / f"bucc2018/de-en.{split}.de",
+            [f"de-{i}\t{s}" for i, s in enumerate(SENTENCES)],
+        )
+        write_lines(
+            data_dir / f"bucc2018/de-en.{split}.en",
+            [f"en-{i}\t{s}" for i, s in enumerate(SENTENCES[::-1])],
+        )
+        n = len(SENTENCES)
+        write_lines(
+            data_dir / f"bucc2018/de-en.{split}.gold", [f"de-{i}\ten-{n - 1 - i}" for i in range(n)]
+        )
+    data = DataConfig(source="local", data_dir=str(data_dir))
+    common = dict(model=model, tokenizer=tokenizer, data=data, layer=1, batch_size=2)
+
+    tatoeba = score_task(get_task("tatoeba"), ["de", "fr"], split="test", **common)
+    assert [(s.language, s.split, s.metric, s.value) for s in tatoeba.scores] == [
+        ("de", "test", "accuracy", 20.0)
+    ]
+    assert [m.language for m in tatoeba.missing] == ["fr"]  # no files: missing, not a crash
+
+    out_dir = tmp_path / "retrieval"
+    bucc = score_task(get_task("bucc2018"), ["de"], split="test", out_dir=out_dir, **common)
+    assert {s.metric: s.value for s in bucc.scores} == pytest.approx(
+        {"f1": 100.0, "precision": 100.0, "recall": 100.0}
+    )
+    assert {s.split for s in bucc.scores} == {"test"} and not bucc.missing
+    dev = json.loads((out_dir / "bucc2018/de.dev.json").read_text())
+    test = json.loads((out_dir / "bucc2018/de.test.json").read_text())
+    assert dev["threshold"] == test["threshold"] and dev["f1"] == 100.0
+    pairs = (out_dir / "bucc2018/de.test.pairs.tsv").read_text().splitlines()
+    assert sorted(pairs) == sorted(f"de-{i}\ten-{len(SENTENCES) - 1 - i}" for i in range(5))
