@@ -1,0 +1,246 @@
+"""Prediction: pure post-processing on hand-built logits, and the batched loop on a tiny model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from stiltx.encoding import encode_split
+from stiltx.evaluation.predict import (
+    argmax_predictions,
+    model_outputs,
+    predict,
+    qa_predictions,
+    tagging_predictions,
+    window_spans,
+)
+from stiltx.tasks.examples import (
+    Answer,
+    ClassificationExample,
+    MultipleChoiceExample,
+    QAExample,
+    TaggingExample,
+)
+from stiltx.tasks.spec import DataSource, Role, TaskKind, TaskSpec
+
+TAGS = ("B-PER", "I-PER", "O", "B-LOC", "I-LOC")
+
+
+def spec(kind: TaskKind, labels=(), num_choices: int = 0) -> TaskSpec:
+    return TaskSpec(
+        name=f"toy_{kind.value}",
+        kind=kind,
+        role=Role.TARGET,
+        description="test",
+        languages=("en",),
+        splits=("dev",),
+        source=DataSource(local_format="none", local_paths={}),
+        labels=tuple(labels),
+        num_choices=num_choices,
+    )
+
+
+# ---------------------------------------------------------------- pure post-processing
+
+
+def test_argmax_predictions_follow_example_index():
+    logits = [np.array([0.1, 2.0, 0.3]), np.array([5.0, 0.0, 0.0]), np.array([0.0, 0.0, 1.0])]
+    assert argmax_predictions(logits, [2, 0, 1], 3) == [0, 2, 1]
+    with pytest.raises(ValueError, match="no features"):
+        argmax_predictions(logits[:2], [0, 1], 3)
+
+
+def test_window_spans_keep_only_valid_spans():
+    # tokens 0, 1, 5 are not context; 2..4 cover characters [0,3) [3,8) [8,12)
+    offsets = [[-1, -1], [-1, -1], [0, 3], [3, 8], [8, 12], [-1, -1]]
+    start = np.array([100.0, 50.0, 1.0, 3.0, 2.0, 90.0])
+    end = np.array([100.0, 50.0, 2.0, 1.0, 0.5, 90.0])
+    # Valid (start <= end, both context): 2-2, 2-3, 2-4, 3-3, 3-4, 4-4. The top context pair
+    # (start 3, end 2: score 5) has end < start and is excluded.
+    assert sorted(window_spans(start, end, offsets)) == sorted(
+        [(3.0, 0, 3), (2.0, 0, 8), (1.5, 0, 12), (4.0, 3, 8), (3.5, 3, 12), (2.5, 8, 12)]
+    )
+    assert max(window_spans(start, end, offsets)) == (4.0, 3, 8)
+    assert sorted(window_spans(start, end, offsets, max_answer_length=1)) == [
+        (2.5, 8, 12),
+        (3.0, 0, 3),
+        (4.0, 3, 8),
+    ]
+    assert window_spans(start, end, offsets, n_best=2) == []  # the top 2 are non-context
+    assert window_spans(start, end, offsets, n_best=3) == []  # only start 3 / end 2: end < start
+
+
+def _straddling_example(tokenizer, max_length=48, stride=16):
+    """A QA example whose answer is cut by one window and whole in the next; and its features."""
+    answer = "John Smith wrote it in 2004"
+    question = "Who wrote the book?"
+    for filler in range(1, 60):
+        context = "The cat sat on the mat. " * 4 + "a " * filler + answer + ". The old house."
+        a_start = context.index(answer)
+        example = QAExample("q", question, context, (Answer(answer, a_start),))
+        features = encode_split(
+            spec(TaskKind.EXTRACTIVE_QA), [example], tokenizer, max_length, stride=stride
+        ).features
+        rows = list(features)
+        for k in range(len(rows) - 1):
+            ctx = [o for o in rows[k]["offset_mapping"] if o[0] >= 0]
+            if (
+                ctx[0][0] <= a_start < ctx[-1][1] < a_start + len(answer)
+                and rows[k + 1]["start_positions"]
+            ):
+                return example, rows, k
+    raise AssertionError("no filler length gives a straddling answer")
+
+
+def _logits_for(rows, picks):
+    """Start/end logits per window: 100 on <s>, the first question token and the last </s>
+    (non-context: must never be chosen), `picks` {window: (start, end, value)} on top of 0."""
+    starts, ends = [], []
+    for k, row in enumerate(rows):
+        n = len(row["input_ids"])
+        start, end = np.zeros(n), np.zeros(n)
+        for t in (0, 1, n - 1):
+            assert row["offset_mapping"][t] == [-1, -1]
+            start[t] = end[t] = 100.0
+        if k in picks:
+            s, e, v = picks[k]
+            start[s] += v
+            end[e] += v
+        starts.append(start)
+        ends.append(end)
+    return starts, ends
+
+
+def test_qa_answer_spanning_two_windows(tiny_tokenizer):
+    example, rows, k = _straddling_example(tiny_tokenizer)
+    a_start = example.answers[0].start
+    cut = rows[k]["offset_mapping"]
+    s_k = next(t for t, o in enumerate(cut) if o[0] >= 0 and o[0] <= a_start < o[1])
+    e_k = max(t for t, o in enumerate(cut) if o[0] >= 0)  # the window ends inside the answer
+    whole = rows[k + 1]
+    s_next, e_next = whole["start_positions"], whole["end_positions"]
+    offsets = [row["offset_mapping"] for row in rows]
+    index = [row["example_index"] for row in rows]
+
+    # The whole answer in window k+1 outscores the cut-off span in window k.
+    starts, ends = _logits_for(rows, {k: (s_k, e_k, 5.0), k + 1: (s_next, e_next, 6.0)})
+    assert qa_predictions(starts, ends, offsets, index, [example.context]) == [
+        example.answers[0].text
+    ]
+
+    # The best span over all windows wins, wherever it is: here the truncated one.
+    starts, ends = _logits_for(rows, {k: (s_k, e_k, 7.0), k + 1: (s_next, e_next, 6.0)})
+    (truncated,) = qa_predictions(starts, ends, offsets, index, [example.context])
+    assert truncated == example.context[a_start : cut[e_k][1]].strip()
+    assert (
+        truncated
+        and example.answers[0].text.startswith(truncated)
+        and truncated != example.answers[0].text
+    )
+
+    # Spans longer than max_answer_length tokens are invalid: one-token spans remain, and the
+    # best is a single token of window k (score 7 + 0) at either end of the cut span.
+    (single,) = qa_predictions(starts, ends, offsets, index, [example.context], max_answer_length=1)
+    token_text = {example.context[cut[t][0] : cut[t][1]].strip() for t in (s_k, e_k)}
+    assert single in token_text
+    # Only non-context tokens among the top-1 candidates -> no valid span -> "".
+    assert qa_predictions(starts, ends, offsets, index, [example.context], n_best=1) == [""]
+
+
+def test_tagging_predictions_map_first_subtokens_to_words():
+    # Sentence of 4 words; only words 0..2 fit; word 1 has two sub-tokens.
+    word_index = [-1, 0, 1, -1, 2, -1]
+    logits = np.full((6, 3), -1.0)
+    for position, label in [(1, 2), (2, 0), (3, 1), (4, 1)]:
+        logits[position, label] = 1.0
+    assert tagging_predictions([logits], [word_index], [0], [4], ("B", "I", "O")) == [
+        ["O", "B", "I", "O"]
+    ]
+    assert tagging_predictions([logits], [word_index], [0], [4], ("X", "Y", "Z")) == [
+        ["Z", "X", "Y", "X"]
+    ]
+
+
+# ---------------------------------------------------------------- the model loop
+
+
+@pytest.fixture(scope="module")
+def model(tiny_model_dir):
+    adapters = pytest.importorskip("adapters")
+    torch.manual_seed(0)
+    model = adapters.AutoAdapterModel.from_pretrained(tiny_model_dir)
+    if "default" in model.heads:
+        model.delete_head("default")
+    model.add_classification_head("x", num_labels=3)
+    model.add_multiple_choice_head("y", num_choices=2)
+    model.add_qa_head("z")
+    model.add_tagging_head("t", num_labels=len(TAGS))
+    return model
+
+
+def test_classification_predictions_restore_input_order(model, tiny_tokenizer):
+    texts = [
+        "The cat.",
+        "The cat sat on the mat and looked at the old house near the river.",
+        "A man.",
+        "Paris is the capital of France.",
+        "Hi",
+        "Berlin ist die Hauptstadt von Deutschland.",
+    ]
+    examples = [
+        ClassificationExample(str(i), t, "A person plays music.", None) for i, t in enumerate(texts)
+    ]
+    encoded = encode_split(
+        spec(TaskKind.CLASSIFICATION, ("a", "b", "c")), examples, tiny_tokenizer, 64
+    )
+    model.train()
+    outputs = model_outputs(model, "x", encoded, batch_size=4)
+    assert model.training  # mode restored
+    with torch.inference_mode():
+        model.eval()
+        for row, (logits,) in zip(encoded.features, outputs, strict=True):
+            alone = model(
+                input_ids=torch.tensor([row["input_ids"]]),
+                attention_mask=torch.tensor([row["attention_mask"]]),
+                head="x",
+            ).logits[0]
+            np.testing.assert_allclose(logits, alone.numpy(), atol=1e-5)
+    predictions = predict(model, "x", encoded, batch_size=4, device="cpu")
+    assert predictions == [int(np.argmax(o[0])) for o in outputs]
+    assert all(isinstance(p, int) and 0 <= p < 3 for p in predictions)
+
+
+def test_multiple_choice_qa_and_tagging_predictions(model, tiny_tokenizer):
+    mc = [
+        MultipleChoiceExample(str(i), "It rained." * (i + 1), ("Yes.", "The river rose."), None)
+        for i in range(3)
+    ]
+    choices = predict(
+        model,
+        "y",
+        encode_split(spec(TaskKind.MULTIPLE_CHOICE, num_choices=2), mc, tiny_tokenizer, 64),
+        batch_size=2,
+    )
+    assert len(choices) == 3 and all(c in (0, 1) for c in choices)
+
+    context = " ".join(f"In {1900 + i} the cat sat on the mat." for i in range(12))
+    qa = [QAExample(str(i), q, context) for i, q in enumerate(["When?", "Who sat on the mat?"])]
+    answers = predict(
+        model,
+        "z",
+        encode_split(spec(TaskKind.EXTRACTIVE_QA), qa, tiny_tokenizer, 48, stride=16),
+        batch_size=3,
+    )
+    assert len(answers) == 2 and all(isinstance(a, str) and a in context for a in answers)
+
+    sentences = [
+        TaggingExample("0", ("John", "lives", "in", "Paris")),
+        TaggingExample("1", tuple("the cat sat".split() * 20)),
+    ]
+    encoded = encode_split(spec(TaskKind.TAGGING, TAGS), sentences, tiny_tokenizer, 16)
+    tags = predict(model, "t", encoded, batch_size=2)
+    assert [len(t) for t in tags] == [4, 60]
+    assert all(tag in TAGS for sentence in tags for tag in sentence)
+    fitted = max(w for w in encoded.features[1]["word_index"])
+    assert set(tags[1][fitted + 1 :]) == {"O"}  # cut off by max_length: the default tag
