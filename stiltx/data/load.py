@@ -32,7 +32,11 @@ def check_language(spec: TaskSpec, language: str) -> None:
     if spec.kind is TaskKind.MLM or language in spec.languages:
         return
     iso1 = {v: k for k, v in LANG3.items()}.get(language)
-    hint = f" (did you mean '{iso1}'?)" if iso1 in spec.languages else did_you_mean(language, spec.languages)
+    hint = (
+        f" (did you mean '{iso1}'?)"
+        if iso1 in spec.languages
+        else did_you_mean(language, spec.languages)
+    )
     raise UnknownNameError(
         f"task '{spec.name}' has no language '{language}'{hint}; "
         f"its languages: {', '.join(spec.languages)}"
@@ -68,9 +72,14 @@ def load_split(
     """
     check_language(spec, language)
     check_split(spec, split)
-    if data.source == "local":
+    # Tasks with no Hub copy (CCG, raw BUCC, Mewsli-X, ...) read local files under any source.
+    if data.source == "local" or (data.source == "hub" and spec.source.hub_id is None):
         if not data.data_dir:
-            raise DataError("data.source is 'local' but data.data_dir is not set")
+            why = "data.source is 'local'" if data.source == "local" else "it has no Hub source"
+            raise DataError(
+                f"task {spec.name}: {why}, so it reads files under data.data_dir, which is not set"
+                + (f". {CCG_HOW}" if spec.name == "ccg" else "")
+            )
         data_dir = Path(data.data_dir).expanduser()
         hint = CCG_HOW if spec.name == "ccg" else ""
         examples: list[Example] = []

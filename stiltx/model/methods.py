@@ -70,9 +70,15 @@ class FullFinetune:
             state.update(load_file(file))
         own = model.state_dict()
         state = {k: v for k, v in state.items() if k in own}  # heads only the saved model has
-        missing = [k for k in own if k not in state and not k.startswith("heads.")]
-        tied = {"roberta.embeddings.word_embeddings.weight"}  # tied into LM heads
-        if [k for k in missing if k not in tied]:
+        loaded = {own[k].data_ptr() for k in state}
+        # Tensors tied to a loaded one (word embeddings shared with LM heads and with adapters'
+        # prompt-tuning view of them) are saved once; only truly absent weights are an error.
+        missing = [
+            k
+            for k, v in own.items()
+            if k not in state and not k.startswith("heads.") and v.data_ptr() not in loaded
+        ]
+        if missing:
             raise StiltxError(f"{directory}: weights missing for {missing[:5]} (another model?)")
         model.load_state_dict(state, strict=False)
 
@@ -101,6 +107,10 @@ class AdapterTuning:
         if self.name not in model.adapters_config:
             try:
                 config = adapters.AdapterConfig.load(self.config, **self.options)
+                unknown = [k for k in self.options if not hasattr(config, k)]
+                if unknown:  # AdapterConfig.load ignores unknown keys silently
+                    fields = ", ".join(sorted(config.to_dict()))
+                    raise ValueError(f"unknown option(s) {unknown}; fields: {fields}")
             except (KeyError, TypeError, ValueError) as error:
                 raise StiltxError(
                     f"method.adapter: cannot build adapter config '{self.config}' with options "
@@ -123,6 +133,7 @@ class AdapterTuning:
     def save(self, model: Any, directory: str | Path) -> Path:
         """adapter/ (adapters format) + heads/<name>/ (one per head), all safetensors."""
         directory = Path(directory)
+        (directory / "adapter").mkdir(parents=True, exist_ok=True)
         model.save_adapter(
             str(directory / "adapter"), self.name, with_head=False, use_safetensors=True
         )

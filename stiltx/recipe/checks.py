@@ -116,6 +116,12 @@ def _check_sampling(sampling: schema.SamplingConfig, where: str) -> list[str]:
         problems.append(f"{where}.cap: missing, expected an integer K for policy 'capped'")
     if sampling.policy == "fixed" and not sampling.weights:
         problems.append(f"{where}.weights: missing, expected task -> weight for policy 'fixed'")
+    if not sampling.with_replacement and sampling.policy != "proportional":
+        problems.append(
+            f"{where}.with_replacement: false visits every batch once per epoch, which is "
+            f"proportional sampling; got policy {sampling.policy!r} (use policy: proportional, "
+            "or with_replacement: true)"
+        )
     for task, weight in sampling.weights.items():
         if weight < 0:
             problems.append(f"{where}.weights.{task}: got {weight}, expected >= 0")
@@ -201,13 +207,11 @@ def _check_overrides(target: schema.TargetConfig) -> list[str]:
 
 
 def _check_languages(languages: tuple[str, ...]) -> list[str]:
-    try:
-        from stiltx.tasks.languages import known_language_names
-    except ImportError:  # language table not built yet
-        return []
-    known = known_language_names()
+    from stiltx.tasks.languages import GROUPS, LANGUAGES, lookup
+
+    options = ["all", *sorted(GROUPS), *sorted(LANGUAGES)]
     return [
-        f"eval.languages[{i}]: unknown language or group {name!r}{did_you_mean(name, sorted(known))}"
+        f"eval.languages[{i}]: unknown language or group {name!r}{did_you_mean(name, options)}"
         for i, name in enumerate(languages)
-        if name != "all" and name not in known
+        if name.lower() != "all" and name.lower() not in GROUPS and lookup(name) is None
     ]

@@ -302,7 +302,9 @@ def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> A
         if key not in names:
             full = f"{path}.{key}" if path else str(key)
             alias = ALIASES.get(str(key))
-            hint = f" (did you mean '{alias}'?)" if alias in names else did_you_mean(str(key), names)
+            hint = (
+                f" (did you mean '{alias}'?)" if alias in names else did_you_mean(str(key), names)
+            )
             problems.append(f"{full}: unknown key{hint}; expected one of {', '.join(names)}")
     kwargs = {}
     for field in dataclasses.fields(tp):
@@ -335,3 +337,17 @@ def semantic_problems(recipe: schema.Recipe) -> list[str]:
     from stiltx.recipe.checks import check_recipe
 
     return check_recipe(recipe)
+
+
+def target_train_config(target: schema.TargetConfig, task: str) -> schema.TrainConfig:
+    """The TrainConfig of one target task: `target.train` with `target.overrides.<task>` applied
+    (typed and validated like the rest of the recipe)."""
+    overrides = target.overrides.get(task)
+    if not overrides:
+        return target.train
+    tree = deep_merge(recipe_to_dict(target.train), dict(overrides))
+    problems: list[str] = []
+    config = _convert(schema.TrainConfig, tree, f"target.overrides.{task}", problems)
+    if problems:
+        raise RecipeError(f"target.overrides.{task}", problems)
+    return config

@@ -1,0 +1,113 @@
+"""Zero-shot cross-lingual evaluation: one trained model, every language of a target task.
+
+For each language: read the split, encode it, predict under `torch.inference_mode`, score it with
+the task's official metric and write the per-example predictions (for the report's paired
+bootstrap). Missing data for one language is recorded as missing, never a crash of the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stiltx import atomic
+from stiltx.errors import StiltxError
+from stiltx.report.results import Score
+from stiltx.tasks.examples import (
+    ClassificationExample,
+    MultipleChoiceExample,
+    QAExample,
+    TaggingExample,
+)
+from stiltx.tasks.spec import TaskKind, TaskSpec
+
+
+@dataclass(frozen=True)
+class Missing:
+    task: str
+    language: str
+    reason: str
+
+
+@dataclass
+class Evaluation:
+    scores: list[Score] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
+
+    def extend(self, other: Evaluation) -> None:
+        self.scores.extend(other.scores)
+        self.missing.extend(other.missing)
+
+
+def references(spec: TaskSpec, examples: Sequence[Any]) -> list[Any]:
+    """The gold side in the form the task's metric expects."""
+    if spec.kind in (TaskKind.CLASSIFICATION, TaskKind.MULTIPLE_CHOICE):
+        return [ex.label for ex in examples]
+    if spec.kind is TaskKind.EXTRACTIVE_QA:
+        return [tuple(a.text for a in ex.answers) for ex in examples]
+    if spec.kind is TaskKind.TAGGING:
+        return [list(ex.tags or ()) for ex in examples]
+    raise StiltxError(f"task {spec.name}: kind {spec.kind.value} is not scored from predictions")
+
+
+def labelled(spec: TaskSpec, example: Any) -> bool:
+    if isinstance(example, ClassificationExample | MultipleChoiceExample):
+        return example.label is not None
+    if isinstance(example, QAExample):
+        return any(a.text for a in example.answers)
+    if isinstance(example, TaggingExample):
+        return example.tags is not None
+    return True
+
+
+def prediction_rows(
+    spec: TaskSpec, examples: Sequence[Any], predictions: Sequence[Any], language: str
+) -> list[dict[str, Any]]:
+    """One JSON line per example: id, prediction, reference and its per-example score.
+
+    Accuracy-like tasks get `correct`; QA gets `scores` (EM / F1 in percent); corpus-level metrics
+    (seqeval F1) get neither (see stiltx/report/results.py for the format).
+    """
+    from stiltx.evaluation.metrics import compute
+
+    refs = references(spec, examples)
+    rows = []
+    for example, prediction, reference in zip(examples, predictions, refs, strict=True):
+        row: dict[str, Any] = {"id": example.id, "prediction": prediction, "reference": reference}
+        if spec.kind in (TaskKind.CLASSIFICATION, TaskKind.MULTIPLE_CHOICE):
+            if spec.labels and spec.kind is TaskKind.CLASSIFICATION:
+                row["prediction"] = spec.labels[prediction]
+                row["reference"] = spec.labels[reference]
+            row["correct"] = prediction == reference
+        elif spec.kind is TaskKind.EXTRACTIVE_QA:
+            row["scores"] = compute(spec.metrics, [prediction], [reference], language=language)
+        rows.append(row)
+    return rows
+
+
+def evaluate_language(
+    spec: TaskSpec,
+    language: str,
+    examples: Sequence[Any],
+    predict_fn: Callable[[Sequence[Any]], list[Any]],
+    *,
+    split: str,
+    predictions_dir: Path | None,
+) -> list[Score]:
+    """Score one language: predict, compute the official metric, write predictions."""
+    from stiltx.evaluation.metrics import compute
+
+    examples = [ex for ex in examples if labelled(spec, ex)]
+    if not examples:
+        raise StiltxError(
+            f"{spec.name}/{language}/{split}: no labelled examples (XTREME strips test labels of "
+            "some tasks; evaluate on eval.split=dev or supply labelled files)"
+        )
+    predictions = predict_fn(examples)
+    metrics = compute(spec.metrics, predictions, references(spec, examples), language=language)
+    if predictions_dir is not None:
+        rows = prediction_rows(spec, examples, predictions, language)
+        atomic.write_jsonl(predictions_dir / spec.name / f"{language}.jsonl", rows)
+    return [Score(spec.name, language, split, name, float(v)) for name, v in metrics.items()]

@@ -1,0 +1,475 @@
+"""The three-phase protocol, top to bottom (Phang et al. 2020).
+
+    (i)   load the pretrained multilingual encoder (XLM-R, or the toy world's tiny one);
+    (ii)  train it on one English intermediate task or a mixture (skipped for `direct`);
+    (iii) for each target task: fine-tune on its English training data (from the intermediate
+          model), select on English dev, evaluate zero-shot on every language.
+          Retrieval tasks are scored straight from the phase-(ii) encoder.
+
+One command, one run directory, one results.json. Every stage is resumable: with --resume a
+finished stage is read back from disk, an unfinished one continues from its newest checkpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from stiltx import __version__, atomic
+from stiltx.errors import StiltxError
+from stiltx.recipe.load import recipe_hash, target_train_config
+from stiltx.recipe.schema import DataConfig, ModelConfig, Recipe, SamplingConfig
+from stiltx.run_dir import RESULTS_FILE, git_commit, new_run_dir, write_env, write_resolved_recipe
+from stiltx.tasks.registry import get_task
+from stiltx.tasks.spec import TaskKind, TaskSpec
+
+MIXTURE_FILE = "mixture.json"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where the data and the model of a run actually are (the toy world is built on demand)."""
+
+    data: DataConfig
+    model: ModelConfig
+
+
+def run(
+    recipe: Recipe,
+    out_dir: str | Path | None = None,
+    resume: bool = False,
+    console: Console | None = None,
+) -> list[Path]:
+    """Run the recipe once per seed; return the run directories."""
+    console = console or Console()
+    seeds = recipe.seeds or (recipe.seed,)
+    base = new_run_dir(recipe, out_dir)
+    runs = []
+    for seed in seeds:
+        run_dir = base if len(seeds) == 1 else base / f"seed-{seed}"
+        one = replace(recipe, seed=seed, seeds=())
+        runs.append(run_one(one, run_dir, resume=resume, console=console))
+    return runs
+
+
+def run_one(recipe: Recipe, run_dir: Path, *, resume: bool, console: Console) -> Path:
+    import transformers
+
+    from stiltx.evaluation.zero_shot import Evaluation
+    from stiltx.report.run_summary import print_run_results
+
+    transformers.logging.set_verbosity_error()  # "newly initialized heads" is expected here
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    _claim(run_dir, resume)
+    write_resolved_recipe(run_dir, recipe)
+    write_env(run_dir, recipe.seed)
+    console.print(f"[bold]stiltx[/] {recipe.name} (seed {recipe.seed}) -> {run_dir}")
+    where = resolve(recipe, console)
+    timings: dict[str, dict[str, Any]] = {}
+    evaluation = Evaluation()
+
+    # (ii) intermediate training on English tasks
+    intermediate_dir = None
+    if recipe.intermediate is not None:
+        t0 = time.perf_counter()
+        stage = _intermediate(recipe, where, run_dir, resume)
+        intermediate_dir = stage.model_dir
+        atomic.write_json(run_dir / MIXTURE_FILE, stage.mixture)
+        timings["intermediate"] = _timing(t0)
+        console.print(f"intermediate: {stage.steps} steps, English dev {stage.best_scores}")
+
+    # retrieval straight from the phase-(ii) encoder
+    if recipe.retrieval.tasks:
+        t0 = time.perf_counter()
+        evaluation.extend(_retrieval(recipe, where, intermediate_dir, run_dir))
+        timings["retrieval"] = _timing(t0)
+
+    # (iii) each target: fine-tune on English, evaluate zero-shot on every language
+    for train_name, targets in target_groups(recipe).items():
+        t0 = time.perf_counter()
+        evaluation.extend(
+            _target(recipe, where, train_name, targets, intermediate_dir, run_dir, resume)
+        )
+        timings[f"target:{train_name}"] = _timing(t0)
+
+    results = results_dict(recipe, evaluation, started, timings)
+    atomic.write_json(run_dir / RESULTS_FILE, results)
+    print_run_results(results, evaluation.missing, console)
+    return run_dir
+
+
+# ---- the phases -----------------------------------------------------------------------------------
+
+
+def _intermediate(recipe: Recipe, where: Resolved, run_dir: Path, resume: bool):
+    from stiltx.model.build import build_model, head_specs
+    from stiltx.model.methods import make_method
+    from stiltx.train.stage import run_stage
+
+    inter = recipe.intermediate
+    specs = [task_with_labels(name, where.data) for name in inter.tasks]
+    _seed_everything(recipe.seed)
+    model, tokenizer = build_model(where.model, head_specs(specs))
+    return run_stage(
+        run_dir / "intermediate",
+        specs,
+        model,
+        make_method(recipe.method),
+        tokenizer,
+        train_cfg=inter.train,
+        sampling=inter.sampling,
+        data=where.data,
+        max_length=where.model.max_length,
+        seed=recipe.seed,
+        resume=resume,
+        eval_batch_size=recipe.eval.batch_size,
+    )
+
+
+def _target(
+    recipe: Recipe,
+    where: Resolved,
+    train_name: str,
+    targets: list[TaskSpec],
+    intermediate_dir: Path | None,
+    run_dir: Path,
+    resume: bool,
+):
+    """Train once on `train_name`'s English data, evaluate every target it serves."""
+    from stiltx.evaluation.zero_shot import Evaluation
+    from stiltx.model.build import build_model, head_specs
+    from stiltx.model.methods import prepare_target
+    from stiltx.train.stage import run_stage
+
+    train_spec = task_with_labels(train_name, where.data)
+    train_cfg = target_train_config(recipe.target, targets[0].name)
+    _seed_everything(recipe.seed)
+    model, tokenizer = build_model(where.model, {})
+    method = prepare_target(model, recipe.method, intermediate_dir, head_specs([train_spec]))
+    run_stage(
+        run_dir / "target" / train_name,
+        [train_spec],
+        model,
+        method,
+        tokenizer,
+        train_cfg=train_cfg,
+        sampling=SamplingConfig(policy="proportional"),
+        data=where.data,
+        max_length=where.model.max_length,
+        seed=recipe.seed,
+        resume=resume,
+        eval_batch_size=recipe.eval.batch_size,
+    )
+    evaluation = Evaluation()
+    for spec in targets:
+        evaluation.extend(
+            evaluate_target(
+                model,
+                method,
+                tokenizer,
+                spec,
+                recipe=recipe,
+                data=where.data,
+                max_length=train_cfg.max_length or where.model.max_length,
+                predictions_dir=run_dir / "predictions",
+            )
+        )
+    return evaluation
+
+
+def evaluate_target(
+    model: Any,
+    method: Any,
+    tokenizer: Any,
+    spec: TaskSpec,
+    *,
+    recipe: Recipe,
+    data: DataConfig,
+    max_length: int,
+    predictions_dir: Path | None,
+    languages: tuple[str, ...] | None = None,
+    split: str | None = None,
+):
+    """Zero-shot: every requested language of `spec`, through the head of its training task."""
+    from stiltx.data.load import load_split
+    from stiltx.encoding import encode_split
+    from stiltx.evaluation.predict import predict
+    from stiltx.evaluation.zero_shot import Evaluation, Missing, evaluate_language
+
+    split = eval_split(spec, split or recipe.eval.split)
+    head = get_task(spec.train_task).head_name if spec.train_task else spec.head_name
+    evaluation = Evaluation()
+    device = next(model.parameters()).device
+    model.eval()
+    for language in languages or eval_languages(recipe, spec):
+        try:
+            examples = load_split(spec, language, split, data, require_labels=True)
+            method.activate(model, language)
+
+            def predict_fn(chosen, language=language):
+                encoded = encode_split(
+                    spec,
+                    list(chosen),
+                    tokenizer,
+                    max_length,
+                    cache_dir=data.cache_dir,
+                    training=False,
+                )
+                return predict(
+                    model, head, encoded, batch_size=recipe.eval.batch_size, device=device
+                )
+
+            evaluation.scores.extend(
+                evaluate_language(
+                    spec,
+                    language,
+                    examples,
+                    predict_fn,
+                    split=split,
+                    predictions_dir=predictions_dir,
+                )
+            )
+        except StiltxError as error:
+            evaluation.missing.append(Missing(spec.name, language, str(error)))
+    return evaluation
+
+
+def _retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, run_dir: Path):
+    """Tatoeba / BUCC / LAReQA / Mewsli-X from mean-pooled hidden states of the encoder."""
+    from stiltx.evaluation.retrieval import default_layer, score_task
+    from stiltx.evaluation.zero_shot import Evaluation
+    from stiltx.model.build import build_model
+    from stiltx.model.methods import make_method
+
+    model, tokenizer = build_model(where.model, {})
+    if intermediate_dir is not None:
+        method = make_method(recipe.method)
+        method.load(model, intermediate_dir)
+        method.activate(model, "en")
+    model.eval()
+    layer = recipe.retrieval.layer
+    if layer is None:
+        layer = default_layer(model.config.num_hidden_layers)
+    evaluation = Evaluation()
+    for name in recipe.retrieval.tasks:
+        spec = get_task(name)
+        evaluation.extend(
+            score_task(
+                spec,
+                eval_languages(recipe, spec),
+                model=model,
+                tokenizer=tokenizer,
+                data=where.data,
+                layer=layer,
+                pooling=recipe.retrieval.pooling,
+                batch_size=recipe.retrieval.batch_size,
+                split=recipe.eval.split,
+                out_dir=run_dir / "retrieval",
+            )
+        )
+    return evaluation
+
+
+# ---- helpers --------------------------------------------------------------------------------------
+
+
+def target_groups(recipe: Recipe) -> dict[str, list[TaskSpec]]:
+    """English training task -> the targets it serves (xquad and mlqa share one SQuAD stage)."""
+    groups: dict[str, list[TaskSpec]] = {}
+    for name in target_tasks(recipe):
+        spec = get_task(name)
+        groups.setdefault(spec.train_task or spec.name, []).append(spec)
+    # Targets that share training data share a stage only if they also share its settings.
+    split: dict[str, list[TaskSpec]] = {}
+    for train, specs in groups.items():
+        configs = {target_train_config(recipe.target, s.name) for s in specs}
+        if len(configs) == 1:
+            split[train] = specs
+        else:
+            raise StiltxError(
+                f"target.overrides: {', '.join(s.name for s in specs)} all train on {train} but "
+                "have different overrides; give them the same settings"
+            )
+    return split
+
+
+def eval_split(spec: TaskSpec, split: str) -> str:
+    """'test' / 'dev' name the task's own evaluation splits (TyDiQA-GoldP is scored on dev)."""
+    return {"test": spec.test_split, "dev": spec.dev_split}.get(split, split)
+
+
+def task_with_labels(name: str, data: DataConfig) -> TaskSpec:
+    """The registered spec, with a label set that lives in the data (CCG's tags.txt) filled in."""
+    from stiltx.data.load import load_labels
+
+    spec = get_task(name)
+    if spec.labels or spec.kind not in (TaskKind.TAGGING, TaskKind.CLASSIFICATION):
+        return spec
+    return replace(spec, labels=load_labels(spec, data))
+
+
+def target_tasks(recipe: Recipe) -> tuple[str, ...]:
+    if recipe.target.tasks:
+        return recipe.target.tasks
+    from stiltx.tasks.benchmarks import get_benchmark
+
+    return tuple(
+        t for t in get_benchmark(recipe.target.benchmark).task_names if get_task(t).trainable
+    )
+
+
+def eval_languages(recipe: Recipe, spec: TaskSpec) -> tuple[str, ...]:
+    from stiltx.tasks.languages import resolve_languages
+
+    names = [n for n in recipe.eval.languages]
+    if any(n.lower() == "all" for n in names):
+        return spec.languages
+    # Codes not offered by this task are skipped here (they may belong to other tasks).
+    wanted = [n for n in names if n.lower() != "all"]
+    chosen: list[str] = []
+    for name in wanted:
+        try:
+            chosen.extend(resolve_languages([name], spec.languages))
+        except StiltxError:
+            continue
+    return tuple(lang for lang in spec.languages if lang in chosen)
+
+
+def resolve(recipe: Recipe, console: Console) -> Resolved:
+    """Replace `data.source: toy` / `model.name_or_path: toy` with the built toy world."""
+    data, model = recipe.data, recipe.model
+    if data.source == "toy" or model.name_or_path == "toy":
+        from stiltx.toy.build import ensure_toy_world
+        from stiltx.toy.sizes import named_sizes
+
+        world = ensure_toy_world(
+            seed=recipe.toy.seed, sizes=named_sizes(recipe.toy.size), cache_dir=recipe.toy.cache_dir
+        )
+        if data.source == "toy":
+            data = replace(data, source="local", data_dir=str(world.data_dir))
+        if model.name_or_path == "toy":
+            model = replace(model, name_or_path=str(world.model_dir))
+    return Resolved(data=data, model=model)
+
+
+def results_dict(recipe: Recipe, evaluation, started: str, timings: dict) -> dict[str, Any]:
+    scores = [asdict(s) for s in evaluation.scores]
+    return {
+        "recipe": recipe.name,
+        "recipe_hash": recipe_hash(recipe),
+        "stiltx_version": __version__,
+        "git_commit": git_commit(),
+        "model": recipe.model.name_or_path,
+        "method": recipe.method.kind
+        if recipe.method.kind == "full"
+        else f"adapter:{recipe.method.adapter}",
+        "seed": recipe.seed,
+        "benchmark": recipe.target.benchmark,
+        "device": _device(),
+        "started": started,
+        "finished": dt.datetime.now().isoformat(timespec="seconds"),
+        "scores": scores,
+        "missing": [
+            {"task": m.task, "language": m.language, "reason": m.reason} for m in evaluation.missing
+        ],
+        "aggregates": aggregates(scores, recipe.target.benchmark),
+        "timings": timings,
+    }
+
+
+def aggregates(scores: list[dict[str, Any]], benchmark_name: str) -> dict[str, Any]:
+    """XTREME / XTREME-R aggregation: language score (QA: (EM+F1)/2) -> task mean -> categories."""
+    from stiltx.tasks.benchmarks import aggregate, get_benchmark, language_score, task_score
+
+    benchmark = get_benchmark(benchmark_name)
+    by_task: dict[str, dict[str, dict[str, float]]] = {}
+    for row in scores:
+        by_task.setdefault(row["task"], {}).setdefault(row["language"], {})[row["metric"]] = row[
+            "value"
+        ]
+    per_language: dict[str, dict[str, float]] = {}
+    task_scores: dict[str, float] = {}
+    for task, languages in by_task.items():
+        if task not in benchmark.task_names:
+            continue
+        spec = benchmark.task(task)
+        values = {lang: language_score(spec, m) for lang, m in languages.items()}
+        values = {lang: v for lang, v in values.items() if v is not None}
+        if values:
+            per_language[task] = values
+            task_scores[task] = task_score(values)
+    result = aggregate(benchmark, task_scores)
+    return {
+        "benchmark": benchmark.name,
+        "languages": per_language,
+        "tasks": result.tasks,
+        "categories": result.categories,
+        "overall": result.overall,
+        "missing_tasks": list(result.missing),
+    }
+
+
+def mixture_preview(recipe: Recipe):
+    """A rich table of the mixture probabilities (for --dry-run): from the data sizes if readable."""
+    from rich.table import Table
+
+    from stiltx.sampling.rates import rates
+
+    table = Table(title="intermediate mixture")
+    if recipe.intermediate is None:
+        table.add_column("direct fine-tuning: no intermediate stage")
+        return table
+    sizes, note = {}, ""
+    try:
+        where = resolve(recipe, Console(quiet=True)) if recipe.data.source == "toy" else None
+        data = where.data if where else recipe.data
+        from stiltx.data.load import load_split
+
+        for name in recipe.intermediate.tasks:
+            spec = get_task(name)
+            sizes[name] = len(load_split(spec, "en", spec.train_split, data))
+    except (StiltxError, OSError, ImportError) as error:
+        note = f"(sizes unavailable: {error}; shown as equal)"
+        sizes = dict.fromkeys(recipe.intermediate.tasks, 1)
+    probs = rates(sizes, recipe.intermediate.sampling)
+    table.add_column("task")
+    table.add_column("train examples", justify="right")
+    table.add_column(f"p ({recipe.intermediate.sampling.policy})", justify="right")
+    for name in recipe.intermediate.tasks:
+        table.add_row(name, f"{sizes[name]:,}", f"{probs[name]:.3f}")
+    if note:
+        table.caption = note
+    return table
+
+
+def _claim(run_dir: Path, resume: bool) -> None:
+    if run_dir.exists() and any(run_dir.iterdir()) and not resume:
+        raise StiltxError(
+            f"{run_dir} is not empty; pass --resume to continue that run, or choose another --out"
+        )
+    if resume and not run_dir.exists():
+        raise StiltxError(f"--resume: {run_dir} does not exist (nothing to resume)")
+    run_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _seed_everything(seed: int) -> None:
+    from accelerate.utils import set_seed
+
+    set_seed(seed)
+
+
+def _timing(t0: float) -> dict[str, Any]:
+    return {"seconds": round(time.perf_counter() - t0, 2), "device": _device()}
+
+
+def _device() -> str:
+    import torch
+
+    if torch.cuda.is_available():
+        return f"cuda ({torch.cuda.get_device_name(0)})"
+    return "cpu"

@@ -1,0 +1,205 @@
+"""One training stage: English training data of some tasks -> a trained model on disk.
+
+The intermediate stage (one task or the nine-task mixture) and every target stage are the same
+code: read and encode the English splits, build one stream per task, let the sampler mix them,
+run the loop with English-dev model selection, save with the method. Only the inputs differ.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from stiltx import atomic
+from stiltx.recipe.schema import DataConfig, SamplingConfig, TrainConfig
+from stiltx.tasks.spec import TaskKind, TaskSpec
+
+TRAIN_LANGUAGE = "en"
+DONE_FILE = "done.json"
+MODEL_DIR = "model"  # what the loop's `method.save` writes
+
+
+@dataclass(frozen=True)
+class StageResult:
+    directory: Path
+    model_dir: Path  # Method.save output (adapters format or safetensors)
+    steps: int
+    seconds: float
+    best_scores: dict[str, float]
+    mixture: dict[str, Any]
+
+
+def is_done(stage_dir: Path) -> bool:
+    return (stage_dir / DONE_FILE).is_file() and (stage_dir / MODEL_DIR).is_dir()
+
+
+def read_done(stage_dir: Path) -> StageResult:
+    import json
+
+    info = json.loads((stage_dir / DONE_FILE).read_text(encoding="utf-8"))
+    return StageResult(
+        directory=stage_dir,
+        model_dir=stage_dir / MODEL_DIR,
+        steps=info["steps"],
+        seconds=info["seconds"],
+        best_scores=info.get("best_scores", {}),
+        mixture=info.get("mixture", {}),
+    )
+
+
+def encode_task(
+    spec: TaskSpec,
+    split: str,
+    tokenizer: Any,
+    data: DataConfig,
+    max_length: int,
+    *,
+    training: bool,
+    language: str = TRAIN_LANGUAGE,
+    limit: int | None = None,
+):
+    """Read one split and encode it (cached on disk by the encoder's fingerprint)."""
+    from stiltx.data.load import load_split
+    from stiltx.encoding import encode_split
+
+    examples = load_split(spec, language, split, data, require_labels=True)
+    if limit is not None:
+        examples = examples[:limit]
+    return encode_split(
+        spec, examples, tokenizer, max_length, cache_dir=data.cache_dir, training=training
+    )
+
+
+def dev_eval_fn(specs: Sequence[TaskSpec], dev_sets: dict[str, Any], batch_size: int):
+    """model -> {task: main English-dev score}: what model selection and early stopping use."""
+    from stiltx.evaluation.metrics import compute
+    from stiltx.evaluation.predict import predict
+    from stiltx.evaluation.zero_shot import references
+
+    def main_score(values: dict[str, float]) -> float:
+        for key in ("f1", "accuracy", "exact_match"):
+            if key in values:
+                return values[key]
+        return next(iter(values.values()))
+
+    def evaluate(model: Any) -> dict[str, float]:
+        device = next(model.parameters()).device
+        scores = {}
+        for spec in specs:
+            encoded = dev_sets.get(spec.name)
+            if encoded is None:
+                continue
+            predictions = predict(
+                model, spec.head_name, encoded, batch_size=batch_size, device=device
+            )
+            refs = references(spec, encoded.examples)
+            scores[spec.name] = main_score(
+                compute(spec.metrics, predictions, refs, language=TRAIN_LANGUAGE)
+            )
+        return scores
+
+    return evaluate
+
+
+def run_stage(
+    stage_dir: Path,
+    specs: Sequence[TaskSpec],
+    model: Any,
+    method: Any,
+    tokenizer: Any,
+    *,
+    train_cfg: TrainConfig,
+    sampling: SamplingConfig,
+    data: DataConfig,
+    max_length: int,
+    seed: int,
+    resume: bool,
+    eval_batch_size: int,
+    progress: bool = True,
+) -> StageResult:
+    """Train `model` (already carrying its heads) on the English training data of `specs`."""
+    from stiltx.encoding.collate import MODEL_INPUTS, collate
+    from stiltx.sampling.loader import MixtureStream, TaskStream
+    from stiltx.sampling.sampler import TaskSampler
+    from stiltx.train import schedule
+    from stiltx.train.loop import train
+
+    if resume and is_done(stage_dir):
+        return read_done(stage_dir)
+    length = train_cfg.max_length or max_length
+    train_sets = {
+        s.name: encode_task(s, s.train_split, tokenizer, data, length, training=True) for s in specs
+    }
+    dev_sets = {}
+    for s in specs:
+        if s.kind is TaskKind.MLM or s.dev_split not in s.splits:
+            continue
+        dev_sets[s.name] = encode_task(
+            s, s.dev_split, tokenizer, data, length, training=False, limit=train_cfg.eval_examples
+        )
+    streams = {
+        name: TaskStream(
+            name,
+            spec.head_name,
+            train_sets[name],
+            train_cfg.batch_size,
+            functools.partial(
+                collate,
+                spec.kind,
+                pad_token_id=tokenizer.pad_token_id,
+                mlm_tokenizer=tokenizer if spec.kind is TaskKind.MLM else None,
+            ),
+            seed=seed,
+            columns=MODEL_INPUTS[spec.kind] + ("length",),
+        )
+        for name, spec in ((s.name, s) for s in specs)
+    }
+    batches = {name: stream.batches_per_epoch for name, stream in streams.items()}
+    total = schedule.total_steps(train_cfg, sum(batches.values()))
+    sampler = TaskSampler(
+        {name: train_sets[name].num_examples for name in streams},
+        sampling,
+        seed=seed,
+        batches_per_epoch=batches,
+        total_steps=total,
+    )
+    method.prepare(model, sorted({s.head_name for s in specs}))
+    result = train(
+        model,
+        method,
+        MixtureStream(streams, sampler, grad_accum=train_cfg.grad_accum),
+        train_cfg,
+        stage_dir,
+        eval_fn=dev_eval_fn(specs, dev_sets, eval_batch_size) if dev_sets else None,
+        resume=resume,
+        total_steps=total,
+        progress=progress,
+    )
+    mixture = sampler.mixture_report(total)
+    atomic.write_json(
+        stage_dir / DONE_FILE,
+        {
+            "steps": result.steps,
+            "seconds": result.seconds,
+            "best_step": result.best_step,
+            "best_scores": result.best_scores,
+            "stopped_early": result.stopped_early,
+            "mixture": mixture,
+        },
+    )
+    return StageResult(
+        directory=stage_dir,
+        model_dir=stage_dir / MODEL_DIR,
+        steps=result.steps,
+        seconds=result.seconds,
+        best_scores=result.best_scores,
+        mixture=mixture,
+    )
+
+
+def with_overrides(cfg: TrainConfig, overrides: dict[str, Any]) -> TrainConfig:
+    """A target task's TrainConfig: the stage defaults with that task's overrides applied."""
+    return replace(cfg, **overrides) if overrides else cfg
