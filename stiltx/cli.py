@@ -104,6 +104,43 @@ def train(
     run(resolved, out_dir=out, resume=resume, console=console)
 
 
+@app.command()
+@clean_errors
+def evaluate(
+    run: Annotated[str, typer.Option("--run", help="A finished run directory.")],
+    tasks: Annotated[
+        str | None, typer.Option(help="Comma-separated tasks (default: all of the run).")
+    ] = None,
+    languages: Annotated[
+        str | None, typer.Option(help="Comma-separated languages or groups (default: the run's).")
+    ] = None,
+    split: Annotated[str | None, typer.Option(help="dev or test (default: the run's).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Re-evaluate the saved models of a finished run, without training."""
+    import json
+    from pathlib import Path
+
+    from stiltx.pipeline import evaluate_run
+    from stiltx.report.run_summary import aggregate_table, run_table
+
+    def split_list(text: str | None) -> tuple[str, ...]:
+        return tuple(t.strip() for t in (text or "").split(",") if t.strip())
+
+    results = evaluate_run(
+        Path(run),
+        tasks=split_list(tasks),
+        languages=split_list(languages),
+        split=split,
+        console=err_console if json_out else console,
+    )
+    if json_out:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+        return
+    console.print(run_table(results))
+    console.print(aggregate_table(results))
+
+
 recipes_app = typer.Typer(
     help="List, show and copy the bundled recipes.", invoke_without_command=True
 )
@@ -334,6 +371,54 @@ def data_inspect(
     )
     for example in report["examples"]:
         console.print(json.dumps(example, ensure_ascii=False, indent=2), markup=False)
+
+
+@data_app.command("prepare")
+@clean_errors
+def data_prepare(recipe: RecipeOpt, preset: PresetOpt = None, set_: SetOpt = None) -> None:
+    """Read and encode every split a recipe needs into the encoding cache (before training)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from rich.table import Table
+
+    from stiltx.data.prepare import feature_cache_dir, load_tokenizer, plan, prepare
+    from stiltx.pipeline import resolve
+
+    resolved = _load(recipe, preset, set_)
+    where = resolve(resolved, console)
+    jobs = plan(resolved)
+    tokenizer = load_tokenizer(where.model.name_or_path)
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        bar = progress.add_task("preparing", total=len(jobs))
+        results = prepare(
+            jobs,
+            tokenizer,
+            where.data,
+            on_start=lambda j: progress.update(bar, description=f"{j.task} {j.language}/{j.split}"),
+            on_done=lambda _: progress.advance(bar),
+        )
+    table = Table(
+        title=f"{resolved.name}: {len(results)} splits -> {feature_cache_dir(where.data)}"
+    )
+    for column in ("task", "language", "split", "for", "examples", "features", "cache"):
+        justify = "right" if column in ("examples", "features") else "left"
+        table.add_column(column, justify=justify, style="bold cyan" if column == "task" else None)
+    for r in results:
+        status = "[red]missing[/]" if r.missing else ("cached" if r.cached else "[green]new[/]")
+        counts = ("-", "-") if r.missing else (f"{r.examples:,}", f"{r.features:,}")
+        table.add_row(r.job.task, r.job.language, r.job.split, r.job.purpose, *counts, status)
+    console.print(table)
+    missing = [r for r in results if r.missing]
+    for r in missing:
+        console.print(
+            f"[yellow]missing[/] {r.job.task} {r.job.language}/{r.job.split}: {escape(r.missing)}",
+            highlight=False,
+        )
+    done = len(results) - len(missing)
+    cached = sum(r.cached for r in results)
+    console.print(
+        f"{done} splits ready ({cached} cached, {done - cached} new), {len(missing)} missing"
+    )
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -1,0 +1,202 @@
+"""`stiltx data prepare`: read and encode every split a recipe needs, into the encoding cache.
+
+A run then starts training at once (and a cluster job does not spend GPU time tokenizing). The
+plan mirrors what `stiltx.pipeline` reads, with the same lengths and flags, so the cache keys match:
+
+- intermediate: each task's English train split (training=True) and English dev (training=False,
+  the first `intermediate.train.eval_examples`, as model selection reads it);
+- target: each English training task's train and dev the same way, at `target.train.max_length`
+  (after `target.overrides.<task>`) or `model.max_length`;
+- evaluation: every evaluation language of every target task, split `eval.split` (labelled
+  examples only), at the target's length.
+
+Retrieval tasks are embedded straight from raw text and need no encoding. A split that cannot be
+read (no file for a language, stripped test labels) is reported as missing, never a crash.
+Features go to `data.cache_dir`, or `$STILTX_CACHE/features`, or `~/.cache/stiltx/features`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stiltx.errors import StiltxError
+from stiltx.recipe.schema import DataConfig, Recipe
+
+TRAIN_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class SplitJob:
+    """One (task, language, split) to encode, with the settings the pipeline will use for it."""
+
+    task: str
+    language: str
+    split: str
+    purpose: str  # "intermediate", "target", "eval" (shown in the table)
+    max_length: int
+    training: bool
+    limit: int | None = None  # English dev: only the first eval_examples are read
+    labelled_only: bool = False  # evaluation keeps labelled examples only
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What happened to one job: counts and whether the cache already had it, or why it is missing."""
+
+    job: SplitJob
+    examples: int = 0
+    features: int = 0
+    cached: bool = False
+    missing: str | None = None  # the reason, when the split could not be read or encoded
+
+
+def feature_cache_dir(data: DataConfig) -> Path:
+    """Where encoded features live: data.cache_dir, else $STILTX_CACHE/features, else ~/.cache."""
+    if data.cache_dir:
+        return Path(data.cache_dir).expanduser()
+    root = os.environ.get("STILTX_CACHE")
+    base = Path(root).expanduser() if root else Path.home() / ".cache" / "stiltx"
+    return base / "features"
+
+
+def _english_jobs(
+    names: Iterable[str], purpose: str, max_length: int, eval_examples: int
+) -> list[SplitJob]:
+    from stiltx.tasks.registry import get_task
+    from stiltx.tasks.spec import TaskKind
+
+    jobs = []
+    for name in names:
+        spec = get_task(name)
+        jobs.append(
+            SplitJob(name, TRAIN_LANGUAGE, spec.train_split, purpose, max_length, training=True)
+        )
+        if spec.kind is not TaskKind.MLM and spec.dev_split in spec.splits:
+            jobs.append(
+                SplitJob(
+                    name,
+                    TRAIN_LANGUAGE,
+                    spec.dev_split,
+                    purpose,
+                    max_length,
+                    training=False,
+                    limit=eval_examples,
+                )
+            )
+    return jobs
+
+
+def plan(recipe: Recipe) -> list[SplitJob]:
+    """Every split the recipe's run will encode, in pipeline order, without duplicates."""
+    from stiltx.pipeline import eval_languages, target_groups
+    from stiltx.recipe.load import target_train_config
+
+    model_length = recipe.model.max_length
+    jobs: list[SplitJob] = []
+    inter = recipe.intermediate
+    if inter is not None:
+        length = inter.train.max_length or model_length
+        jobs += _english_jobs(inter.tasks, "intermediate", length, inter.train.eval_examples)
+    for train_name, targets in target_groups(recipe).items():
+        train_cfg = target_train_config(recipe.target, targets[0].name)
+        length = train_cfg.max_length or model_length
+        jobs += _english_jobs([train_name], "target", length, train_cfg.eval_examples)
+        for spec in targets:
+            for language in eval_languages(recipe, spec):
+                jobs.append(
+                    SplitJob(
+                        spec.name,
+                        language,
+                        recipe.eval.split,
+                        "eval",
+                        length,
+                        training=False,
+                        labelled_only=True,
+                    )
+                )
+    unique: dict[tuple, SplitJob] = {}
+    for job in jobs:
+        key = (job.task, job.language, job.split, job.max_length, job.training, job.limit)
+        unique.setdefault(key, job)
+    return list(unique.values())
+
+
+def read_job(job: SplitJob, data: DataConfig) -> list[Any]:
+    """The examples of one job, exactly as the pipeline selects them."""
+    from stiltx.data.load import load_split
+    from stiltx.evaluation.zero_shot import labelled
+    from stiltx.tasks.registry import get_task
+
+    spec = get_task(job.task)
+    examples = load_split(spec, job.language, job.split, data, require_labels=True)
+    if job.labelled_only:
+        examples = [e for e in examples if labelled(spec, e)]
+    if job.limit is not None:
+        examples = examples[: job.limit]
+    return examples
+
+
+def prepare_job(job: SplitJob, tokenizer: Any, data: DataConfig, cache_dir: Path) -> Prepared:
+    """Read and encode one job into `cache_dir`; a StiltxError becomes a `missing` entry."""
+    from stiltx.encoding import encode_split
+    from stiltx.tasks.registry import get_task
+
+    try:
+        examples = read_job(job, data)
+        task_dir = cache_dir / job.task
+        before = {p.name for p in task_dir.iterdir()} if task_dir.is_dir() else set()
+        encoded = encode_split(
+            get_task(job.task),
+            examples,
+            tokenizer,
+            job.max_length,
+            cache_dir=cache_dir,
+            training=job.training,
+        )
+    except StiltxError as error:
+        return Prepared(job, missing=str(error))
+    return Prepared(
+        job,
+        examples=encoded.num_examples,
+        features=len(encoded.features),
+        cached=encoded.fingerprint in before,
+    )
+
+
+def prepare(
+    jobs: list[SplitJob],
+    tokenizer: Any,
+    data: DataConfig,
+    *,
+    on_start: Callable[[SplitJob], None] | None = None,
+    on_done: Callable[[Prepared], None] | None = None,
+) -> list[Prepared]:
+    """Run every job in order (callbacks drive the CLI's progress display)."""
+    cache_dir = feature_cache_dir(data)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for job in jobs:
+        if on_start is not None:
+            on_start(job)
+        result = prepare_job(job, tokenizer, data, cache_dir)
+        if on_done is not None:
+            on_done(result)
+        results.append(result)
+    return results
+
+
+def load_tokenizer(name_or_path: str) -> Any:
+    """The model's tokenizer, as `model.build.build_model` loads it (same cache keys)."""
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(name_or_path)
+    except OSError as error:
+        raise StiltxError(
+            f"model.name_or_path: cannot load a tokenizer from '{name_or_path}' ({error}); "
+            "expected a Hub model id or a local folder with tokenizer files"
+        ) from None

@@ -1,0 +1,118 @@
+"""`stiltx data prepare`: a recipe's splits into the encoding cache; the second run is all cached."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stiltx.cli import app
+from stiltx.data.prepare import SplitJob, plan, prepare
+from stiltx.recipe.load import load_recipe
+
+runner = CliRunner()
+pytestmark = pytest.mark.filterwarnings("ignore:.*answers are blank")
+COPIED = [
+    "qqp/train.tsv",
+    "qqp/dev.tsv",
+    "copa_en/train-en.jsonl",
+    "copa_en/val-en.jsonl",
+    "xcopa/data/sw/val.sw.jsonl",
+    "xcopa/data/zh/val.zh.jsonl",
+    "tydiqa/tydiqa-goldp-v1.1-train/tydiqa.goldp.en.train.json",
+    "tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.en.dev.json",
+    "tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.sw.dev.json",
+]  # no xcopa "it" file, and TyDiQA dev answers are blanked: listed as missing
+
+
+@pytest.fixture
+def recipe_path(shared_data, tmp_path, tiny_model_dir) -> Path:
+    data = tmp_path / "data"
+    for relative in COPIED:
+        (data / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shared_data / relative, data / relative)
+    path = tmp_path / "prep.yaml"
+    path.write_text(
+        f"""name: prep-test
+data: {{source: local, data_dir: {data}, cache_dir: {tmp_path / "cache"}, max_examples: 30}}
+model: {{name_or_path: {tiny_model_dir}, max_length: 64}}
+intermediate: {{tasks: [qqp], train: {{eval_examples: 5}}}}
+target: {{tasks: [xcopa, tydiqa], train: {{max_length: 96}}}}
+retrieval: {{tasks: []}}
+eval: {{languages: [sw, zh, it], split: dev}}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_plan_mirrors_the_pipeline(recipe_path):
+    jobs = plan(load_recipe(str(recipe_path)))
+    assert [(j.task, j.language, j.split, j.max_length, j.training, j.limit) for j in jobs] == [
+        ("qqp", "en", "train", 64, True, None),
+        ("qqp", "en", "dev", 64, False, 5),
+        ("copa", "en", "train", 96, True, None),
+        ("copa", "en", "dev", 96, False, 500),
+        ("xcopa", "it", "dev", 96, False, None),  # in the task's language order
+        ("xcopa", "sw", "dev", 96, False, None),
+        ("xcopa", "zh", "dev", 96, False, None),
+        ("tydiqa", "en", "train", 96, True, None),
+        ("tydiqa", "en", "dev", 96, False, 500),
+        ("tydiqa", "sw", "dev", 96, False, None),  # zh, it: not tydiqa languages
+    ]
+
+
+def test_prepare_fills_the_cache_the_pipeline_reads(recipe_path, tiny_model_dir):
+    from transformers import AutoTokenizer
+
+    from stiltx.data.load import load_split
+    from stiltx.tasks.registry import get_task
+    from stiltx.train.stage import encode_task
+
+    recipe = load_recipe(str(recipe_path))
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_model_dir))
+    started: list[SplitJob] = []
+    results = prepare(plan(recipe), tokenizer, recipe.data, on_start=started.append)
+    assert len(started) == len(results) == 10
+    missing = [r for r in results if r.missing]
+    assert [(r.job.task, r.job.language, r.job.split) for r in missing] == [
+        ("xcopa", "it", "dev"),  # no file
+        ("tydiqa", "en", "dev"),  # XTREME's copy has blanked answers
+        ("tydiqa", "sw", "dev"),
+    ]
+    assert "val.it.jsonl" in missing[0].missing and "no labels" in missing[1].missing
+    for r in results:
+        if r.missing:
+            continue
+        spec = get_task(r.job.task)
+        expected = load_split(spec, r.job.language, r.job.split, recipe.data)[: r.job.limit]
+        assert r.examples == len(expected) and not r.cached
+        assert r.features >= r.examples > 0
+    # The pipeline's own read+encode of the target's training split finds the prepared entry.
+    encoded = encode_task(get_task("copa"), "train", tokenizer, recipe.data, 96, training=True)
+    assert (Path(recipe.data.cache_dir) / "copa" / encoded.fingerprint / "meta.json").is_file()
+    again = prepare(plan(recipe), tokenizer, recipe.data)
+    assert all(r.cached for r in again if not r.missing)
+
+
+def test_cli_reports_new_then_cached(recipe_path):
+    args = ["data", "prepare", "--recipe", str(recipe_path)]
+    first = runner.invoke(app, args, env={"COLUMNS": "250"})
+    assert first.exit_code == 0, first.output
+    assert "7 splits ready (0 cached, 7 new), 3 missing" in first.output
+    assert re.search(r"missing xcopa it/dev: no data file", first.output)
+    assert re.search(r"xcopa\s.*\ssw\s.*\sdev\s.*\seval\s.*\snew", first.output)
+    second = runner.invoke(app, args, env={"COLUMNS": "250"})
+    assert second.exit_code == 0, second.output
+    assert "7 splits ready (7 cached, 0 new), 3 missing" in second.output
+    assert " new" not in second.output.split("7 splits ready")[0]
+
+
+def test_cli_bad_recipe_is_a_clean_error(recipe_path):
+    out = runner.invoke(
+        app, ["data", "prepare", "--recipe", str(recipe_path), "--set", "target.tasks=[xcopaa]"]
+    )
+    assert out.exit_code == 2 and "xcopa" in out.output and "Traceback" not in out.output
