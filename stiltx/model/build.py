@@ -82,7 +82,7 @@ def build_model(model_cfg: ModelConfig, heads: dict[str, HeadSpec]) -> tuple[Any
             attn_implementation=model_cfg.attn_implementation,
         )
         tokenizer = AutoTokenizer.from_pretrained(model_cfg.name_or_path)
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: HFValidationError for bad ids
         raise StiltxError(
             f"model.name_or_path: cannot load '{model_cfg.name_or_path}' ({error}); expected a "
             "Hub model id (e.g. FacebookAI/xlm-roberta-large) or a local folder with config.json, "

@@ -107,7 +107,7 @@ class AdapterTuning:
         if self.name not in model.adapters_config:
             try:
                 config = adapters.AdapterConfig.load(self.config, **self.options)
-                unknown = [k for k in self.options if not hasattr(config, k)]
+                unknown = [k for k in self.options if k not in config.to_dict()]
                 if unknown:  # AdapterConfig.load ignores unknown keys silently
                     fields = ", ".join(sorted(config.to_dict()))
                     raise ValueError(f"unknown option(s) {unknown}; fields: {fields}")
