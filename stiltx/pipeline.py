@@ -142,15 +142,12 @@ def _target(
 ):
     """Train once on `train_name`'s English data, evaluate every target it serves."""
     from stiltx.evaluation.zero_shot import Evaluation
-    from stiltx.model.build import build_model, head_specs
-    from stiltx.model.methods import prepare_target
     from stiltx.train.stage import run_stage
 
     train_spec = task_with_labels(train_name, where.data)
     train_cfg = target_train_config(recipe.target, targets[0].name)
     _seed_everything(recipe.seed)
-    model, tokenizer = build_model(where.model, {})
-    method = prepare_target(model, recipe.method, intermediate_dir, head_specs([train_spec]))
+    model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
     run_stage(
         run_dir / "target" / train_name,
         [train_spec],
@@ -180,6 +177,80 @@ def _target(
             )
         )
     return evaluation
+
+
+def target_model(
+    recipe: Recipe, where: Resolved, train_spec: TaskSpec, intermediate_dir: Path | None
+):
+    """A fresh model set up for a target stage from the intermediate result: (model, tokenizer, method)."""
+    from stiltx.model.build import build_model, head_specs
+    from stiltx.model.methods import prepare_target
+
+    model, tokenizer = build_model(where.model, {})
+    method = prepare_target(model, recipe.method, intermediate_dir, head_specs([train_spec]))
+    return model, tokenizer, method
+
+
+def evaluate_run(
+    run_dir: Path,
+    *,
+    tasks: tuple[str, ...] = (),
+    languages: tuple[str, ...] = (),
+    split: str | None = None,
+    console: Console | None = None,
+) -> dict[str, Any]:
+    """Re-evaluate the saved target models of a finished run (no training); return results."""
+    import transformers
+
+    from stiltx.evaluation.zero_shot import Evaluation
+    from stiltx.recipe.load import load_recipe
+    from stiltx.train.stage import MODEL_DIR, TRAIN_LANGUAGE, is_done
+
+    transformers.logging.set_verbosity_error()
+    console = console or Console()
+    recipe = load_recipe(str(run_dir / "recipe.resolved.yaml"))
+    if languages:
+        recipe = replace(recipe, eval=replace(recipe.eval, languages=languages))
+    if split:
+        recipe = replace(recipe, eval=replace(recipe.eval, split=split))
+    where = resolve(recipe, console)
+    intermediate_dir = run_dir / "intermediate" / MODEL_DIR if recipe.intermediate else None
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    evaluation = Evaluation()
+    wanted = set(tasks)
+    for train_name, targets in target_groups(recipe).items():
+        targets = [t for t in targets if not wanted or t.name in wanted]
+        if not targets:
+            continue
+        stage_dir = run_dir / "target" / train_name
+        if not is_done(stage_dir):
+            raise StiltxError(
+                f"{stage_dir}: this target stage did not finish (no done.json / model)"
+            )
+        train_spec = task_with_labels(train_name, where.data)
+        model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
+        method.prepare(model, [train_spec.head_name])
+        method.load(model, stage_dir / MODEL_DIR)
+        method.activate(model, TRAIN_LANGUAGE)
+        train_cfg = target_train_config(recipe.target, targets[0].name)
+        for spec in targets:
+            evaluation.extend(
+                evaluate_target(
+                    model,
+                    method,
+                    tokenizer,
+                    spec,
+                    recipe=recipe,
+                    data=where.data,
+                    max_length=train_cfg.max_length or where.model.max_length,
+                    predictions_dir=None,
+                )
+            )
+    retrieval = [t for t in recipe.retrieval.tasks if not wanted or t in wanted]
+    if retrieval:
+        recipe = replace(recipe, retrieval=replace(recipe.retrieval, tasks=tuple(retrieval)))
+        evaluation.extend(_retrieval(recipe, where, intermediate_dir, None))
+    return results_dict(recipe, evaluation, started, {})
 
 
 def evaluate_target(
@@ -239,7 +310,9 @@ def evaluate_target(
     return evaluation
 
 
-def _retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, run_dir: Path):
+def _retrieval(
+    recipe: Recipe, where: Resolved, intermediate_dir: Path | None, run_dir: Path | None
+):
     """Tatoeba / BUCC / LAReQA / Mewsli-X from mean-pooled hidden states of the encoder."""
     from stiltx.evaluation.retrieval import default_layer, score_task
     from stiltx.evaluation.zero_shot import Evaluation
@@ -269,7 +342,7 @@ def _retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, r
                 pooling=recipe.retrieval.pooling,
                 batch_size=recipe.retrieval.batch_size,
                 split=recipe.eval.split,
-                out_dir=run_dir / "retrieval",
+                out_dir=None if run_dir is None else run_dir / "retrieval",
             )
         )
     return evaluation

@@ -57,6 +57,27 @@ def accuracy(predictions: Sequence, references: Sequence, language: str | None =
 # --- tagging -----------------------------------------------------------------------------------
 
 
+def token_accuracy(
+    predictions: Sequence[Sequence[str]],
+    references: Sequence[Sequence[str]],
+    language: str | None = None,
+):
+    """Share of correctly tagged words over all sentences (CCG supertagging, as jiant scores it)."""
+    _check_lengths("token_accuracy", predictions, references)
+    correct = total = 0
+    for i, (pred, gold) in enumerate(zip(predictions, references, strict=True)):
+        if len(pred) != len(gold):
+            raise DataError(
+                f"metric token_accuracy: sentence {i} has {len(pred)} predicted tags for "
+                f"{len(gold)} words"
+            )
+        correct += sum(p == g for p, g in zip(pred, gold, strict=True))
+        total += len(gold)
+    if total == 0:
+        raise DataError("metric token_accuracy: no words to score")
+    return {"accuracy": 100.0 * correct / total}
+
+
 def f1_seqeval(
     predictions: Sequence[Sequence[str]],
     references: Sequence[Sequence[str]],
@@ -302,6 +323,7 @@ METRICS: dict[str, MetricFn] = {
     "accuracy": accuracy,
     "tatoeba_accuracy": accuracy,
     "f1_seqeval": f1_seqeval,
+    "token_accuracy": token_accuracy,
     "squad_em_f1": squad_em_f1,
     "mlqa_em_f1": mlqa_em_f1,
     "bucc_f1": bucc_f1,
@@ -354,6 +376,7 @@ MODULE_OF_METRIC = {
     "accuracy": "xtreme_accuracy",
     "tatoeba_accuracy": "xtreme_accuracy",
     "f1_seqeval": "seqeval_xtreme",
+    "token_accuracy": "token_accuracy",
     "squad_em_f1": "squad_v1",
     "mlqa_em_f1": "mlqa",
     "bucc_f1": "bucc",

@@ -30,7 +30,7 @@ CCG = TaskSpec(
         local_paths={s: (f"ccg/ccg.{s}.tsv",) for s in ("train", "dev", "test")},
         note="CCGbank is licensed (LDC2005T13): supply ccg/ccg.{train,dev,test}.tsv and ccg/tags.txt yourself",
     ),
-    metrics=("accuracy",),
+    metrics=("token_accuracy",),  # per word, as jiant scores CCG
     reference="Hockenmaier & Steedman 2007, CCGbank",
 )
 

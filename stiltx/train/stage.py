@@ -8,6 +8,7 @@ run the loop with English-dev model selection, save with the method. Only the in
 from __future__ import annotations
 
 import functools
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -127,7 +128,10 @@ def run_stage(
     from stiltx.train import schedule
     from stiltx.train.loop import train
 
-    if resume and is_done(stage_dir):
+    if resume and is_done(stage_dir):  # a finished stage is never redone: load its result
+        method.prepare(model, sorted({s.head_name for s in specs}))
+        method.load(model, stage_dir / MODEL_DIR)
+        method.activate(model, TRAIN_LANGUAGE)
         return read_done(stage_dir)
     length = train_cfg.max_length or max_length
     train_sets = {
@@ -179,6 +183,10 @@ def run_stage(
         progress=progress,
     )
     mixture = sampler.mixture_report(total)
+    # The stage is complete: its model/ is what later phases use; checkpoints (weights plus
+    # optimizer state) only served a resume, and for XLM-R Large they are gigabytes each.
+    for path in stage_dir.glob("checkpoint-*"):
+        shutil.rmtree(path, ignore_errors=True)
     atomic.write_json(
         stage_dir / DONE_FILE,
         {

@@ -287,3 +287,12 @@ def test_evaluate_bucc_module_pools_corpora():
 def test_load_metric_unknown_name():
     with pytest.raises(UnknownNameError, match="no evaluate module"):
         load_metric("rouge")
+
+
+def test_token_accuracy_scores_words_not_sentences():
+    from stiltx.evaluation.metrics import compute
+
+    predictions = [["N", "S\\NP", "NP"], ["N", "N"]]
+    references = [["N", "S\\NP", "N"], ["N", "N"]]
+    # 4 of 5 words right; sentence-level accuracy would say 1 of 2.
+    assert compute("token_accuracy", predictions, references) == {"accuracy": 80.0}
