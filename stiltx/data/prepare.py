@@ -7,8 +7,8 @@ plan mirrors what `stiltx.pipeline` reads, with the same lengths and flags, so t
   the first `intermediate.train.eval_examples`, as model selection reads it);
 - target: each English training task's train and dev the same way, at `target.train.max_length`
   (after `target.overrides.<task>`) or `model.max_length`;
-- evaluation: every evaluation language of every target task, split `eval.split` (labelled
-  examples only), at the target's length.
+- evaluation: every evaluation language of every target task, split `eval.split` (as the
+  task names it: `pipeline.eval_split`; labelled examples only), at the target's length.
 
 Retrieval tasks are embedded straight from raw text and need no encoding. A split that cannot be
 read (no file for a language, stripped test labels) is reported as missing, never a crash.
@@ -92,7 +92,7 @@ def _english_jobs(
 
 def plan(recipe: Recipe) -> list[SplitJob]:
     """Every split the recipe's run will encode, in pipeline order, without duplicates."""
-    from stiltx.pipeline import eval_languages, target_groups
+    from stiltx.pipeline import eval_languages, eval_split, target_groups
     from stiltx.recipe.load import target_train_config
 
     model_length = recipe.model.max_length
@@ -111,7 +111,7 @@ def plan(recipe: Recipe) -> list[SplitJob]:
                     SplitJob(
                         spec.name,
                         language,
-                        recipe.eval.split,
+                        eval_split(spec, recipe.eval.split),
                         "eval",
                         length,
                         training=False,
@@ -125,32 +125,33 @@ def plan(recipe: Recipe) -> list[SplitJob]:
     return list(unique.values())
 
 
-def read_job(job: SplitJob, data: DataConfig) -> list[Any]:
-    """The examples of one job, exactly as the pipeline selects them."""
+def read_job(job: SplitJob, data: DataConfig) -> tuple[Any, list[Any]]:
+    """(spec, examples) of one job, exactly as the pipeline selects them. The spec carries a
+    label set that lives in the data (CCG's tags.txt), as the pipeline's does: it is part of
+    the cache key."""
     from stiltx.data.load import load_split
     from stiltx.evaluation.zero_shot import labelled
-    from stiltx.tasks.registry import get_task
+    from stiltx.pipeline import task_with_labels
 
-    spec = get_task(job.task)
+    spec = task_with_labels(job.task, data)
     examples = load_split(spec, job.language, job.split, data, require_labels=True)
     if job.labelled_only:
         examples = [e for e in examples if labelled(spec, e)]
     if job.limit is not None:
         examples = examples[: job.limit]
-    return examples
+    return spec, examples
 
 
 def prepare_job(job: SplitJob, tokenizer: Any, data: DataConfig, cache_dir: Path) -> Prepared:
     """Read and encode one job into `cache_dir`; a StiltxError becomes a `missing` entry."""
     from stiltx.encoding import encode_split
-    from stiltx.tasks.registry import get_task
 
     try:
-        examples = read_job(job, data)
+        spec, examples = read_job(job, data)
         task_dir = cache_dir / job.task
         before = {p.name for p in task_dir.iterdir()} if task_dir.is_dir() else set()
         encoded = encode_split(
-            get_task(job.task),
+            spec,
             examples,
             tokenizer,
             job.max_length,

@@ -116,3 +116,12 @@ def test_cli_bad_recipe_is_a_clean_error(recipe_path):
         app, ["data", "prepare", "--recipe", str(recipe_path), "--set", "target.tasks=[xcopaa]"]
     )
     assert out.exit_code == 2 and "xcopa" in out.output and "Traceback" not in out.output
+
+
+def test_task_whose_labels_live_in_the_data_is_missing_not_a_crash(tmp_path, tiny_tokenizer):
+    from stiltx.recipe.schema import DataConfig
+
+    data = DataConfig(source="local", data_dir=str(tmp_path), cache_dir=str(tmp_path / "cache"))
+    job = SplitJob("ccg", "en", "train", "intermediate", 64, training=True)
+    [result] = prepare([job], tiny_tokenizer, data)
+    assert result.missing and "tags.txt" in result.missing and result.examples == 0
