@@ -2,7 +2,8 @@
 
 Each batch is padded to its own longest row (multiple choice: its longest choice), never to
 `max_length`, so length-grouped batches waste little compute. Only the columns in
-`MODEL_INPUTS[kind]` reach the model; bookkeeping columns (`length`, `example_index`,
+`MODEL_INPUTS[kind]` (the feature columns a batch is built from; MLM adds `labels` by masking)
+reach the model; bookkeeping columns (`length`, `example_index`,
 `offset_mapping`, `word_index`) stay behind. MLM masks here, at batch time, with torch's global
 RNG, so a resumed run that restores the RNG state masks exactly as the uninterrupted one.
 """
@@ -21,7 +22,7 @@ MODEL_INPUTS: dict[TaskKind, tuple[str, ...]] = {
     TaskKind.MULTIPLE_CHOICE: ("input_ids", "attention_mask", "labels"),
     TaskKind.EXTRACTIVE_QA: ("input_ids", "attention_mask", "start_positions", "end_positions"),
     TaskKind.TAGGING: ("input_ids", "attention_mask", "labels"),
-    TaskKind.MLM: ("input_ids", "attention_mask", "labels"),  # labels made by masking
+    TaskKind.MLM: ("input_ids", "attention_mask"),  # + labels, made by masking
     TaskKind.RETRIEVAL: ("input_ids", "attention_mask"),
 }
 

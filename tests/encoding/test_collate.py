@@ -78,3 +78,34 @@ def test_mlm_masks_with_the_global_rng(tiny_tokenizer, make_spec):
     assert not (chosen & special).any()  # never <s>, </s> or padding
     assert torch.equal(first["input_ids"][~chosen], original[~chosen])
     assert (first["input_ids"][chosen] == tiny_tokenizer.mask_token_id).float().mean() > 0.5
+
+
+def test_model_inputs_are_feature_columns_of_every_kind(tiny_tokenizer, make_spec):
+    """Every MODEL_INPUTS name exists in the features, so loaders may select_columns by it."""
+    from stiltx.tasks.examples import ClassificationExample, QAExample, Text
+
+    samples = {
+        TaskKind.CLASSIFICATION: (ClassificationExample("c", "a", "b", 0), {}),
+        TaskKind.MULTIPLE_CHOICE: (
+            MultipleChoiceExample("m", "c", ("a", "b"), 1),
+            {"num_choices": 2},
+        ),
+        TaskKind.EXTRACTIVE_QA: (QAExample("q", "Who?", "John sat."), {}),
+        TaskKind.TAGGING: (TaggingExample("t", ("a",), ("O",)), {"labels": ("O",)}),
+        TaskKind.RETRIEVAL: (Text("r", "a"), {}),
+        TaskKind.MLM: (MLMExample("l", "the cat"), {}),
+    }
+    assert set(samples) == set(TaskKind) == set(MODEL_INPUTS)
+    for kind, (example, extra) in samples.items():
+        features = encode_split(make_spec(kind, **extra), [example], tiny_tokenizer, 32).features
+        assert set(MODEL_INPUTS[kind]) <= set(features.column_names), kind
+        assert {"input_ids", "attention_mask", "length", "example_index"} <= set(
+            features.column_names
+        )
+        assert "token_type_ids" not in features.column_names
+        rows = list(features.select_columns(list(MODEL_INPUTS[kind])))
+        mlm = {"mlm_tokenizer": tiny_tokenizer} if kind is TaskKind.MLM else {}
+        batch = collate(kind, rows, tiny_tokenizer.pad_token_id, **mlm)
+        assert set(batch) == set(MODEL_INPUTS[kind]) | (
+            {"labels"} if kind is TaskKind.MLM else set()
+        )

@@ -10,6 +10,7 @@ from stiltx.encoding import encode_split
 from stiltx.evaluation.predict import (
     argmax_predictions,
     model_outputs,
+    offsets_per_window,
     predict,
     qa_predictions,
     tagging_predictions,
@@ -233,6 +234,12 @@ def test_multiple_choice_qa_and_tagging_predictions(model, tiny_tokenizer):
         batch_size=3,
     )
     assert len(answers) == 2 and all(isinstance(a, str) and a in context for a in answers)
+    features = encode_split(
+        spec(TaskKind.EXTRACTIVE_QA), qa, tiny_tokenizer, 48, stride=16
+    ).features
+    for subset in (features, features.select([3, 1, 4])):
+        arrays = offsets_per_window(subset)
+        assert [a.tolist() for a in arrays] == subset["offset_mapping"]
 
     sentences = [
         TaggingExample("0", ("John", "lives", "in", "Paris")),
