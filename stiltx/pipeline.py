@@ -427,6 +427,9 @@ def resolve(recipe: Recipe, console: Console) -> Resolved:
             data = replace(data, source="local", data_dir=str(world.data_dir))
         if model.name_or_path == "toy":
             model = replace(model, name_or_path=str(world.model_dir))
+    from stiltx.data.prepare import feature_cache_dir
+
+    data = replace(data, cache_dir=str(feature_cache_dir(data)))  # encoded features are cached
     return Resolved(data=data, model=model)
 
 

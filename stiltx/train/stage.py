@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import shutil
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from stiltx import atomic
+from stiltx.errors import DataError
 from stiltx.recipe.schema import DataConfig, SamplingConfig, TrainConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
@@ -141,9 +143,20 @@ def run_stage(
     for s in specs:
         if s.kind is TaskKind.MLM or s.dev_split not in s.splits:
             continue
-        dev_sets[s.name] = encode_task(
-            s, s.dev_split, tokenizer, data, length, training=False, limit=train_cfg.eval_examples
-        )
+        try:
+            dev_sets[s.name] = encode_task(
+                s,
+                s.dev_split,
+                tokenizer,
+                data,
+                length,
+                training=False,
+                limit=train_cfg.eval_examples,
+            )
+        except DataError as error:  # e.g. XTREME's TyDiQA dev has blanked answers
+            warnings.warn(
+                f"{s.name}: no English dev evaluation during training ({error})", stacklevel=2
+            )
     streams = {
         name: TaskStream(
             name,
