@@ -102,8 +102,16 @@ def _quiet_datasets() -> Iterator[None]:
 
 
 def save(path: Path, features: Dataset, meta: dict) -> Dataset:
-    """Write `features` + `meta` atomically at `path` and return the memory-mapped copy."""
-    with atomic.directory(path) as tmp, _quiet_datasets():
-        features.save_to_disk(str(tmp / "features"))
-        atomic.write_json(tmp / "meta.json", meta)
+    """Write `features` + `meta` atomically at `path` and return the memory-mapped copy.
+
+    When another process (e.g. another DDP rank) completed the same entry first, the rename may
+    fail; its entry is identical by construction, so it is used instead.
+    """
+    try:
+        with atomic.directory(path) as tmp, _quiet_datasets():
+            features.save_to_disk(str(tmp / "features"))
+            atomic.write_json(tmp / "meta.json", meta)
+    except OSError:
+        if load(path) is None:
+            raise
     return load_from_disk(str(path / "features"))
