@@ -1,0 +1,149 @@
+"""Build the toy world once and cache it: data files, tokenizer and MLM-pretrained tiny model.
+
+    <cache>/toy/<version>-<seed>[-<hash of non-default sizes/model>]/
+        data/       every task in its native layout (what `data.data_dir` points at)
+        model/      tokenizer + tiny XLM-R (safetensors), pretrained with MLM on data/mlm/
+        world.json  seed, version, sizes, languages, model config, build timings
+
+The cache root is the `cache_dir` argument, else `$STILTX_CACHE/toy`, else `~/.cache/stiltx/toy`.
+Each part is built in a temporary folder and renamed into place (`stiltx.atomic.directory`), under
+a file lock, so concurrent callers neither see half-built worlds nor build twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from stiltx import atomic
+from stiltx.toy.languages import DEFAULT_LANGUAGES, LANGUAGES
+from stiltx.toy.pretrain import ToyModelConfig
+from stiltx.toy.sizes import ToySizes
+
+TOY_VERSION = "v1"  # bump when the generator's output changes, so old caches are not reused
+
+
+@dataclass(frozen=True)
+class ToyWorld:
+    data_dir: Path
+    model_dir: Path
+    seed: int
+    languages: tuple[str, ...]
+    root: Path
+
+
+def default_cache_root() -> Path:
+    env = os.environ.get("STILTX_CACHE")
+    return (Path(env) if env else Path.home() / ".cache" / "stiltx") / "toy"
+
+
+def world_key(seed: int, sizes: ToySizes, model: ToyModelConfig, languages: tuple[str, ...]) -> str:
+    key = f"{TOY_VERSION}-{seed}"
+    if (sizes, model, languages) != (ToySizes(), ToyModelConfig(), DEFAULT_LANGUAGES):
+        blob = json.dumps([asdict(sizes), asdict(model), list(languages)], sort_keys=True)
+        key += "-" + hashlib.sha256(blob.encode()).hexdigest()[:10]
+    return key
+
+
+def emit_all(seed: int, sizes: ToySizes, languages: tuple[str, ...]) -> dict[str, str]:
+    """Every file of the world: relative path -> text. Pure: same arguments, same bytes."""
+    from stiltx.toy import tasks_english, tasks_target
+
+    files: dict[str, str] = {}
+    for emit in tasks_english.EMITTERS.values():
+        files.update(emit(seed, sizes))
+    for emit in tasks_target.EMITTERS.values():
+        files.update(emit(seed, sizes, languages))
+    return files
+
+
+def write_data(out_dir: Path, seed: int, sizes: ToySizes, languages: tuple[str, ...]) -> int:
+    """Write every file under `out_dir` (which must be empty or new); return the file count."""
+    files = emit_all(seed, sizes, languages)
+    for rel, text in sorted(files.items()):
+        path = out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    return len(files)
+
+
+def _check_languages(languages: tuple[str, ...]) -> None:
+    unknown = [code for code in languages if code not in LANGUAGES]
+    if unknown or "en" not in languages:
+        raise ValueError(
+            f"toy languages {list(languages)}: expected 'en' plus codes from {sorted(LANGUAGES)}"
+            + (f"; unknown: {unknown}" if unknown else "")
+        )
+
+
+@contextmanager
+def _locked(root: Path):
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with open(root.parent / f".{root.name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_toy_world(
+    seed: int = 0,
+    sizes: ToySizes | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    *,
+    model: ToyModelConfig | None = None,
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES,
+    with_model: bool = True,
+    progress: bool = True,
+) -> ToyWorld:
+    """Return the cached toy world for `seed`, building whatever part is missing.
+
+    `with_model=False` builds only the data (the model folder may then not exist).
+    """
+    sizes = sizes or ToySizes()
+    model = model or ToyModelConfig()
+    languages = tuple(languages)
+    _check_languages(languages)
+    root = Path(cache_dir) if cache_dir else default_cache_root()
+    root = root / world_key(seed, sizes, model, languages)
+    data_dir, model_dir = root / "data", root / "model"
+    with _locked(root):
+        timings = {}
+        if not (data_dir / "mlm" / "en.txt").is_file():
+            started = time.perf_counter()
+            with atomic.directory(data_dir) as tmp:
+                write_data(tmp, seed, sizes, languages)
+            timings["data_seconds"] = round(time.perf_counter() - started, 2)
+        if with_model and not (model_dir / "model.safetensors").is_file():
+            from stiltx.toy.pretrain import pretrain
+
+            corpus = [
+                line
+                for code in languages
+                for line in (data_dir / "mlm" / f"{code}.txt").read_text("utf-8").splitlines()
+            ]
+            with atomic.directory(model_dir) as tmp:
+                summary = pretrain(corpus, tmp, model, seed=seed, progress=progress)
+            timings["model_seconds"] = summary["seconds"]
+        if timings:
+            meta_path = root / "world.json"
+            meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+            meta.update(
+                {
+                    "version": TOY_VERSION,
+                    "seed": seed,
+                    "languages": list(languages),
+                    "sizes": asdict(sizes),
+                    "model": asdict(model),
+                    **timings,
+                }
+            )
+            atomic.write_json(meta_path, meta)
+    return ToyWorld(data_dir, model_dir, seed, languages, root)

@@ -1,0 +1,169 @@
+"""Phase (i) in miniature: train the tokenizer and MLM-pretrain a tiny XLM-R on the toy corpus.
+
+The model is a real `XLMRobertaForMaskedLM` (same code path as XLM-R Large, a fraction of the
+size), saved with `save_pretrained(safe_serialization=True)` next to its tokenizer, so the rest of
+stiltx loads it exactly like `xlm-roberta-base`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ToyModelConfig:
+    vocab_size: int = 2000
+    hidden_size: int = 128
+    num_layers: int = 4
+    num_heads: int = 4
+    intermediate_size: int = 512
+    max_length: int = 64  # tokens per pretraining sequence
+    steps: int = 300
+    batch_size: int = 32
+    lr: float = 1e-3
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    mlm_probability: float = 0.15
+    # torch intra-op threads; 0 = half the cores (1 on a 2-core laptop). A model this small gains
+    # little from threads, and on a shared 2-core machine 2 threads ran ~10x slower than 1.
+    threads: int = 0
+
+
+def _lr_factor(step: int, cfg: ToyModelConfig) -> float:
+    """Linear warmup, then cosine decay to 10%."""
+    warmup = max(1, int(cfg.warmup_ratio * cfg.steps))
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = (step - warmup) / max(1, cfg.steps - warmup)
+    return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def _chunks(token_lists: list[list[int]], length: int) -> list[list[int]]:
+    """Pack tokenized lines into sequences of at most `length - 2` tokens (room for <s> </s>)."""
+    body = length - 2
+    stream = [t for ids in token_lists for t in ids]
+    return [stream[i : i + body] for i in range(0, len(stream) - body + 1, body)]
+
+
+def pretrain(
+    corpus: list[str], out_dir: Path, cfg: ToyModelConfig, seed: int = 0, progress: bool = True
+) -> dict:
+    """Train tokenizer + tiny encoder on `corpus`; write both to `out_dir`; return a summary."""
+    import torch
+    from transformers import XLMRobertaForMaskedLM
+
+    from stiltx.toy.tiny_model import tiny_config
+    from stiltx.toy.tokenizer import train_tokenizer
+
+    started = time.perf_counter()
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(cfg.threads or max(1, min(4, (os.cpu_count() or 1) // 2)))
+    try:
+        tokenizer = train_tokenizer(corpus, vocab_size=cfg.vocab_size)
+        ids = tokenizer(corpus, add_special_tokens=False)["input_ids"]
+        sequences = _chunks(ids, cfg.max_length)
+        if not sequences:
+            raise ValueError(f"corpus too small for one sequence of {cfg.max_length} tokens")
+        torch.manual_seed(seed)
+        rng = random.Random(seed)
+        model = XLMRobertaForMaskedLM(
+            tiny_config(
+                len(tokenizer),
+                hidden_size=cfg.hidden_size,
+                num_layers=cfg.num_layers,
+                num_heads=cfg.num_heads,
+                intermediate_size=cfg.intermediate_size,
+            )
+        )
+        model.train()
+        optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _lr_factor(s, cfg))
+        special = torch.tensor(tokenizer.all_special_ids)
+        losses = []
+        with _progress(progress, cfg.steps) as advance:
+            for step in range(cfg.steps):
+                batch = [rng.choice(sequences) for _ in range(cfg.batch_size)]
+                input_ids = torch.tensor(
+                    [[tokenizer.cls_token_id, *seq, tokenizer.sep_token_id] for seq in batch]
+                )
+                inputs, labels = _mask(input_ids, tokenizer, special, cfg.mlm_probability)
+                loss = model(input_ids=inputs, labels=labels).loss
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+                losses.append(round(loss.item(), 4))
+                advance(losses[-1])
+        out_dir.mkdir(parents=True, exist_ok=True)
+        model.save_pretrained(out_dir, safe_serialization=True)
+        tokenizer.save_pretrained(out_dir)
+    finally:
+        torch.set_num_threads(old_threads)
+    summary = {
+        "config": asdict(cfg),
+        "seed": seed,
+        "sequences": len(sequences),
+        "losses": losses,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    (out_dir / "pretraining.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def _mask(input_ids, tokenizer, special, probability: float):
+    """BERT masking: 15% of tokens are targets; of those 80% <mask>, 10% random, 10% kept."""
+    import torch
+
+    labels = input_ids.clone()
+    chosen = torch.rand(input_ids.shape) < probability
+    chosen &= ~torch.isin(input_ids, special)
+    labels[~chosen] = -100
+    inputs = input_ids.clone()
+    replace = chosen & (torch.rand(input_ids.shape) < 0.8)
+    inputs[replace] = tokenizer.mask_token_id
+    randomize = chosen & ~replace & (torch.rand(input_ids.shape) < 0.5)
+    inputs[randomize] = torch.randint(len(tokenizer), input_ids.shape)[randomize]
+    return inputs, labels
+
+
+class _progress:
+    """A rich progress bar showing the running MLM loss (or nothing, when disabled)."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.enabled, self.total = enabled, total
+
+    def __enter__(self):
+        if not self.enabled:
+            return lambda loss: None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("[bold]toy world: MLM pretraining"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        self.bar.__enter__()
+        task = self.bar.add_task("mlm", total=self.total, loss="-")
+        return lambda loss: self.bar.update(task, advance=1, loss=f"{loss:.3f}")
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            self.bar.__exit__(*exc)
+        return False
