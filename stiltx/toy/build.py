@@ -105,10 +105,13 @@ def ensure_toy_world(
 ) -> ToyWorld:
     """Return the cached toy world for `seed`, building whatever part is missing.
 
-    `with_model=False` builds only the data (the model folder may then not exist).
+    `model=None` takes the model that goes with `sizes` when they are a named size (smoke runs
+    get a smaller, faster model), else the default. `with_model=False` builds only the data.
     """
+    from stiltx.toy.pretrain import model_for
+
     sizes = sizes or ToySizes()
-    model = model or ToyModelConfig()
+    model = model or model_for(sizes)
     languages = tuple(languages)
     _check_languages(languages)
     root = Path(cache_dir) if cache_dir else default_cache_root()

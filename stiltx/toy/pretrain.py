@@ -35,6 +35,26 @@ class ToyModelConfig:
     threads: int = 0
 
 
+# The model that goes with each named size (stiltx.toy.sizes.NAMED_SIZES).
+NAMED_MODELS: dict[str, ToyModelConfig] = {
+    "default": ToyModelConfig(),
+    "small": ToyModelConfig(
+        vocab_size=1500, hidden_size=64, num_layers=2, num_heads=2, intermediate_size=256, steps=200
+    ),
+    "smoke": ToyModelConfig(
+        vocab_size=600, hidden_size=32, num_layers=2, num_heads=2, intermediate_size=64, steps=30
+    ),
+}
+
+
+def model_for(sizes) -> ToyModelConfig:
+    """The model config of the named size whose data sizes equal `sizes` (else the default)."""
+    from stiltx.toy.sizes import NAMED_SIZES
+
+    name = next((n for n, s in NAMED_SIZES.items() if s == sizes), "default")
+    return NAMED_MODELS[name]
+
+
 def _lr_factor(step: int, cfg: ToyModelConfig) -> float:
     """Linear warmup, then cosine decay to 10%."""
     warmup = max(1, int(cfg.warmup_ratio * cfg.steps))
@@ -87,7 +107,7 @@ def pretrain(
         special = torch.tensor(tokenizer.all_special_ids)
         losses = []
         with _progress(progress, cfg.steps) as advance:
-            for step in range(cfg.steps):
+            for _ in range(cfg.steps):
                 batch = [rng.choice(sequences) for _ in range(cfg.batch_size)]
                 input_ids = torch.tensor(
                     [[tokenizer.cls_token_id, *seq, tokenizer.sep_token_id] for seq in batch]

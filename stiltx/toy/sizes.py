@@ -25,3 +25,21 @@ class ToySizes:
 
 # For tests: every file still written, a few examples each.
 TEST_SIZES = ToySizes(train=12, eval=6, mlm_lines=60, bucc_corpus=10, bucc_gold=4)
+
+# Named sizes (recipe key `toy.size`): default = the full tiny preset; small / smoke for quick runs.
+NAMED_SIZES: dict[str, ToySizes] = {
+    "default": ToySizes(),
+    "small": ToySizes(train=200, eval=50, mlm_lines=1000, bucc_corpus=100, bucc_gold=20),
+    "smoke": ToySizes(train=24, eval=8, mlm_lines=200, bucc_corpus=16, bucc_gold=6),
+}
+
+
+def named_sizes(name: str) -> ToySizes:
+    if name not in NAMED_SIZES:
+        from stiltx.errors import UnknownNameError, did_you_mean
+
+        raise UnknownNameError(
+            f"toy.size: unknown size {name!r}{did_you_mean(name, tuple(NAMED_SIZES))}; "
+            f"expected one of {', '.join(NAMED_SIZES)}"
+        )
+    return NAMED_SIZES[name]

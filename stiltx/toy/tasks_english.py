@@ -259,7 +259,12 @@ def emit_cosmosqa(seed: int, sizes: ToySizes) -> dict[str, str]:
 def emit_commonsenseqa(seed: int, sizes: ToySizes) -> dict[str, str]:
     """Original (nested) release layout: question.stem / question.choices / answerKey."""
     files = {}
-    for split, n in (("train_rand_split", sizes.train), ("dev_rand_split", sizes.eval)):
+    splits = (
+        ("train_rand_split", sizes.train),
+        ("dev_rand_split", sizes.eval),
+        ("test_rand_split_no_answers", sizes.eval),
+    )
+    for split, n in splits:
         rng = _rng(seed, "commonsenseqa", split)
         rows = []
         for _ in range(n):
@@ -286,6 +291,8 @@ def emit_commonsenseqa(seed: int, sizes: ToySizes) -> dict[str, str]:
             choices = [{"label": "ABCDE"[k], "text": texts[name]} for k, name in enumerate(order)]
             rows.append({"answerKey": "ABCDE"[order.index(cat.name)], "id": hex_id(rng, 32),
                          "question": {"question_concept": obj, "choices": choices, "stem": stem}})  # fmt: skip
+        if split.endswith("no_answers"):  # as released: the test split has no answerKey
+            rows = [{k: v for k, v in row.items() if k != "answerKey"} for row in rows]
         files[f"commonsenseqa/{split}.jsonl"] = formats.jsonl(rows)
     return files
 

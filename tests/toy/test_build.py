@@ -1,0 +1,95 @@
+"""ensure_toy_world: cached, atomic, reused; the tiny model pretrains (MLM loss falls) and loads."""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+import pytest
+
+from stiltx.errors import UnknownNameError
+from stiltx.toy.build import default_cache_root, ensure_toy_world, world_key
+from stiltx.toy.languages import DEFAULT_LANGUAGES
+from stiltx.toy.pretrain import NAMED_MODELS, ToyModelConfig, model_for
+from stiltx.toy.sizes import NAMED_SIZES, TEST_SIZES, ToySizes, named_sizes
+
+MICRO = ToyModelConfig(
+    vocab_size=400, hidden_size=32, num_layers=2, num_heads=2, intermediate_size=64,
+    max_length=32, steps=60, batch_size=16, lr=3e-3,
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("toy-cache")
+    return ensure_toy_world(seed=0, sizes=TEST_SIZES, cache_dir=cache, model=MICRO, progress=False)
+
+
+def test_world_has_data_model_and_metadata(world):
+    assert (world.data_dir / "mlm" / "en.txt").is_file()
+    assert (world.model_dir / "model.safetensors").is_file()
+    assert (world.model_dir / "tokenizer.json").is_file()
+    meta = json.loads((world.root / "world.json").read_text())
+    assert meta["seed"] == 0 and meta["sizes"] == json.loads(json.dumps(TEST_SIZES.__dict__))
+    assert not [p for p in world.root.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_mlm_loss_falls(world):
+    losses = json.loads((world.model_dir / "pretraining.json").read_text())["losses"]
+    assert len(losses) == MICRO.steps
+    assert statistics.mean(losses[-10:]) < statistics.mean(losses[:5]) - 0.5
+
+
+def test_model_and_tokenizer_load_like_xlmr(world):
+    import torch
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(world.model_dir)
+    model = AutoModelForMaskedLM.from_pretrained(world.model_dir)
+    assert model.config.model_type == "xlm-roberta" and model.config.hidden_size == 32
+    batch = tokenizer(["Anna Berg bought 3 red apples."], return_tensors="pt")
+    assert batch["input_ids"][0, 0].item() == 0 and tokenizer.mask_token_id == len(tokenizer) - 1
+    with torch.inference_mode():
+        assert model(**batch).logits.shape[-1] == len(tokenizer)
+
+
+def test_second_call_reuses_the_cache(world):
+    stamp = (world.model_dir / "model.safetensors").stat().st_mtime_ns
+    again = ensure_toy_world(
+        seed=0, sizes=TEST_SIZES, cache_dir=world.root.parent, model=MICRO, progress=False
+    )
+    assert again == world
+    assert (again.model_dir / "model.safetensors").stat().st_mtime_ns == stamp
+
+
+def test_data_only_world_and_env_cache_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("STILTX_CACHE", str(tmp_path))
+    assert default_cache_root() == tmp_path / "toy"
+    w = ensure_toy_world(seed=3, sizes=TEST_SIZES, model=MICRO, with_model=False)
+    assert w.root.parent == tmp_path / "toy" and w.root.name.startswith("v1-3-")
+    assert (w.data_dir / "xnli" / "test-zh.tsv").is_file() and not w.model_dir.exists()
+
+
+def test_cache_key_separates_sizes_models_and_seeds():
+    default = world_key(0, ToySizes(), ToyModelConfig(), DEFAULT_LANGUAGES)
+    assert default.endswith("-0") and "-" in default
+    keys = {
+        default,
+        world_key(1, ToySizes(), ToyModelConfig(), DEFAULT_LANGUAGES),
+        world_key(0, TEST_SIZES, ToyModelConfig(), DEFAULT_LANGUAGES),
+        world_key(0, ToySizes(), MICRO, DEFAULT_LANGUAGES),
+        world_key(0, ToySizes(), ToyModelConfig(), ("en", "de")),
+    }
+    assert len(keys) == 5
+
+
+def test_named_sizes_and_their_models():
+    assert set(NAMED_SIZES) == set(NAMED_MODELS)
+    assert model_for(named_sizes("smoke")) == NAMED_MODELS["smoke"]
+    assert model_for(TEST_SIZES) == ToyModelConfig()
+    with pytest.raises(UnknownNameError, match="did you mean 'smoke'"):
+        named_sizes("smok")
+    with pytest.raises(ValueError, match="bucc_gold"):
+        ToySizes(bucc_corpus=5, bucc_gold=6)
+    with pytest.raises(ValueError, match="expected 'en'"):
+        ensure_toy_world(languages=("de", "xx"), with_model=False)

@@ -1,0 +1,136 @@
+"""The generator: deterministic, languages that really differ, files in their native shapes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from stiltx.toy.build import emit_all
+from stiltx.toy.languages import DEFAULT_LANGUAGES, LANGUAGES, LEXICONS
+from stiltx.toy.sizes import TEST_SIZES
+
+
+def test_same_seed_gives_identical_bytes_and_another_seed_differs(toy_data_dir):
+    first = emit_all(0, TEST_SIZES, DEFAULT_LANGUAGES)
+    written = {
+        str(p.relative_to(toy_data_dir)): p.read_bytes().decode("utf-8")
+        for p in toy_data_dir.rglob("*")
+        if p.is_file()
+    }
+    assert written == first
+    other = emit_all(1, TEST_SIZES, DEFAULT_LANGUAGES)
+    assert other.keys() == first.keys()
+    changed = [path for path in first if first[path] != other[path]]
+    assert len(changed) > 0.95 * len(first), sorted(set(first) - set(changed))
+
+
+def test_languages_share_anchors_but_differ_in_words_and_order(toy_data_dir):
+    lines = {
+        lang: (toy_data_dir / f"xnli/dev-{lang}.tsv").read_text("utf-8").splitlines()
+        for lang in DEFAULT_LANGUAGES
+    }
+    for lang in DEFAULT_LANGUAGES:
+        assert len(lines[lang]) == TEST_SIZES.eval
+    en = lines["en"][0].split("\t")[0]
+    names = [w for w in en.split() if w[:1].isupper() and w.isalpha()][:2]  # "Anna Berg"
+    for lang in DEFAULT_LANGUAGES:
+        premise = lines[lang][0].split("\t")[0]
+        assert " ".join(names) in premise  # names are shared anchors
+        if lang != "en":
+            assert premise != en
+    content = {lang: set(LEXICONS[lang][k] for k in ("apple", "buy", "red")) for lang in LANGUAGES}
+    assert len({frozenset(v) for v in content.values()}) == len(LANGUAGES)
+    orders = {
+        LANGUAGES[lang].order.index("V") < LANGUAGES[lang].order.index("O") for lang in LANGUAGES
+    }
+    assert orders == {True, False}  # both VO and OV languages
+    assert any(ch >= "\u0400" for ch in (toy_data_dir / "mlm/ru.txt").read_text("utf-8"))
+
+
+def test_qa_answers_are_exact_spans_of_their_contexts(toy_data_dir):
+    paths = [
+        *toy_data_dir.glob("xquad/*.json"),
+        *toy_data_dir.glob("tydiqa/*/*.json"),
+        toy_data_dir / "squad/train-v1.1.json",
+    ]
+    ids = {}
+    for path in paths:
+        data = json.loads(path.read_text("utf-8"))["data"]
+        qids = []
+        for article in data:
+            for para in article["paragraphs"]:
+                for qa in para["qas"]:
+                    (answer,) = qa["answers"]
+                    start = answer["answer_start"]
+                    assert (
+                        answer["text"]
+                        and para["context"][start : start + len(answer["text"])] == answer["text"]
+                    )
+                    qids.append(qa["id"])
+        if path.parent.name == "xquad":
+            ids[path.name] = qids
+    assert len({tuple(v) for v in ids.values()}) == 1  # XQuAD is parallel: same ids everywhere
+
+
+def test_lareqa_sentence_breaks_cover_the_sentences(toy_data_dir):
+    for lang in DEFAULT_LANGUAGES:
+        raw = (toy_data_dir / f"lareqa/xquad-r/{lang}.json").read_text("utf-8")
+        assert "\n" not in raw.rstrip("\n")  # one-line JSON, as released
+        for article in json.loads(raw)["data"]:
+            for para in article["paragraphs"]:
+                for (a, b), sentence in zip(
+                    para["sentence_breaks"], para["sentences"], strict=True
+                ):
+                    assert para["context"][a:b] == sentence
+
+
+def test_conllu_has_comments_and_ten_columns(toy_data_dir):
+    text = (toy_data_dir / "ud/UD_German-Toy/de_toy-ud-test.conllu").read_text("utf-8")
+    assert text.endswith("\n\n")
+    blocks = text.strip("\n").split("\n\n")
+    assert len(blocks) == TEST_SIZES.eval
+    for block in blocks:
+        lines = block.split("\n")
+        assert lines[0].startswith("# sent_id = ") and lines[1].startswith("# text = ")
+        rows = [line.split("\t") for line in lines[2:]]
+        assert all(len(r) == 10 for r in rows)
+        assert [r[0] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+        assert sum(r[6] == "0" for r in rows) == 1  # one root
+        words = [r[1] + ("" if "SpaceAfter=No" in r[9] else " ") for r in rows]
+        assert "".join(words).strip() == lines[1][len("# text = ") :]
+
+
+def test_panx_tags_are_iob2_and_files_end_with_one_newline(toy_data_dir):
+    text = (toy_data_dir / "panx/test-sw.tsv").read_text("utf-8")
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    tags = [line.split("\t")[1] for line in text.splitlines() if line]
+    assert set(tags) <= {"O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"}
+    assert "B-PER" in tags
+    for prev, tag in zip(["O", *tags], tags, strict=False):
+        if tag.startswith("I-"):
+            assert prev[2:] == tag[2:]
+
+
+def test_glue_csv_and_bucc_layouts(toy_data_dir):
+    mnli = (toy_data_dir / "mnli/train.tsv").read_text("utf-8").splitlines()
+    assert mnli[0].split("\t")[-3:] == ["sentence2", "label1", "gold_label"]
+    assert len(mnli) == TEST_SIZES.train + 1
+    raw = (toy_data_dir / "cosmosqa/valid.csv").read_bytes()
+    assert raw.startswith(b"id,context,question,answer0,answer1,answer2,answer3,label\r\n")
+    assert len(list(csv.reader(io.StringIO(raw.decode())))) == TEST_SIZES.eval + 1
+    gold = (toy_data_dir / "bucc2018/ru-en.test.gold").read_text().splitlines()
+    ru = dict(
+        line.split("\t")
+        for line in (toy_data_dir / "bucc2018/ru-en.test.ru").read_text().splitlines()
+    )
+    en = dict(
+        line.split("\t")
+        for line in (toy_data_dir / "bucc2018/ru-en.test.en").read_text().splitlines()
+    )
+    assert len(gold) == TEST_SIZES.bucc_gold and len(ru) == len(en) == TEST_SIZES.bucc_corpus
+    for pair in gold:
+        ru_id, en_id = pair.split("\t")
+        assert ru_id.startswith("ru-") and en_id in en
+        names = " ".join(en[en_id].split()[:2]).lstrip("In ")
+        assert ru[ru_id].count(names.split()[-1]) >= 1  # a shared anchor links the pair
