@@ -10,10 +10,26 @@ import yaml
 
 from stiltx.errors import RecipeError, StiltxError, UnknownNameError
 from stiltx.recipe.find import find_recipe, list_recipes
-from stiltx.recipe.load import build_recipe, load_recipe, parse_override, recipe_hash, recipe_to_yaml
+from stiltx.recipe.load import (
+    build_recipe,
+    load_recipe,
+    parse_override,
+    recipe_hash,
+    recipe_to_yaml,
+)
 
 BUNDLED = [r.name for r in list_recipes()]
-NINE = ("anli", "mnli", "qqp", "squad", "hellaswag", "cosmosqa", "commonsenseqa", "socialiqa", "ccg")
+NINE = (
+    "anli",
+    "mnli",
+    "qqp",
+    "squad",
+    "hellaswag",
+    "cosmosqa",
+    "commonsenseqa",
+    "socialiqa",
+    "ccg",
+)
 
 
 def test_bundled_recipes_are_all_there():
@@ -64,7 +80,10 @@ def test_preset_and_set_merge_over_the_recipe():
         ("seed=7", ("seed", 7)),
         ("method.kind=adapter", ("method.kind", "adapter")),
         ("intermediate.tasks=[mnli, qqp]", ("intermediate.tasks", ["mnli", "qqp"])),
-        ("intermediate.sampling.with_replacement=false", ("intermediate.sampling.with_replacement", False)),
+        (
+            "intermediate.sampling.with_replacement=false",
+            ("intermediate.sampling.with_replacement", False),
+        ),
     ],
 )
 def test_parse_override_is_yaml_typed(item, expected):
@@ -86,7 +105,9 @@ def test_resolved_recipe_reloads_to_an_equal_object(tmp_path):
 
 
 def test_extends_inherits_and_overrides(tmp_path):
-    (tmp_path / "base.yaml").write_text("seed: 1\nmodel: {max_length: 99}\nintermediate: {tasks: [mnli]}\n")
+    (tmp_path / "base.yaml").write_text(
+        "seed: 1\nmodel: {max_length: 99}\nintermediate: {tasks: [mnli]}\n"
+    )
     (tmp_path / "child.yaml").write_text("extends: base.yaml\nseed: 2\n")
     recipe = load_recipe(str(tmp_path / "child.yaml"))
     assert (recipe.seed, recipe.model.max_length, recipe.intermediate.tasks) == (2, 99, ("mnli",))
@@ -96,15 +117,51 @@ def test_extends_inherits_and_overrides(tmp_path):
 
 BROKEN = [
     # (label, yaml tree or overrides, key path expected in the message)
-    ("unknown key", ["intermediate.train.learning_rate=1"], "intermediate.train.learning_rate: unknown key (did you mean 'lr'?)"),
-    ("wrong type", ["intermediate.train.batch_size=big"], "intermediate.train.batch_size: got 'big', expected an integer"),
-    ("unknown task", ["intermediate.tasks=[mnli, sqaud]"], "intermediate.tasks[1]: unknown task 'sqaud' (did you mean 'squad'?)"),
-    ("retrieval task in mixture", ["intermediate.tasks=[mnli, tatoeba]"], "intermediate.tasks[1]: 'tatoeba' is a retrieval task"),
-    ("negative lr", ["target.train.lr=-0.1"], "target.train.lr: got -0.1, expected a positive number"),
-    ("temperature <= 0", ["intermediate.sampling.temperature=0"], "intermediate.sampling.temperature: got 0.0, expected > 0"),
-    ("missing data dir", ["data.source=local", "data.data_dir=/no/such/folder"], "data.data_dir: got '/no/such/folder', expected an existing folder"),
-    ("missing model folder", ["model.name_or_path=./no-such-model"], "model.name_or_path: got './no-such-model'"),
-    ("bad literal", ["method.kind=adaptor"], "method.kind: got 'adaptor', expected one of 'full', 'adapter' (did you mean 'adapter'?)"),
+    (
+        "unknown key",
+        ["intermediate.train.learning_rate=1"],
+        "intermediate.train.learning_rate: unknown key (did you mean 'lr'?)",
+    ),
+    (
+        "wrong type",
+        ["intermediate.train.batch_size=big"],
+        "intermediate.train.batch_size: got 'big', expected an integer",
+    ),
+    (
+        "unknown task",
+        ["intermediate.tasks=[mnli, sqaud]"],
+        "intermediate.tasks[1]: unknown task 'sqaud' (did you mean 'squad'?)",
+    ),
+    (
+        "retrieval task in mixture",
+        ["intermediate.tasks=[mnli, tatoeba]"],
+        "intermediate.tasks[1]: 'tatoeba' is a retrieval task",
+    ),
+    (
+        "negative lr",
+        ["target.train.lr=-0.1"],
+        "target.train.lr: got -0.1, expected a positive number",
+    ),
+    (
+        "temperature <= 0",
+        ["intermediate.sampling.temperature=0"],
+        "intermediate.sampling.temperature: got 0.0, expected > 0",
+    ),
+    (
+        "missing data dir",
+        ["data.source=local", "data.data_dir=/no/such/folder"],
+        "data.data_dir: got '/no/such/folder', expected an existing folder",
+    ),
+    (
+        "missing model folder",
+        ["model.name_or_path=./no-such-model"],
+        "model.name_or_path: got './no-such-model'",
+    ),
+    (
+        "bad literal",
+        ["method.kind=adaptor"],
+        "method.kind: got 'adaptor', expected one of 'full', 'adapter' (did you mean 'adapter'?)",
+    ),
 ]
 
 
@@ -116,7 +173,9 @@ def test_broken_recipes_name_the_key_path(label, overrides, message):
 
 
 def test_every_problem_is_reported_at_once():
-    chosen = [b for b in BROKEN if b[0] != "unknown task"]  # both it and the next set intermediate.tasks
+    chosen = [
+        b for b in BROKEN if b[0] != "unknown task"
+    ]  # both it and the next set intermediate.tasks
     with pytest.raises(RecipeError) as info:
         load_recipe("multitask9", overrides=[item for _, items, _ in chosen for item in items])
     assert len(info.value.problems) == len(chosen)
@@ -147,3 +206,12 @@ def test_recipes_ship_inside_the_package():
     """The wheel carries recipes through the stiltx/recipes link to the top-level folder."""
     link = Path(__file__).resolve().parents[2] / "stiltx" / "recipes"
     assert (link / "multitask9.yaml").is_file()
+
+
+def test_overrides_for_unknown_tasks_are_typos_but_unused_real_tasks_are_fine():
+    recipe = load_recipe("multitask9", overrides=["target.tasks=[xnli]"])  # inherits udpos etc.
+    assert recipe.target.tasks == ("xnli",)
+    with pytest.raises(
+        RecipeError, match=r"target.overrides.xnl: unknown task \(did you mean 'xnli'\?\)"
+    ):
+        load_recipe("multitask9", overrides=["target.overrides.xnl.epochs=1"])

@@ -1,0 +1,129 @@
+"""The three phases end to end on the toy world (smoke size, tiny model): real training, real
+evaluation, a results.json with every (task, language) pair; resume and `stiltx evaluate`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from stiltx.cli import app
+from stiltx.pipeline import eval_languages, run, target_groups
+from stiltx.recipe.load import load_recipe
+from stiltx.tasks.registry import get_task
+
+FAST = [
+    "toy.size=smoke",
+    "intermediate.train.max_steps=4",
+    "intermediate.train.eval_every=2",
+    "intermediate.train.save_every=2",
+    "intermediate.train.batch_size=4",
+    "target.train.max_steps=3",
+    "target.train.eval_every=3",
+    "target.train.save_every=3",
+    "target.train.batch_size=4",
+]
+
+
+@pytest.fixture(scope="module")
+def toy_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("toy-cache")
+
+
+def smoke_recipe(name, toy_cache, *extra):
+    fast = [o for o in FAST if name != "direct" or not o.startswith("intermediate.")]
+    return load_recipe(name, preset="tiny", overrides=[*fast, f"toy.cache_dir={toy_cache}", *extra])
+
+
+@pytest.fixture(scope="module")
+def multitask_run(tmp_path_factory, toy_cache):
+    recipe = smoke_recipe("multitask9", toy_cache)
+    out = tmp_path_factory.mktemp("runs") / "multitask9"
+    [run_dir] = run(recipe, out_dir=out)
+    return recipe, run_dir
+
+
+def scores_of(results):
+    return {(s["task"], s["language"], s["metric"]): s["value"] for s in results["scores"]}
+
+
+def test_results_have_a_score_for_every_task_and_language(multitask_run):
+    recipe, run_dir = multitask_run
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["missing"] == []
+    scored = {(s["task"], s["language"]) for s in results["scores"]}
+    expected = set()
+    for targets in target_groups(recipe).values():
+        for spec in targets:
+            expected |= {(spec.name, lang) for lang in eval_languages(recipe, spec)}
+    for name in recipe.retrieval.tasks:
+        spec = get_task(name)
+        expected |= {(name, lang) for lang in eval_languages(recipe, spec) if lang != "en"}
+    assert expected <= scored
+    assert {"xnli", "pawsx", "udpos", "panx", "xquad", "mlqa", "tydiqa"} <= {t for t, _ in scored}
+    for row in results["scores"]:
+        assert 0.0 <= row["value"] <= 100.0
+    assert results["aggregates"]["overall"] is not None
+    # the run directory holds what DESIGN.md promises
+    for name in ("recipe.resolved.yaml", "env.json", "mixture.json", "intermediate/model"):
+        assert (run_dir / name).exists(), name
+    mixture = json.loads((run_dir / "mixture.json").read_text())
+    assert set(mixture["tasks"]) == set(recipe.intermediate.tasks)
+    assert sum(t["realized_steps"] for t in mixture["tasks"].values()) == 4
+    assert (run_dir / "predictions" / "xnli" / "de.jsonl").is_file()
+
+
+def test_aggregates_follow_xtreme(multitask_run):
+    _, run_dir = multitask_run
+    results = json.loads((run_dir / "results.json").read_text())
+    values = scores_of(results)
+    agg = results["aggregates"]
+    xquad = [
+        (values[("xquad", lang, "exact_match")] + values[("xquad", lang, "f1")]) / 2
+        for lang in agg["languages"]["xquad"]
+    ]
+    assert agg["tasks"]["xquad"] == pytest.approx(sum(xquad) / len(xquad))
+    assert agg["overall"] == pytest.approx(sum(agg["tasks"].values()) / len(agg["tasks"]))
+
+
+def test_evaluate_reproduces_a_finished_run_exactly(multitask_run):
+    _, run_dir = multitask_run
+    result = CliRunner().invoke(app, ["evaluate", "--run", str(run_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    again = json.loads(result.stdout[result.stdout.index("{") :])
+    original = scores_of(json.loads((run_dir / "results.json").read_text()))
+    assert scores_of(again) == original
+
+
+def test_resume_of_a_finished_run_redoes_nothing(multitask_run):
+    recipe, run_dir = multitask_run
+    before = scores_of(json.loads((run_dir / "results.json").read_text()))
+    done = (run_dir / "intermediate" / "done.json").stat().st_mtime_ns
+    run(recipe, out_dir=run_dir, resume=True)
+    assert (run_dir / "intermediate" / "done.json").stat().st_mtime_ns == done
+    assert scores_of(json.loads((run_dir / "results.json").read_text())) == before
+
+
+def test_a_fresh_run_refuses_a_used_directory(multitask_run):
+    from stiltx.errors import StiltxError
+
+    recipe, run_dir = multitask_run
+    with pytest.raises(StiltxError, match="--resume"):
+        run(recipe, out_dir=run_dir)
+
+
+def test_direct_in_adapter_mode_runs_without_an_intermediate_stage(tmp_path, toy_cache):
+    recipe = smoke_recipe(
+        "direct",
+        toy_cache,
+        "method.kind=adapter",
+        "method.adapter=lora",
+        "target.tasks=[xnli, panx]",
+        "retrieval.tasks=[tatoeba]",
+    )
+    [run_dir] = run(recipe, out_dir=tmp_path / "direct")
+    results = json.loads((run_dir / "results.json").read_text())
+    assert not (run_dir / "intermediate").exists()
+    assert {s["task"] for s in results["scores"]} == {"xnli", "panx", "tatoeba"}
+    assert results["method"] == "adapter:lora"
