@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PANX_TAGS  # noqa: E402  (tests/encoding is on sys.path under pytest)
 
 from stiltx.encoding import encode_split
 from stiltx.encoding.tagging import first_subtoken_labels
 from stiltx.errors import DataError
 from stiltx.tasks.examples import TaggingExample
+from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskKind
+
+PANX_TAGS = get_task("panx").labels
 
 
 @pytest.mark.parametrize("language", ["en", "de", "zh", "hi"])

@@ -52,7 +52,9 @@ def test_loss_decreases(model_cfg, tmp_path, method_name, tasks):
     rows = log_rows(tmp_path / "train_log.jsonl")
     for task in tasks:
         curve = [row["loss"][task] for row in rows if task in row["loss"]]
-        assert curve[-1] < 0.8 * curve[0], (task, curve)
+        # Few batches per log window make single points noisy: compare the later half's mean.
+        later = curve[len(curve) // 2 :]
+        assert sum(later) / len(later) < 0.8 * curve[0], (task, curve)
     assert result.steps == cfg.max_steps
     assert result.examples == cfg.max_steps * 4
 
