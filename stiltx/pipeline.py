@@ -420,7 +420,9 @@ def resolve(recipe: Recipe, console: Console) -> Resolved:
         from stiltx.toy.build import ensure_toy_world
         from stiltx.toy.sizes import named_sizes
 
-        console.print("toy world: building or reusing the offline data and tiny model (first time ~2 min)")
+        console.print(
+            "toy world: building or reusing the offline data and tiny model (first time ~2 min)"
+        )
         world = ensure_toy_world(
             seed=recipe.toy.seed, sizes=named_sizes(recipe.toy.size), cache_dir=recipe.toy.cache_dir
         )

@@ -28,7 +28,9 @@ def test_help_imports_neither_torch_nor_transformers():
     assert out.stdout.strip() == ""
 
 
-@pytest.mark.parametrize("args", [["validate", "--recipe", "multitask9"], ["validate", "-r", "direct", "-p", "tiny"]])
+@pytest.mark.parametrize(
+    "args", [["validate", "--recipe", "multitask9"], ["validate", "-r", "direct", "-p", "tiny"]]
+)
 def test_validate_accepts_bundled_recipes(args):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -38,7 +40,15 @@ def test_validate_accepts_bundled_recipes(args):
 def test_validate_reports_every_problem_with_exit_code_2():
     result = runner.invoke(
         app,
-        ["validate", "-r", "multitask9", "--set", "target.train.lr=-1", "--set", "intermediate.tasks=[mnli, xnlii]"],
+        [
+            "validate",
+            "-r",
+            "multitask9",
+            "--set",
+            "target.train.lr=-1",
+            "--set",
+            "intermediate.tasks=[mnli, xnlii]",
+        ],
     )
     assert result.exit_code == 2
     assert "target.train.lr: got -1.0, expected a positive number" in result.output

@@ -86,7 +86,9 @@ def tasks_of(
         role = Role(role) if role is not None else None
     except ValueError as error:
         kinds, roles = [k.value for k in TaskKind], [r.value for r in Role]
-        raise UnknownNameError(f"{error}; kinds: {', '.join(kinds)}; roles: {', '.join(roles)}") from None
+        raise UnknownNameError(
+            f"{error}; kinds: {', '.join(kinds)}; roles: {', '.join(roles)}"
+        ) from None
     return tuple(
         s for s in _ALL if (kind is None or s.kind is kind) and (role is None or s.role is role)
     )

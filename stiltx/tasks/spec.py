@@ -31,7 +31,9 @@ class Role(str, Enum):
 
     INTERMEDIATE = "intermediate"  # English task of phase (ii)
     TARGET = "target"  # evaluated zero-shot on every language in phase (iii)
-    TARGET_TRAIN = "target_train"  # only the English training data of a target (e.g. copa for xcopa)
+    TARGET_TRAIN = (
+        "target_train"  # only the English training data of a target (e.g. copa for xcopa)
+    )
     PRETRAIN = "pretrain"  # mlm
 
 
