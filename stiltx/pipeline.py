@@ -25,6 +25,7 @@ from stiltx.errors import StiltxError
 from stiltx.recipe.load import recipe_hash, target_train_config
 from stiltx.recipe.schema import DataConfig, ModelConfig, Recipe, SamplingConfig
 from stiltx.run_dir import RESULTS_FILE, git_commit, new_run_dir, write_env, write_resolved_recipe
+from stiltx.tasks.benchmarks import aggregate_scores
 from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
@@ -141,7 +142,6 @@ def _target(
     resume: bool,
 ):
     """Train once on `train_name`'s English data, evaluate every target it serves."""
-    from stiltx.evaluation.zero_shot import Evaluation
     from stiltx.train.stage import run_stage
 
     train_spec = task_with_labels(train_name, where.data)
@@ -162,21 +162,16 @@ def _target(
         resume=resume,
         eval_batch_size=recipe.eval.batch_size,
     )
-    evaluation = Evaluation()
-    for spec in targets:
-        evaluation.extend(
-            evaluate_target(
-                model,
-                method,
-                tokenizer,
-                spec,
-                recipe=recipe,
-                data=where.data,
-                max_length=train_cfg.max_length or where.model.max_length,
-                predictions_dir=run_dir / "predictions",
-            )
-        )
-    return evaluation
+    return _evaluate_targets(
+        model,
+        method,
+        tokenizer,
+        targets,
+        recipe=recipe,
+        data=where.data,
+        max_length=train_cfg.max_length or where.model.max_length,
+        predictions_dir=run_dir / "predictions",
+    )
 
 
 def target_model(
@@ -233,19 +228,18 @@ def evaluate_run(
         method.load(model, stage_dir / MODEL_DIR)
         method.activate(model, TRAIN_LANGUAGE)
         train_cfg = target_train_config(recipe.target, targets[0].name)
-        for spec in targets:
-            evaluation.extend(
-                evaluate_target(
-                    model,
-                    method,
-                    tokenizer,
-                    spec,
-                    recipe=recipe,
-                    data=where.data,
-                    max_length=train_cfg.max_length or where.model.max_length,
-                    predictions_dir=None,
-                )
+        evaluation.extend(
+            _evaluate_targets(
+                model,
+                method,
+                tokenizer,
+                targets,
+                recipe=recipe,
+                data=where.data,
+                max_length=train_cfg.max_length or where.model.max_length,
+                predictions_dir=None,
             )
+        )
     retrieval = [t for t in recipe.retrieval.tasks if not wanted or t in wanted]
     if retrieval:
         recipe = replace(recipe, retrieval=replace(recipe.retrieval, tasks=tuple(retrieval)))
@@ -253,60 +247,37 @@ def evaluate_run(
     return results_dict(recipe, evaluation, started, {})
 
 
-def evaluate_target(
+def _evaluate_targets(
     model: Any,
     method: Any,
     tokenizer: Any,
-    spec: TaskSpec,
+    targets: list[TaskSpec],
     *,
     recipe: Recipe,
     data: DataConfig,
     max_length: int,
     predictions_dir: Path | None,
-    languages: tuple[str, ...] | None = None,
-    split: str | None = None,
 ):
-    """Zero-shot: every requested language of `spec`, through the head of its training task."""
-    from stiltx.data.load import load_split
-    from stiltx.encoding import encode_split
-    from stiltx.evaluation.predict import predict
-    from stiltx.evaluation.zero_shot import Evaluation, Missing, evaluate_language
+    """Zero-shot evaluation of every target a trained model serves, on every requested language."""
+    from stiltx.evaluation.zero_shot import Evaluation, evaluate_task
 
-    split = eval_split(spec, split or recipe.eval.split)
-    head = get_task(spec.train_task).head_name if spec.train_task else spec.head_name
     evaluation = Evaluation()
-    device = next(model.parameters()).device
-    model.eval()
-    for language in languages or eval_languages(recipe, spec):
-        try:
-            examples = load_split(spec, language, split, data, require_labels=True)
-            method.activate(model, language)
-
-            def predict_fn(chosen, language=language):
-                encoded = encode_split(
-                    spec,
-                    list(chosen),
-                    tokenizer,
-                    max_length,
-                    cache_dir=data.cache_dir,
-                    training=False,
-                )
-                return predict(
-                    model, head, encoded, batch_size=recipe.eval.batch_size, device=device
-                )
-
-            evaluation.scores.extend(
-                evaluate_language(
-                    spec,
-                    language,
-                    examples,
-                    predict_fn,
-                    split=split,
-                    predictions_dir=predictions_dir,
-                )
+    for spec in targets:
+        evaluation.extend(
+            evaluate_task(
+                model,
+                method,
+                tokenizer,
+                spec,
+                eval_languages(recipe, spec),
+                head=get_task(spec.train_task).head_name if spec.train_task else spec.head_name,
+                data=data,
+                split=eval_split(spec, recipe.eval.split),
+                max_length=max_length,
+                batch_size=recipe.eval.batch_size,
+                predictions_dir=predictions_dir,
             )
-        except StiltxError as error:
-            evaluation.missing.append(Missing(spec.name, language, str(error)))
+        )
     return evaluation
 
 
@@ -456,40 +427,8 @@ def results_dict(recipe: Recipe, evaluation, started: str, timings: dict) -> dic
         "missing": [
             {"task": m.task, "language": m.language, "reason": m.reason} for m in evaluation.missing
         ],
-        "aggregates": aggregates(scores, recipe.target.benchmark),
+        "aggregates": aggregate_scores(scores, recipe.target.benchmark),
         "timings": timings,
-    }
-
-
-def aggregates(scores: list[dict[str, Any]], benchmark_name: str) -> dict[str, Any]:
-    """XTREME / XTREME-R aggregation: language score (QA: (EM+F1)/2) -> task mean -> categories."""
-    from stiltx.tasks.benchmarks import aggregate, get_benchmark, language_score, task_score
-
-    benchmark = get_benchmark(benchmark_name)
-    by_task: dict[str, dict[str, dict[str, float]]] = {}
-    for row in scores:
-        by_task.setdefault(row["task"], {}).setdefault(row["language"], {})[row["metric"]] = row[
-            "value"
-        ]
-    per_language: dict[str, dict[str, float]] = {}
-    task_scores: dict[str, float] = {}
-    for task, languages in by_task.items():
-        if task not in benchmark.task_names:
-            continue
-        spec = benchmark.task(task)
-        values = {lang: language_score(spec, m) for lang, m in languages.items()}
-        values = {lang: v for lang, v in values.items() if v is not None}
-        if values:
-            per_language[task] = values
-            task_scores[task] = task_score(values)
-    result = aggregate(benchmark, task_scores)
-    return {
-        "benchmark": benchmark.name,
-        "languages": per_language,
-        "tasks": result.tasks,
-        "categories": result.categories,
-        "overall": result.overall,
-        "missing_tasks": list(result.missing),
     }
 
 

@@ -111,3 +111,58 @@ def evaluate_language(
         rows = prediction_rows(spec, examples, predictions, language)
         atomic.write_jsonl(predictions_dir / spec.name / f"{language}.jsonl", rows)
     return [Score(spec.name, language, split, name, float(v)) for name, v in metrics.items()]
+
+
+def evaluate_task(
+    model: Any,
+    method: Any,
+    tokenizer: Any,
+    spec: TaskSpec,
+    languages: Sequence[str],
+    *,
+    head: str,
+    data: Any,
+    split: str,
+    max_length: int,
+    batch_size: int,
+    predictions_dir: Path | None,
+) -> Evaluation:
+    """Zero-shot: one trained model on every language of `spec`, through `head` (the head of the
+    English training task: XNLI is read by the MNLI-trained head). A language whose data is
+    missing or unlabelled is recorded in `missing`, never raised."""
+    from stiltx.data.load import load_split
+    from stiltx.encoding import encode_split
+    from stiltx.evaluation.predict import predict
+
+    evaluation = Evaluation()
+    device = next(model.parameters()).device
+    model.eval()
+    for language in languages:
+        try:
+            examples = load_split(spec, language, split, data, require_labels=True)
+            method.activate(model, language)  # MAD-X: swap in this language's adapter
+
+            def predict_fn(chosen: Sequence[Any]) -> list[Any]:
+                encoded = encode_split(
+                    spec,
+                    list(chosen),
+                    tokenizer,
+                    max_length,
+                    cache_dir=data.cache_dir,
+                    training=False,
+                )
+                return predict(model, head, encoded, batch_size=batch_size, device=device)
+
+            evaluation.scores.extend(
+                evaluate_language(
+                    spec,
+                    language,
+                    examples,
+                    predict_fn,
+                    split=split,
+                    predictions_dir=predictions_dir,
+                )
+            )
+        except StiltxError as error:
+            evaluation.missing.append(Missing(spec.name, language, str(error)))
+    return evaluation

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from stiltx.errors import UnknownNameError, did_you_mean
 
@@ -237,3 +238,33 @@ def score_metrics(task: str) -> tuple[str, ...]:
             if spec.name == task:
                 return spec.metrics
     return ()
+
+
+def aggregate_scores(scores: list[dict[str, Any]], benchmark_name: str) -> dict[str, Any]:
+    """XTREME / XTREME-R aggregation: language score (QA: (EM+F1)/2) -> task mean -> categories."""
+    benchmark = get_benchmark(benchmark_name)
+    by_task: dict[str, dict[str, dict[str, float]]] = {}
+    for row in scores:
+        by_task.setdefault(row["task"], {}).setdefault(row["language"], {})[row["metric"]] = row[
+            "value"
+        ]
+    per_language: dict[str, dict[str, float]] = {}
+    task_scores: dict[str, float] = {}
+    for task, languages in by_task.items():
+        if task not in benchmark.task_names:
+            continue
+        spec = benchmark.task(task)
+        values = {lang: language_score(spec, m) for lang, m in languages.items()}
+        values = {lang: v for lang, v in values.items() if v is not None}
+        if values:
+            per_language[task] = values
+            task_scores[task] = task_score(values)
+    result = aggregate(benchmark, task_scores)
+    return {
+        "benchmark": benchmark.name,
+        "languages": per_language,
+        "tasks": result.tasks,
+        "categories": result.categories,
+        "overall": result.overall,
+        "missing_tasks": list(result.missing),
+    }
