@@ -384,22 +384,29 @@ def eval_languages(recipe: Recipe, spec: TaskSpec) -> tuple[str, ...]:
     return tuple(lang for lang in spec.languages if lang in chosen)
 
 
-def resolve(recipe: Recipe, console: Console) -> Resolved:
-    """Replace `data.source: toy` / `model.name_or_path: toy` with the built toy world."""
+def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Resolved:
+    """Replace `data.source: toy` / `model.name_or_path: toy` with the built toy world.
+
+    with_model=False builds only the toy data (seconds), e.g. for --dry-run.
+    """
     data, model = recipe.data, recipe.model
     if data.source == "toy" or model.name_or_path == "toy":
         from stiltx.toy.build import ensure_toy_world
         from stiltx.toy.sizes import named_sizes
 
-        console.print(
-            "toy world: building or reusing the offline data and tiny model (first time ~2 min)"
-        )
+        if with_model:
+            console.print(
+                "toy world: building or reusing the data and tiny model (first time ~2 min)"
+            )
         world = ensure_toy_world(
-            seed=recipe.toy.seed, sizes=named_sizes(recipe.toy.size), cache_dir=recipe.toy.cache_dir
+            seed=recipe.toy.seed,
+            sizes=named_sizes(recipe.toy.size),
+            cache_dir=recipe.toy.cache_dir,
+            with_model=with_model,
         )
         if data.source == "toy":
             data = replace(data, source="local", data_dir=str(world.data_dir))
-        if model.name_or_path == "toy":
+        if model.name_or_path == "toy" and with_model:
             model = replace(model, name_or_path=str(world.model_dir))
     from stiltx.data.prepare import feature_cache_dir
 
@@ -442,24 +449,28 @@ def mixture_preview(recipe: Recipe):
     if recipe.intermediate is None:
         table.add_column("direct fine-tuning: no intermediate stage")
         return table
-    sizes, note = {}, ""
+    policy = recipe.intermediate.sampling.policy
     try:
-        where = resolve(recipe, Console(quiet=True)) if recipe.data.source == "toy" else None
-        data = where.data if where else recipe.data
         from stiltx.data.load import load_split
 
+        data = resolve(recipe, Console(quiet=True), with_model=False).data
+        sizes = {}
         for name in recipe.intermediate.tasks:
             spec = get_task(name)
             sizes[name] = len(load_split(spec, "en", spec.train_split, data))
-    except (StiltxError, OSError, ImportError) as error:
-        note = f"(sizes unavailable: {error}; shown as equal)"
-        sizes = dict.fromkeys(recipe.intermediate.tasks, 1)
-    probs = rates(sizes, recipe.intermediate.sampling)
+        probs, note = rates(sizes, recipe.intermediate.sampling), ""
+    except (StiltxError, OSError) as error:
+        # Without the data only size-free policies can be shown.
+        sizes = {}
+        equal = dict.fromkeys(recipe.intermediate.tasks, 1)
+        probs = rates(equal, recipe.intermediate.sampling) if policy in ("uniform", "fixed") else {}
+        note = f"train sizes unavailable here ({error})"
     table.add_column("task")
     table.add_column("train examples", justify="right")
-    table.add_column(f"p ({recipe.intermediate.sampling.policy})", justify="right")
+    table.add_column(f"p ({policy})", justify="right")
     for name in recipe.intermediate.tasks:
-        table.add_row(name, f"{sizes[name]:,}", f"{probs[name]:.3f}")
+        size = f"{sizes[name]:,}" if name in sizes else "?"
+        table.add_row(name, size, f"{probs[name]:.3f}" if name in probs else "?")
     if note:
         table.caption = note
     return table

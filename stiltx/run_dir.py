@@ -9,6 +9,7 @@ Every file is written atomically (stiltx.atomic).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from stiltx import atomic
+from stiltx.errors import StiltxError
 from stiltx.recipe.load import recipe_to_yaml
 from stiltx.recipe.schema import Recipe
 
@@ -31,6 +33,9 @@ def new_run_dir(
     """`out` if given, else <recipe.output_dir>/<name>-<timestamp> (a fresh folder)."""
     if out is not None:
         return Path(out)
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        # Each process would stamp its own time: the processes must agree on one folder.
+        raise StiltxError("several processes (accelerate launch): pass --out RUN_DIR")
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     base = Path(recipe.output_dir) / f"{recipe.name.replace('/', '-')}-{stamp}"
     path, n = base, 1
