@@ -82,10 +82,12 @@ def run_one(recipe: Recipe, run_dir: Path, *, resume: bool, console: Console) ->
         intermediate_dir = stage.model_dir
         atomic.write_json(run_dir / MIXTURE_FILE, stage.mixture)
         timings["intermediate"] = _timing(t0)
-        console.print(f"intermediate: {stage.steps} steps, English dev {stage.best_scores}")
+        dev = ", ".join(f"{task} {value:.1f}" for task, value in stage.best_scores.items())
+        console.print(f"intermediate: {stage.steps} steps; best English dev: {dev or 'n/a'}")
 
     # retrieval straight from the phase-(ii) encoder
     if recipe.retrieval.tasks:
+        console.print(f"retrieval: {', '.join(recipe.retrieval.tasks)} from the encoder")
         t0 = time.perf_counter()
         evaluation.extend(_retrieval(recipe, where, intermediate_dir, run_dir))
         timings["retrieval"] = _timing(t0)
@@ -93,6 +95,8 @@ def run_one(recipe: Recipe, run_dir: Path, *, resume: bool, console: Console) ->
     # (iii) each target: fine-tune on English, evaluate zero-shot on every language
     for train_name, targets in target_groups(recipe).items():
         t0 = time.perf_counter()
+        names = ", ".join(t.name for t in targets)
+        console.print(f"target: fine-tune on {train_name} (English), evaluate {names} zero-shot")
         evaluation.extend(
             _target(recipe, where, train_name, targets, intermediate_dir, run_dir, resume)
         )
