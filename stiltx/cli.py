@@ -264,7 +264,7 @@ def report(
         return
     shown = [t for t in result.tables if t.key in ("overview", "delta")]
     for table in shown if fmt != "table" else result.tables:
-        console.print(export.rich_table(table))
+        console.print(export.rich_table(table, width=console.width))
     if fmt != "table":
         target = atomic.write_text(
             out_dir / export.EXTENSIONS[fmt], export.render(result, fmt, plots)

@@ -297,16 +297,39 @@ def to_html(report: Report, plots: Mapping[str, Path] | None = None) -> str:
 # ---- terminal (rich) -----------------------------------------------------------------------------
 
 
-def rich_table(table: Table):
-    """A rich.Table with deltas coloured (green better, red worse)."""
+def rich_table(table: Table, width: int | None = None):
+    """A rich.Table with deltas coloured (green better, red worse).
+
+    When the table would not fit in `width` terminal columns (many tasks), it is shown transposed:
+    one row per column of the table, one column per recipe, so nothing is cut to '…'.
+    """
     from rich.markup import escape
     from rich.table import Table as RichTable
 
-    caption = escape("\n".join(table.notes))
-    out = RichTable(title=escape(table.title), caption=caption, caption_justify="left")
-    out.add_column(table.label_header, style="bold", no_wrap=True)
+    compact = False
+    if width is not None and _too_wide(table, width):
+        if not any(r.group for r in table.rows):
+            return _transposed(table)
+        compact = True  # grouped rows: keep the layout, show means only
+    notes = [*table.notes, "(means only, to fit the terminal; intervals in --format md/html)"]
+    caption = escape("\n".join(notes if compact else table.notes))
+    if compact:  # no borders, narrow label column: a wide grouped view fits 80 columns
+        from rich import box
+
+        out = RichTable(
+            title=escape(table.title),
+            caption=caption,
+            caption_justify="left",
+            box=box.SIMPLE_HEAD,
+            padding=(0, 0, 0, 1),
+            pad_edge=False,
+        )
+        out.add_column(table.label_header, style="bold", min_width=10, max_width=13)
+    else:
+        out = RichTable(title=escape(table.title), caption=caption, caption_justify="left")
+        out.add_column(table.label_header, style="bold", no_wrap=True)
     for col in table.columns:
-        out.add_column(col, justify="right")
+        out.add_column(col, justify="right", min_width=len(col) if compact else None)
     group = None
     for row in table.rows:
         if row.group and row.group != group:
@@ -315,12 +338,42 @@ def rich_table(table: Table):
         cells = []
         for cell in row.cells:
             text = escape(format_cell(cell, table.kind))
+            if compact and isinstance(cell, Stat):
+                text = f"{cell.mean:+.1f}" if table.kind == "delta" else f"{cell.mean:.1f}"
             if table.kind == "delta" and isinstance(cell, Stat) and cell.mean != 0:
                 text = f"[{'green' if cell.mean > 0 else 'red'}]{text}[/]"
             cells.append(text)
         label = escape(row.label)
         label = f"[bold]{label}[/]" if row.summary else ("  " if row.group else "") + label
         out.add_row(label, *cells, end_section=False)
+    return out
+
+
+def _too_wide(table: Table, width: int) -> bool:
+    cell = max((len(format_cell(c, table.kind)) for r in table.rows for c in r.cells), default=4)
+    label = max((len(r.label) for r in table.rows), default=4)
+    columns = [max(len(c), cell) + 3 for c in table.columns]
+    return label + 4 + sum(columns) > width
+
+
+def _transposed(table: Table):
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
+    caption = escape("\n".join([*table.notes, "(transposed to fit the terminal)"]))
+    out = RichTable(title=escape(table.title), caption=caption, caption_justify="left")
+    out.add_column(escape(table.label_header), style="bold", no_wrap=True)
+    for row in table.rows:
+        out.add_column(escape(row.label), justify="right")
+    for i, column in enumerate(table.columns):
+        cells = []
+        for row in table.rows:
+            cell = row.cells[i]
+            text = escape(format_cell(cell, table.kind))
+            if table.kind == "delta" and isinstance(cell, Stat) and cell.mean != 0:
+                text = f"[{'green' if cell.mean > 0 else 'red'}]{text}[/]"
+            cells.append(text)
+        out.add_row(escape(column), *cells)
     return out
 
 
