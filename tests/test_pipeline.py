@@ -127,3 +127,39 @@ def test_direct_in_adapter_mode_runs_without_an_intermediate_stage(tmp_path, toy
     assert not (run_dir / "intermediate").exists()
     assert {s["task"] for s in results["scores"]} == {"xnli", "panx", "tatoeba"}
     assert results["method"] == "adapter:lora"
+
+
+NINE = (
+    "anli",
+    "mnli",
+    "qqp",
+    "squad",
+    "hellaswag",
+    "cosmosqa",
+    "commonsenseqa",
+    "socialiqa",
+    "ccg",
+)
+
+
+@pytest.mark.parametrize("task", NINE)
+def test_every_single_task_recipe_runs_with_the_tiny_preset(task, tmp_path, toy_cache):
+    """Each intermediate task trains (loss is finite, dev is scored) and feeds a target stage."""
+    recipe = smoke_recipe(
+        f"single/{task}",
+        toy_cache,
+        "intermediate.train.max_steps=2",
+        "target.tasks=[pawsx]",
+        "target.train.max_steps=1",
+        "retrieval.tasks=[]",
+        "eval.languages=[en, de]",
+    )
+    [run_dir] = run(recipe, out_dir=tmp_path / task)
+    done = json.loads((run_dir / "intermediate" / "done.json").read_text())
+    assert done["steps"] == 2
+    assert set(done["best_scores"]) == {task}
+    results = json.loads((run_dir / "results.json").read_text())
+    assert {(s["task"], s["language"]) for s in results["scores"]} == {
+        ("pawsx", "en"),
+        ("pawsx", "de"),
+    }
