@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 
-def run_table(results: dict[str, Any]) -> Table:
+def run_table(results: dict[str, Any], max_languages_as_columns: int = 8) -> Table:
     agg = results.get("aggregates", {})
     per_language: dict[str, dict[str, float]] = dict(agg.get("languages", {}))
     # Tasks outside the benchmark (or retrieval extras) still show, from their first metric.
@@ -28,18 +28,35 @@ def run_table(results: dict[str, Any]) -> Table:
         languages.remove("en")
         languages.insert(0, "en")
     title = f"{results.get('recipe')} (seed {results.get('seed')}) on {agg.get('benchmark', '?')}"
-    table = Table(title=title, caption="QA: (EM+F1)/2; POS/NER: seqeval F1; BUCC: F1; in percent")
-    table.add_column("task", style="bold")
-    for lang in languages:
-        table.add_column(lang, justify="right")
-    table.add_column("avg", justify="right", style="bold")
+    caption = "QA: (EM+F1)/2; POS/NER: seqeval F1; BUCC: F1; in percent"
+    means = {}
     for task, values in per_language.items():
-        cells = [f"{values[lang]:.1f}" if lang in values else "–" for lang in languages]
         mean = agg.get("tasks", {}).get(task)
-        if mean is None and values:
-            mean = sum(values.values()) / len(values)
-        table.add_row(task, *cells, f"{mean:.1f}" if mean is not None else "–")
+        means[task] = mean if mean is not None else sum(values.values()) / len(values)
+    tasks = list(per_language)
+    if len(languages) <= max_languages_as_columns:  # task x language
+        table = Table(title=title, caption=caption)
+        table.add_column("task", style="bold")
+        for lang in languages:
+            table.add_column(lang, justify="right")
+        table.add_column("avg", justify="right", style="bold")
+        for task in tasks:
+            cells = [_cell(per_language[task].get(lang)) for lang in languages]
+            table.add_row(task, *cells, _cell(means[task]))
+        return table
+    # Many languages (real XTREME has 40): one row per language keeps 80 columns readable.
+    table = Table(title=title, caption=caption)
+    table.add_column("language", style="bold")
+    for task in tasks:
+        table.add_column(task, justify="right")
+    for lang in languages:
+        table.add_row(lang, *[_cell(per_language[task].get(lang)) for task in tasks])
+    table.add_row("[bold]avg[/]", *[f"[bold]{_cell(means[t])}[/]" for t in tasks], end_section=True)
     return table
+
+
+def _cell(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
 
 
 def aggregate_table(results: dict[str, Any]) -> Table:
