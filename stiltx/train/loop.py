@@ -205,12 +205,17 @@ def train(
 
 def make_accelerator(cfg: TrainConfig, out_dir: Path) -> Any:
     from accelerate import Accelerator
+    from accelerate.utils import DistributedDataParallelKwargs
 
+    # In a mixture each step trains one task's head; the other heads get no gradient, which DDP
+    # must be told about (single-process runs ignore this).
+    ddp = DistributedDataParallelKwargs(find_unused_parameters=True)
     return Accelerator(
         mixed_precision=cfg.mixed_precision,
         gradient_accumulation_steps=cfg.grad_accum,
         log_with=list(cfg.log_with) or None,
         project_dir=str(out_dir),
+        kwargs_handlers=[ddp],
     )
 
 

@@ -157,6 +157,11 @@ def run_stage(
             warnings.warn(
                 f"{s.name}: no English dev evaluation during training ({error})", stacklevel=2
             )
+    # Every process draws the same task each step (same sampler seed: DDP needs one head per
+    # step) but its own batches of it (stream seed offset by the process rank).
+    from accelerate import PartialState
+
+    stream_seed = seed + 1_000_003 * PartialState().process_index
     streams = {
         name: TaskStream(
             name,
@@ -169,7 +174,7 @@ def run_stage(
                 pad_token_id=tokenizer.pad_token_id,
                 mlm_tokenizer=tokenizer if spec.kind is TaskKind.MLM else None,
             ),
-            seed=seed,
+            seed=stream_seed,
             columns=MODEL_INPUTS[spec.kind] + ("length",),
         )
         for name, spec in ((s.name, s) for s in specs)
