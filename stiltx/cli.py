@@ -79,7 +79,11 @@ def train(
         str | None, typer.Option(help="Run directory (default runs/<name>-<time>).")
     ] = None,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Continue the run in --out from its newest checkpoint.")
+        bool,
+        typer.Option(
+            "--resume",
+            help="Continue the run in --out (default: this recipe's newest run) from its checkpoints.",
+        ),
     ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the resolved recipe and mixture, then exit.")
@@ -98,7 +102,16 @@ def train(
         console.print(mixture_preview(resolved))
         return
     if resume and out is None:
-        raise StiltxError("--resume needs --out RUN_DIR (the run to continue)")
+        from stiltx.run_dir import latest_run_dir
+
+        found = latest_run_dir(resolved)
+        if found is None:
+            raise StiltxError(
+                f"--resume: no earlier run of {resolved.name} under {resolved.output_dir}/; "
+                "pass --out RUN_DIR"
+            )
+        out = str(found)
+        console.print(f"resuming {found}")
     from stiltx.pipeline import run
 
     run(resolved, out_dir=out, resume=resume, console=console)

@@ -45,6 +45,14 @@ def new_run_dir(
     return path
 
 
+def latest_run_dir(recipe: Recipe) -> Path | None:
+    """The newest run folder of this recipe under its output_dir (for a bare `--resume`)."""
+    base = Path(recipe.output_dir)
+    prefix = f"{recipe.name.replace('/', '-')}-"
+    runs = [p for p in base.glob(f"{prefix}*") if p.is_dir() and (p / RESOLVED_RECIPE).is_file()]
+    return max(runs, key=lambda p: p.stat().st_mtime) if runs else None
+
+
 def write_resolved_recipe(run_dir: Path, recipe: Recipe) -> Path:
     header = f"# Resolved recipe (re-runnable: stiltx train --recipe {run_dir / RESOLVED_RECIPE})\n"
     return atomic.write_text(run_dir / RESOLVED_RECIPE, header + recipe_to_yaml(recipe))

@@ -163,3 +163,28 @@ def test_every_single_task_recipe_runs_with_the_tiny_preset(task, tmp_path, toy_
         ("pawsx", "en"),
         ("pawsx", "de"),
     }
+
+
+def test_resume_with_a_different_recipe_is_refused(multitask_run, toy_cache):
+    from stiltx.errors import StiltxError
+
+    _, run_dir = multitask_run
+    changed = smoke_recipe("multitask9", toy_cache, "target.train.lr=0.5")
+    with pytest.raises(StiltxError, match=r"recipe differs .*changed: target\.train\.lr"):
+        run(changed, out_dir=run_dir, resume=True)
+
+
+def test_bare_resume_continues_the_newest_run_of_the_recipe(multitask_run, toy_cache, monkeypatch):
+    recipe, run_dir = multitask_run
+    monkeypatch.chdir(run_dir.parent)
+    args = ["train", "-r", "multitask9", "-p", "tiny", "--resume"]
+    args += [a for item in [*FAST, f"toy.cache_dir={toy_cache}"] for a in ("--set", item)]
+    args += ["--set", f"output_dir={run_dir.parent}"]
+    # the fixture's run folder is not named <recipe>-<time>: give it a sibling that is
+    newest = run_dir.parent / "multitask9-20990101-000000"
+    import shutil
+
+    shutil.copytree(run_dir, newest)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert f"resuming {newest}" in result.output.replace("\n", "")
