@@ -372,10 +372,17 @@ def target_tasks(recipe: Recipe) -> tuple[str, ...]:
 
 
 def eval_languages(recipe: Recipe, spec: TaskSpec) -> tuple[str, ...]:
+    """The languages to evaluate `spec` on: `all` means the task's languages in the recipe's
+    benchmark (XTREME's 33 UD languages, XTREME-R's 38); groups and codes pick among them."""
+    from stiltx.tasks.benchmarks import get_benchmark
     from stiltx.tasks.languages import resolve_languages
 
     names = [n for n in recipe.eval.languages]
     if any(n.lower() == "all" for n in names):
+        benchmark = get_benchmark(recipe.target.benchmark)
+        if spec.name in benchmark.task_names:
+            listed = set(benchmark.task(spec.name).languages)
+            return tuple(lang for lang in spec.languages if lang in listed)
         return spec.languages
     # Codes not offered by this task are skipped here (they may belong to other tasks).
     wanted = [n for n in names if n.lower() != "all"]

@@ -188,3 +188,18 @@ def test_bare_resume_continues_the_newest_run_of_the_recipe(multitask_run, toy_c
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert f"resuming {newest}" in result.output.replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    ("benchmark", "expected"),
+    [
+        ("xtreme", {"udpos": 33, "panx": 40, "tatoeba": 36}),
+        ("xtreme-r", {"udpos": 38, "panx": 48, "tatoeba": 41}),
+    ],
+)
+def test_all_languages_means_the_benchmarks_languages(benchmark, expected):
+    recipe = load_recipe("multitask9", overrides=[f"target.benchmark={benchmark}"])
+    for task, count in expected.items():
+        assert len(eval_languages(recipe, get_task(task))) == count
+    low = load_recipe("multitask9", overrides=["eval.languages=[low-resource]"])
+    assert set(eval_languages(low, get_task("xnli"))) == {"sw"}  # Joshi class <= 2 among XNLI

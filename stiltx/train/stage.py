@@ -11,7 +11,7 @@ import functools
 import shutil
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -224,8 +224,3 @@ def run_stage(
         best_scores=result.best_scores,
         mixture=mixture,
     )
-
-
-def with_overrides(cfg: TrainConfig, overrides: dict[str, Any]) -> TrainConfig:
-    """A target task's TrainConfig: the stage defaults with that task's overrides applied."""
-    return replace(cfg, **overrides) if overrides else cfg
