@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stiltx.data.files import field, iter_jsonl
+from stiltx.data.files import field, iter_jsonl, warn
 from stiltx.errors import DataError
 from stiltx.tasks.examples import RetrievalCorpus, Text
 from stiltx.tasks.spec import TaskSpec
@@ -71,5 +71,14 @@ def read_mewsli(
                 Text(ident, _query_text(text, context.get("sentence_spans", []), start, end), lang)
             )
             gold[ident] = (str(field(mention, "entity_id", where)),)
-    candidates = read_candidates(path.with_name(CANDIDATES))
+    # The mentions read fine on their own (`stiltx data inspect`); scoring needs the candidate
+    # pool and refuses an empty one with the same message (stiltx.evaluation.retrieval).
+    candidates_path = path.with_name(CANDIDATES)
+    if candidates_path.is_file():
+        candidates = read_candidates(candidates_path)
+    else:
+        warn(
+            f"Mewsli-X candidate entities not found: {candidates_path}; mentions only (no scoring)"
+        )
+        candidates = ()
     return [RetrievalCorpus(f"mewsli_x-{language}", tuple(queries), candidates, gold)]

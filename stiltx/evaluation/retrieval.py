@@ -309,6 +309,17 @@ def score_retrieval(
     - lareqa, mewsli_x: {"map_at_20"} over the full candidate pool.
     Queries without gold candidates are skipped (Tatoeba, LAReQA, Mewsli-X).
     """
+    known = ["bucc2018", "tatoeba", "lareqa", "mewsli_x"]
+    if task_name not in known:
+        raise UnknownNameError(
+            f"no retrieval scoring for task {task_name!r}; expected one of {', '.join(known)}"
+            f"{did_you_mean(task_name, known)}"
+        )
+    if corpus.queries and not corpus.candidates:
+        raise DataError(
+            f"{task_name} {corpus.id}: the candidate pool is empty (Mewsli-X: "
+            "candidate_set_entities.jsonl is expected beside the mentions file)"
+        )
     if task_name == "bucc2018":
         predicted, threshold = bucc_predict(corpus, embed_fn, threshold)
         return _bucc_scores(corpus, predicted, threshold)
@@ -323,11 +334,7 @@ def score_retrieval(
         corpus = _scored_queries(corpus)
         ranked = _ranked_ids(corpus, embed_fn, MAP_K)
         return map_at_20(ranked, [corpus.gold[q.id] for q in corpus.queries])
-    known = ["bucc2018", "tatoeba", "lareqa", "mewsli_x"]
-    raise UnknownNameError(
-        f"no retrieval scoring for task {task_name!r}; expected one of {', '.join(known)}"
-        f"{did_you_mean(task_name, known)}"
-    )
+    raise AssertionError(task_name)  # unreachable: every known task returned above
 
 
 # --- one task over its languages (what the pipeline calls) ---------------------------------------

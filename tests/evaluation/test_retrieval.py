@@ -343,3 +343,13 @@ def test_score_task_over_languages(tmp_path, tiny):
     assert dev["threshold"] == test["threshold"] and dev["f1"] == 100.0
     pairs = (out_dir / "bucc2018/de.test.pairs.tsv").read_text().splitlines()
     assert sorted(pairs) == sorted(f"de-{i}\ten-{len(SENTENCES) - 1 - i}" for i in range(5))
+
+
+def test_an_empty_candidate_pool_is_a_clear_error():
+    from stiltx.tasks.examples import Text
+
+    corpus = RetrievalCorpus(
+        id="mewsli_x-en", queries=(Text("q", "a [mention]"),), candidates=(), gold={"q": ("Q1",)}
+    )
+    with pytest.raises(DataError, match="candidate_set_entities.jsonl is expected"):
+        score_retrieval("mewsli_x", corpus, lookup({}))
