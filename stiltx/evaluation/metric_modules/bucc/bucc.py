@@ -8,6 +8,7 @@ or `evaluate.load("<path to this folder>")`. The numbers come from
 import datasets
 import evaluate
 
+from stiltx.evaluation.metric_info import metric_info
 from stiltx.evaluation.metrics import bucc_f1
 
 _DESCRIPTION = """Precision / recall / F1 of the predicted pair set against the gold pair set, in percent. One 'example' is a whole corpus: a list of 'source_id<TAB>target_id' strings; several examples are pooled."""
@@ -25,16 +26,14 @@ _CITATION = """Zweigenbaum et al. (2018), BUCC 2018 shared task."""
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class Bucc(evaluate.Metric):
     def _info(self):
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "predictions": datasets.Sequence(datasets.Value("string")),
-                    "references": datasets.Sequence(datasets.Value("string")),
-                }
-            ),
+        return metric_info(
+            _DESCRIPTION,
+            _KWARGS_DESCRIPTION,
+            _CITATION,
+            {
+                "predictions": datasets.Sequence(datasets.Value("string")),
+                "references": datasets.Sequence(datasets.Value("string")),
+            },
         )
 
     def _compute(self, predictions, references):

@@ -8,6 +8,7 @@ or `evaluate.load("<path to this folder>")`. The numbers come from
 import datasets
 import evaluate
 
+from stiltx.evaluation.metric_info import metric_info
 from stiltx.evaluation.metrics import map_at_20
 
 _DESCRIPTION = """Mean over queries of AP@20 = sum of precision@i at each relevant hit in the top 20, divided by min(#relevant, 20); in percent."""
@@ -25,16 +26,14 @@ _CITATION = """Ruder et al. (2021), XTREME-R. https://arxiv.org/abs/2104.07412""
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class MapAt20(evaluate.Metric):
     def _info(self):
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "predictions": datasets.Sequence(datasets.Value("string")),
-                    "references": datasets.Sequence(datasets.Value("string")),
-                }
-            ),
+        return metric_info(
+            _DESCRIPTION,
+            _KWARGS_DESCRIPTION,
+            _CITATION,
+            {
+                "predictions": datasets.Sequence(datasets.Value("string")),
+                "references": datasets.Sequence(datasets.Value("string")),
+            },
         )
 
     def _compute(self, predictions, references):

@@ -8,6 +8,7 @@ or `evaluate.load("<path to this folder>")`. The numbers come from
 import datasets
 import evaluate
 
+from stiltx.evaluation.metric_info import metric_info
 from stiltx.evaluation.metrics import mlqa_em_f1
 
 _DESCRIPTION = """MLQA v1 normalization: Unicode punctuation, per-language articles (en/es/vi/de/ar; none for hi/zh), whitespace tokens or mixed character segmentation for zh; in percent."""
@@ -26,16 +27,14 @@ _CITATION = """Lewis et al. (2020), MLQA. https://arxiv.org/abs/1910.07475"""
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class Mlqa(evaluate.Metric):
     def _info(self):
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "predictions": datasets.Value("string"),
-                    "references": datasets.Sequence(datasets.Value("string")),
-                }
-            ),
+        return metric_info(
+            _DESCRIPTION,
+            _KWARGS_DESCRIPTION,
+            _CITATION,
+            {
+                "predictions": datasets.Value("string"),
+                "references": datasets.Sequence(datasets.Value("string")),
+            },
         )
 
     def _compute(self, predictions, references, language=None):

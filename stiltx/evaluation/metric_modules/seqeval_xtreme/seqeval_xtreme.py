@@ -8,6 +8,7 @@ or `evaluate.load("<path to this folder>")`. The numbers come from
 import datasets
 import evaluate
 
+from stiltx.evaluation.metric_info import metric_info
 from stiltx.evaluation.metrics import f1_seqeval
 
 _DESCRIPTION = """seqeval's micro chunk F1 / precision / recall (default, non-strict mode), in percent. For UPOS tags seqeval reads the first character as the prefix: see stiltx.evaluation.metrics.f1_seqeval."""
@@ -25,16 +26,14 @@ _CITATION = """Nakayama (2018), seqeval. https://github.com/chakki-works/seqeval
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class SeqevalXtreme(evaluate.Metric):
     def _info(self):
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "predictions": datasets.Sequence(datasets.Value("string")),
-                    "references": datasets.Sequence(datasets.Value("string")),
-                }
-            ),
+        return metric_info(
+            _DESCRIPTION,
+            _KWARGS_DESCRIPTION,
+            _CITATION,
+            {
+                "predictions": datasets.Sequence(datasets.Value("string")),
+                "references": datasets.Sequence(datasets.Value("string")),
+            },
         )
 
     def _compute(self, predictions, references):

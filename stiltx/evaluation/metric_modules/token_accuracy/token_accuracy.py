@@ -7,6 +7,7 @@ The numbers come from `stiltx.evaluation.metrics.token_accuracy`.
 import datasets
 import evaluate
 
+from stiltx.evaluation.metric_info import metric_info
 from stiltx.evaluation.metrics import token_accuracy
 
 _DESCRIPTION = """Share of correctly tagged words over all sentences, in percent."""
@@ -24,16 +25,14 @@ _CITATION = """Pruksachatkun et al. (2020), jiant. https://arxiv.org/abs/2003.02
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class TokenAccuracy(evaluate.Metric):
     def _info(self):
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "predictions": datasets.Sequence(datasets.Value("string")),
-                    "references": datasets.Sequence(datasets.Value("string")),
-                }
-            ),
+        return metric_info(
+            _DESCRIPTION,
+            _KWARGS_DESCRIPTION,
+            _CITATION,
+            {
+                "predictions": datasets.Sequence(datasets.Value("string")),
+                "references": datasets.Sequence(datasets.Value("string")),
+            },
         )
 
     def _compute(self, predictions, references):

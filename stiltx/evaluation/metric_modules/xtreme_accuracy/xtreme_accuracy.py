@@ -8,6 +8,7 @@ or `evaluate.load("<path to this folder>")`. The numbers come from
 import datasets
 import evaluate
 
+from stiltx.evaluation.metric_info import metric_info
 from stiltx.evaluation.metrics import accuracy
 
 _DESCRIPTION = """Share of predictions equal to the reference, in percent."""
@@ -25,16 +26,14 @@ _CITATION = """Hu et al. (2020), XTREME. https://arxiv.org/abs/2003.11080"""
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)
 class XtremeAccuracy(evaluate.Metric):
     def _info(self):
-        return evaluate.MetricInfo(
-            description=_DESCRIPTION,
-            citation=_CITATION,
-            inputs_description=_KWARGS_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "predictions": datasets.Value("int64"),
-                    "references": datasets.Value("int64"),
-                }
-            ),
+        return metric_info(
+            _DESCRIPTION,
+            _KWARGS_DESCRIPTION,
+            _CITATION,
+            {
+                "predictions": datasets.Value("int64"),
+                "references": datasets.Value("int64"),
+            },
         )
 
     def _compute(self, predictions, references):
