@@ -22,14 +22,14 @@ from rich.console import Console
 
 from stiltx import __version__, atomic
 from stiltx.errors import StiltxError
+from stiltx.layout import MODEL_DIR, RunLayout
+from stiltx.plan import TRAIN_LANGUAGE, eval_languages, eval_split, target_groups, task_with_labels
 from stiltx.recipe.load import recipe_hash, target_train_config
 from stiltx.recipe.schema import DataConfig, ModelConfig, Recipe, SamplingConfig
-from stiltx.run_dir import RESULTS_FILE, git_commit, new_run_dir, write_env, write_resolved_recipe
+from stiltx.run_dir import git_commit, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.benchmarks import aggregate_scores
 from stiltx.tasks.registry import get_task
-from stiltx.tasks.spec import TaskKind, TaskSpec
-
-MIXTURE_FILE = "mixture.json"
+from stiltx.tasks.spec import TaskSpec
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def run_one(recipe: Recipe, run_dir: Path, *, resume: bool, console: Console) ->
         t0 = time.perf_counter()
         stage = _intermediate(recipe, where, run_dir, resume)
         intermediate_dir = stage.model_dir
-        atomic.write_json(run_dir / MIXTURE_FILE, stage.mixture)
+        atomic.write_json(RunLayout(run_dir).mixture, stage.mixture)
         timings["intermediate"] = _timing(t0)
         dev = ", ".join(f"{task} {value:.1f}" for task, value in stage.best_scores.items())
         console.print(f"intermediate: {stage.steps} steps; best English dev: {dev or 'n/a'}")
@@ -103,7 +103,7 @@ def run_one(recipe: Recipe, run_dir: Path, *, resume: bool, console: Console) ->
         timings[f"target:{train_name}"] = _timing(t0)
 
     results = results_dict(recipe, evaluation, started, timings)
-    atomic.write_json(run_dir / RESULTS_FILE, results)
+    atomic.write_json(RunLayout(run_dir).results, results)
     print_run_results(results, evaluation.missing, console)
     return run_dir
 
@@ -121,7 +121,7 @@ def _intermediate(recipe: Recipe, where: Resolved, run_dir: Path, resume: bool):
     _seed_everything(recipe.seed)
     model, tokenizer = build_model(where.model, head_specs(specs))
     return run_stage(
-        run_dir / "intermediate",
+        RunLayout(run_dir).intermediate,
         specs,
         model,
         make_method(recipe.method),
@@ -153,7 +153,7 @@ def _target(
     _seed_everything(recipe.seed)
     model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
     run_stage(
-        run_dir / "target" / train_name,
+        RunLayout(run_dir).target(train_name),
         [train_spec],
         model,
         method,
@@ -174,7 +174,7 @@ def _target(
         recipe=recipe,
         data=where.data,
         max_length=train_cfg.max_length or where.model.max_length,
-        predictions_dir=run_dir / "predictions",
+        predictions_dir=RunLayout(run_dir).predictions,
     )
 
 
@@ -203,17 +203,18 @@ def evaluate_run(
 
     from stiltx.evaluation.zero_shot import Evaluation
     from stiltx.recipe.load import load_recipe
-    from stiltx.train.stage import MODEL_DIR, TRAIN_LANGUAGE, is_done
+    from stiltx.train.stage import is_done
 
     transformers.logging.set_verbosity_error()
     console = console or Console()
-    recipe = load_recipe(str(run_dir / "recipe.resolved.yaml"))
+    layout = RunLayout(run_dir)
+    recipe = load_recipe(str(layout.resolved_recipe))
     if languages:
         recipe = replace(recipe, eval=replace(recipe.eval, languages=languages))
     if split:
         recipe = replace(recipe, eval=replace(recipe.eval, split=split))
     where = resolve(recipe, console)
-    intermediate_dir = run_dir / "intermediate" / MODEL_DIR if recipe.intermediate else None
+    intermediate_dir = layout.intermediate_model if recipe.intermediate else None
     started = dt.datetime.now().isoformat(timespec="seconds")
     evaluation = Evaluation()
     wanted = set(tasks)
@@ -221,7 +222,7 @@ def evaluate_run(
         targets = [t for t in targets if not wanted or t.name in wanted]
         if not targets:
             continue
-        stage_dir = run_dir / "target" / train_name
+        stage_dir = layout.target(train_name)
         if not is_done(stage_dir):
             raise StiltxError(
                 f"{stage_dir}: this target stage did not finish (no done.json / model)"
@@ -298,7 +299,7 @@ def _retrieval(
     if intermediate_dir is not None:
         method = make_method(recipe.method)
         method.load(model, intermediate_dir)
-        method.activate(model, "en")
+        method.activate(model, TRAIN_LANGUAGE)
     model.eval()
     layer = recipe.retrieval.layer
     if layer is None:
@@ -317,82 +318,13 @@ def _retrieval(
                 pooling=recipe.retrieval.pooling,
                 batch_size=recipe.retrieval.batch_size,
                 split=recipe.eval.split,
-                out_dir=None if run_dir is None else run_dir / "retrieval",
+                out_dir=None if run_dir is None else RunLayout(run_dir).retrieval,
             )
         )
     return evaluation
 
 
 # ---- helpers --------------------------------------------------------------------------------------
-
-
-def target_groups(recipe: Recipe) -> dict[str, list[TaskSpec]]:
-    """English training task -> the targets it serves (xquad and mlqa share one SQuAD stage)."""
-    groups: dict[str, list[TaskSpec]] = {}
-    for name in target_tasks(recipe):
-        spec = get_task(name)
-        groups.setdefault(spec.train_task or spec.name, []).append(spec)
-    # Targets that share training data share a stage only if they also share its settings.
-    split: dict[str, list[TaskSpec]] = {}
-    for train, specs in groups.items():
-        configs = {target_train_config(recipe.target, s.name) for s in specs}
-        if len(configs) == 1:
-            split[train] = specs
-        else:
-            raise StiltxError(
-                f"target.overrides: {', '.join(s.name for s in specs)} all train on {train} but "
-                "have different overrides; give them the same settings"
-            )
-    return split
-
-
-def eval_split(spec: TaskSpec, split: str) -> str:
-    """'test' / 'dev' name the task's own evaluation splits (TyDiQA-GoldP is scored on dev)."""
-    return {"test": spec.test_split, "dev": spec.dev_split}.get(split, split)
-
-
-def task_with_labels(name: str, data: DataConfig) -> TaskSpec:
-    """The registered spec, with a label set that lives in the data (CCG's tags.txt) filled in."""
-    from stiltx.data.load import load_labels
-
-    spec = get_task(name)
-    if spec.labels or spec.kind not in (TaskKind.TAGGING, TaskKind.CLASSIFICATION):
-        return spec
-    return replace(spec, labels=load_labels(spec, data))
-
-
-def target_tasks(recipe: Recipe) -> tuple[str, ...]:
-    if recipe.target.tasks:
-        return recipe.target.tasks
-    from stiltx.tasks.benchmarks import get_benchmark
-
-    return tuple(
-        t for t in get_benchmark(recipe.target.benchmark).task_names if get_task(t).trainable
-    )
-
-
-def eval_languages(recipe: Recipe, spec: TaskSpec) -> tuple[str, ...]:
-    """The languages to evaluate `spec` on: `all` means the task's languages in the recipe's
-    benchmark (XTREME's 33 UD languages, XTREME-R's 38); groups and codes pick among them."""
-    from stiltx.tasks.benchmarks import get_benchmark
-    from stiltx.tasks.languages import resolve_languages
-
-    names = [n for n in recipe.eval.languages]
-    if any(n.lower() == "all" for n in names):
-        benchmark = get_benchmark(recipe.target.benchmark)
-        if spec.name in benchmark.task_names:
-            listed = set(benchmark.task(spec.name).languages)
-            return tuple(lang for lang in spec.languages if lang in listed)
-        return spec.languages
-    # Codes not offered by this task are skipped here (they may belong to other tasks).
-    wanted = [n for n in names if n.lower() != "all"]
-    chosen: list[str] = []
-    for name in wanted:
-        try:
-            chosen.extend(resolve_languages([name], spec.languages))
-        except StiltxError:
-            continue
-    return tuple(lang for lang in spec.languages if lang in chosen)
 
 
 def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Resolved:
@@ -468,7 +400,7 @@ def mixture_preview(recipe: Recipe):
         sizes = {}
         for name in recipe.intermediate.tasks:
             spec = get_task(name)
-            sizes[name] = len(load_split(spec, "en", spec.train_split, data))
+            sizes[name] = len(load_split(spec, TRAIN_LANGUAGE, spec.train_split, data))
         probs, note = rates(sizes, recipe.intermediate.sampling), ""
     except (StiltxError, OSError) as error:
         # Without the data only size-free policies can be shown.
@@ -490,7 +422,6 @@ def mixture_preview(recipe: Recipe):
 def _claim(run_dir: Path, resume: bool, recipe: Recipe) -> None:
     """A fresh run needs an empty folder; a resumed one needs the same recipe as before."""
     from stiltx.recipe.load import load_recipe
-    from stiltx.run_dir import RESOLVED_RECIPE
 
     if run_dir.exists() and any(run_dir.iterdir()) and not resume:
         raise StiltxError(
@@ -498,7 +429,7 @@ def _claim(run_dir: Path, resume: bool, recipe: Recipe) -> None:
         )
     if resume and not run_dir.exists():
         raise StiltxError(f"--resume: {run_dir} does not exist (nothing to resume)")
-    stored = run_dir / RESOLVED_RECIPE
+    stored = RunLayout(run_dir).resolved_recipe
     if resume and stored.is_file():
         before = load_recipe(str(stored))
         if recipe_hash(before) != recipe_hash(recipe):

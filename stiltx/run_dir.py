@@ -3,7 +3,7 @@
     runs/<name>-<timestamp>/  recipe.resolved.yaml  env.json  mixture.json  train_log.jsonl
                               intermediate/  target/<task>/  predictions/<task>/<language>.jsonl
                               results.json  report.md
-Every file is written atomically (stiltx.atomic).
+Every file is written atomically (stiltx.atomic); the names are defined in stiltx.layout.
 """
 
 from __future__ import annotations
@@ -18,12 +18,10 @@ from typing import Any
 
 from stiltx import atomic
 from stiltx.errors import StiltxError
+from stiltx.layout import ENV_FILE, RESOLVED_RECIPE
 from stiltx.recipe.load import recipe_to_yaml
 from stiltx.recipe.schema import Recipe
 
-RESOLVED_RECIPE = "recipe.resolved.yaml"
-ENV_FILE = "env.json"
-RESULTS_FILE = "results.json"
 PACKAGES = ("stiltx", "torch", "transformers", "adapters", "datasets", "accelerate", "tokenizers")
 
 

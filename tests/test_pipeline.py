@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from stiltx.cli import app
-from stiltx.pipeline import eval_languages, run, target_groups
+from stiltx.pipeline import run
+from stiltx.plan import eval_languages, target_groups
 from stiltx.recipe.load import load_recipe
 from stiltx.tasks.registry import get_task
 

@@ -8,7 +8,7 @@ plan mirrors what `stiltx.pipeline` reads, with the same lengths and flags, so t
 - target: each English training task's train and dev the same way, at `target.train.max_length`
   (after `target.overrides.<task>`) or `model.max_length`;
 - evaluation: every evaluation language of every target task, split `eval.split` (as the
-  task names it: `pipeline.eval_split`; labelled examples only), at the target's length.
+  task names it: `plan.eval_split`; labelled examples only), at the target's length.
 
 Retrieval tasks are embedded straight from raw text and need no encoding. A split that cannot be
 read (no file for a language, stripped test labels) is reported as missing, never a crash.
@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from stiltx.errors import StiltxError
+from stiltx.plan import TRAIN_LANGUAGE, eval_languages, eval_split, target_groups, task_with_labels
 from stiltx.recipe.schema import DataConfig, Recipe
-
-TRAIN_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,6 @@ def _english_jobs(
 
 def plan(recipe: Recipe) -> list[SplitJob]:
     """Every split the recipe's run will encode, in pipeline order, without duplicates."""
-    from stiltx.pipeline import eval_languages, eval_split, target_groups
     from stiltx.recipe.load import target_train_config
 
     model_length = recipe.model.max_length
@@ -131,7 +129,6 @@ def read_job(job: SplitJob, data: DataConfig) -> tuple[Any, list[Any]]:
     the cache key."""
     from stiltx.data.load import load_split
     from stiltx.evaluation.zero_shot import labelled
-    from stiltx.pipeline import task_with_labels
 
     spec = task_with_labels(job.task, data)
     examples = load_split(spec, job.language, job.split, data, require_labels=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from stiltx import atomic
 from stiltx.errors import StiltxError
+from stiltx.layout import prediction_file
 from stiltx.report.results import Score
 from stiltx.tasks.examples import (
     ClassificationExample,
@@ -109,7 +110,7 @@ def evaluate_language(
     metrics = compute(spec.metrics, predictions, references(spec, examples), language=language)
     if predictions_dir is not None:
         rows = prediction_rows(spec, examples, predictions, language)
-        atomic.write_jsonl(predictions_dir / spec.name / f"{language}.jsonl", rows)
+        atomic.write_jsonl(prediction_file(predictions_dir, spec.name, language), rows)
     return [Score(spec.name, language, split, name, float(v)) for name, v in metrics.items()]
 
 

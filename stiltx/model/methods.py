@@ -19,11 +19,11 @@ from typing import Any, Protocol
 
 from stiltx.errors import StiltxError
 from stiltx.model.build import HeadSpec, add_heads
+from stiltx.plan import TRAIN_LANGUAGE  # MAD-X: the language adapter used while training
 from stiltx.recipe.schema import MethodConfig
 
 ADAPTER_NAME = "stilt"  # the intermediate (or only) task adapter
 TARGET_ADAPTER_NAME = "target"  # method.target == "stack": the new adapter on top
-TRAIN_LANGUAGE = "en"  # MAD-X: the language adapter used while training on English data
 
 
 class Method(Protocol):

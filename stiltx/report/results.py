@@ -39,10 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from stiltx.errors import DataError
-
-RESULTS_FILE = "results.json"
-MIXTURE_FILE = "mixture.json"
-PREDICTIONS_DIR = "predictions"
+from stiltx.layout import MIXTURE_FILE, PREDICTIONS_DIR, RESULTS_FILE, prediction_file
 
 
 @dataclass(frozen=True)
@@ -285,4 +282,4 @@ def example_scores(path: Path, metrics: tuple[str, ...]) -> dict[str, float] | N
 
 
 def predictions_path(run: RunResults, task: str, language: str) -> Path:
-    return run.path / PREDICTIONS_DIR / task / f"{language}.jsonl"
+    return prediction_file(run.path / PREDICTIONS_DIR, task, language)

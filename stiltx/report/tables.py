@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stiltx.errors import DataError
+from stiltx.layout import PREDICTIONS_DIR
 from stiltx.report import uncertainty as U
 from stiltx.report.results import Found, RunResults, example_scores, predictions_path
 from stiltx.report.uncertainty import Stat
@@ -262,7 +263,7 @@ def _bootstrap_data(
     metrics = B.score_metrics(task)
     sums: dict[str, dict[str, list[float]]] = {}
     for run in group.runs:
-        folder = run.path / "predictions" / task
+        folder = run.path / PREDICTIONS_DIR / task
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.jsonl")):

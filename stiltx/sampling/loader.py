@@ -53,6 +53,11 @@ class TaskBatch:
     size: int  # examples (feature rows) in the batch
 
 
+def batches_per_epoch(num_rows: int, batch_size: int) -> int:
+    """Batches of one epoch over `num_rows` rows (the last batch may be short)."""
+    return math.ceil(num_rows / batch_size)
+
+
 class TaskStream:
     """Infinite iterator of `TaskBatch` over one encoded split (see the module docstring)."""
 
@@ -103,7 +108,7 @@ class TaskStream:
 
     @property
     def batches_per_epoch(self) -> int:
-        return math.ceil(self.num_rows / self.batch_size)
+        return batches_per_epoch(self.num_rows, self.batch_size)
 
     def epoch_batches(self, epoch: int) -> list[np.ndarray]:
         """Row indices of every batch of `epoch`, in order: a pure function of (seed, task, epoch)."""
@@ -226,14 +231,17 @@ def build_mixture(
     config: SamplingConfig,
     seed: int,
     *,
+    stream_seed: int | None = None,
     total_steps: int | None = None,
     grad_accum: int = 1,
     columns: Mapping[str, Sequence[str]] | None = None,
 ) -> MixtureStream:
-    """One stream per task plus a sampler over them, all seeded from `seed`.
+    """One stream per task plus a sampler over them, seeded from `seed`.
 
-    A task's size for the rates is its number of encoded training rows (QA: doc-stride windows),
-    the units the stream batches. Every mapping is keyed by task name, in mixture order.
+    A task's size for the rates is its number of encoded training rows (QA: doc-stride windows,
+    MLM: token blocks), the units the stream batches. Every mapping is keyed by task name, in
+    mixture order. `stream_seed` (default `seed`) seeds the streams alone: under DDP every process
+    shares the sampler's seed (one task per step) but draws its own batches.
     """
     streams = {
         task: TaskStream(
@@ -242,7 +250,7 @@ def build_mixture(
             split,
             batch_sizes[task],
             collate_fns[task],
-            seed,
+            seed if stream_seed is None else stream_seed,
             columns=(columns or {}).get(task),
         )
         for task, split in encoded.items()

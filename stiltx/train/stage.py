@@ -17,12 +17,10 @@ from typing import Any
 
 from stiltx import atomic
 from stiltx.errors import DataError
+from stiltx.layout import DONE_FILE, MODEL_DIR
+from stiltx.plan import TRAIN_LANGUAGE
 from stiltx.recipe.schema import DataConfig, SamplingConfig, TrainConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
-
-TRAIN_LANGUAGE = "en"
-DONE_FILE = "done.json"
-MODEL_DIR = "model"  # what the loop's `method.save` writes
 
 
 @dataclass(frozen=True)
@@ -124,9 +122,8 @@ def run_stage(
     progress: bool = True,
 ) -> StageResult:
     """Train `model` (already carrying its heads) on the English training data of `specs`."""
-    from stiltx.encoding.collate import MODEL_INPUTS, collate
-    from stiltx.sampling.loader import MixtureStream, TaskStream
-    from stiltx.sampling.sampler import TaskSampler
+    from stiltx.encoding.collate import MODEL_INPUTS
+    from stiltx.sampling.loader import batches_per_epoch, build_mixture
     from stiltx.train import schedule
     from stiltx.train.loop import train
 
@@ -161,38 +158,28 @@ def run_stage(
     # step) but its own batches of it (stream seed offset by the process rank).
     from accelerate import PartialState
 
-    stream_seed = seed + 1_000_003 * PartialState().process_index
-    streams = {
-        name: TaskStream(
-            name,
-            spec.head_name,
-            train_sets[name],
-            train_cfg.batch_size,
-            functools.partial(
-                collate,
-                spec.kind,
-                pad_token_id=tokenizer.pad_token_id,
-                mlm_tokenizer=tokenizer if spec.kind is TaskKind.MLM else None,
-            ),
-            seed=stream_seed,
-            columns=MODEL_INPUTS[spec.kind] + ("length",),
-        )
-        for name, spec in ((s.name, s) for s in specs)
-    }
-    batches = {name: stream.batches_per_epoch for name, stream in streams.items()}
-    total = schedule.total_steps(train_cfg, sum(batches.values()))
-    sampler = TaskSampler(
-        {name: train_sets[name].num_examples for name in streams},
-        sampling,
+    by_name = {s.name: s for s in specs}
+    batches = sum(
+        batches_per_epoch(len(train_sets[name].features), train_cfg.batch_size) for name in by_name
+    )
+    total = schedule.total_steps(train_cfg, batches)
+    mixture_stream = build_mixture(
+        train_sets,
+        heads={name: s.head_name for name, s in by_name.items()},
+        batch_sizes=dict.fromkeys(by_name, train_cfg.batch_size),
+        collate_fns={name: _collate_fn(s, tokenizer) for name, s in by_name.items()},
+        config=sampling,
         seed=seed,
-        batches_per_epoch=batches,
+        stream_seed=seed + 1_000_003 * PartialState().process_index,
         total_steps=total,
+        grad_accum=train_cfg.grad_accum,
+        columns={name: MODEL_INPUTS[s.kind] + ("length",) for name, s in by_name.items()},
     )
     method.prepare(model, sorted({s.head_name for s in specs}))
     result = train(
         model,
         method,
-        MixtureStream(streams, sampler, grad_accum=train_cfg.grad_accum),
+        mixture_stream,
         train_cfg,
         stage_dir,
         eval_fn=dev_eval_fn(specs, dev_sets, eval_batch_size) if dev_sets else None,
@@ -200,7 +187,7 @@ def run_stage(
         total_steps=total,
         progress=progress,
     )
-    mixture = sampler.mixture_report(total)
+    mixture = mixture_stream.sampler.mixture_report(total)
     # The stage is complete: its model/ is what later phases use; checkpoints (weights plus
     # optimizer state) only served a resume, and for XLM-R Large they are gigabytes each.
     for path in stage_dir.glob("checkpoint-*"):
@@ -223,4 +210,16 @@ def run_stage(
         seconds=result.seconds,
         best_scores=result.best_scores,
         mixture=mixture,
+    )
+
+
+def _collate_fn(spec: TaskSpec, tokenizer: Any):
+    """Rows of `spec`'s encoded split -> a padded batch (MLM masks here, at batch time)."""
+    from stiltx.encoding.collate import collate
+
+    return functools.partial(
+        collate,
+        spec.kind,
+        pad_token_id=tokenizer.pad_token_id,
+        mlm_tokenizer=tokenizer if spec.kind is TaskKind.MLM else None,
     )

@@ -206,3 +206,24 @@ def test_build_mixture_sizes_are_encoded_rows(encoded_factory, collate):
     batches = take(mixture, 12)
     assert {b.head for b in batches} == {"nli"}
     assert Counter(b.task for b in batches) == {"mnli": 8, "anli": 4}
+
+
+def test_build_mixture_stream_seed_changes_batches_not_tasks(encoded_factory, collate):
+    """DDP: every process draws the same task sequence but its own batches of it."""
+    encoded = {"mnli": encoded_factory("mnli", 40), "anli": encoded_factory("anli", 40)}
+
+    def mixture(stream_seed):
+        return build_mixture(
+            encoded,
+            heads={"mnli": "nli", "anli": "nli"},
+            batch_sizes={"mnli": 4, "anli": 4},
+            collate_fns={"mnli": collate, "anli": collate},
+            config=SamplingConfig(policy="uniform"),
+            seed=3,
+            stream_seed=stream_seed,
+        )
+
+    rank0, rank1 = take(mixture(None), 10), take(mixture(3 + 1_000_003), 10)
+    assert [b.task for b in rank0] == [b.task for b in rank1]
+    assert rows_of(rank0) != rows_of(rank1)
+    assert same_batches(rank0, take(mixture(3), 10))  # default: the streams use `seed`

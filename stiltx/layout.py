@@ -1,0 +1,72 @@
+"""Where a run puts what: every file and folder name of a run directory, defined once.
+
+    <run>/recipe.resolved.yaml  env.json  mixture.json  results.json  report.md
+          intermediate/  done.json  model/  checkpoint-<step>/  train_log.jsonl
+          target/<train task>/  (the same stage layout)
+          retrieval/<task>/...
+          predictions/<task>/<language>.jsonl
+
+Torch-free: the pipeline writes through it, the reports and `stiltx evaluate` read through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+RESOLVED_RECIPE = "recipe.resolved.yaml"
+ENV_FILE = "env.json"
+MIXTURE_FILE = "mixture.json"
+RESULTS_FILE = "results.json"
+PREDICTIONS_DIR = "predictions"
+INTERMEDIATE_DIR = "intermediate"
+TARGET_DIR = "target"
+RETRIEVAL_DIR = "retrieval"
+# inside a stage folder (intermediate/ or target/<task>/)
+DONE_FILE = "done.json"
+MODEL_DIR = "model"  # what the loop's `method.save` writes
+
+
+def prediction_file(predictions_dir: Path, task: str, language: str) -> Path:
+    """One task's predictions on one language: `predictions/<task>/<language>.jsonl`."""
+    return Path(predictions_dir) / task / f"{language}.jsonl"
+
+
+@dataclass(frozen=True)
+class RunLayout:
+    """The paths of one run directory."""
+
+    root: Path
+
+    @property
+    def resolved_recipe(self) -> Path:
+        return self.root / RESOLVED_RECIPE
+
+    @property
+    def mixture(self) -> Path:
+        return self.root / MIXTURE_FILE
+
+    @property
+    def results(self) -> Path:
+        return self.root / RESULTS_FILE
+
+    @property
+    def predictions(self) -> Path:
+        return self.root / PREDICTIONS_DIR
+
+    @property
+    def retrieval(self) -> Path:
+        return self.root / RETRIEVAL_DIR
+
+    @property
+    def intermediate(self) -> Path:
+        """The intermediate stage's folder (its trained model is `intermediate_model`)."""
+        return self.root / INTERMEDIATE_DIR
+
+    @property
+    def intermediate_model(self) -> Path:
+        return self.intermediate / MODEL_DIR
+
+    def target(self, train_task: str) -> Path:
+        """The stage that fine-tunes on `train_task`'s English data (xquad and mlqa: `squad`)."""
+        return self.root / TARGET_DIR / train_task
