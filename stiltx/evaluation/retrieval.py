@@ -4,7 +4,7 @@ Two halves, kept apart so the scoring can be tested on hand-made vectors:
 - `embed` turns texts into L2-normalised sentence vectors (torch; mean over the non-pad tokens of
   one hidden layer, as XTREME's `run_retrieval.py` does: `<s>` and `</s>` are included);
 - the scoring functions are pure numpy on such vectors: `knn` (cosine = dot product, chunked),
-  Tatoeba top-1, BUCC ratio-margin mining with "max" extraction and an F1-optimal threshold (as
+  Tatoeba top-1 (English queries against the xx sentences, as XTREME), BUCC ratio-margin mining with "max" extraction and an F1-optimal threshold (as
   LASER / XTREME's `utils_retrieve.py`), and the ranking behind mAP@20 (XTREME-R).
 `score_retrieval` ties them to a `RetrievalCorpus` and returns metrics in percent.
 """
@@ -151,8 +151,33 @@ def knn(
 
 
 def top1(queries: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-    """Index of the nearest candidate of every query (Tatoeba's xx -> en search)."""
+    """Index of the nearest candidate of every query."""
     return knn(queries, candidates, 1)[1][:, 0]
+
+
+def tatoeba_accuracy(xx: np.ndarray, en: np.ndarray) -> dict[str, float]:
+    """Tatoeba top-1 accuracy of line-aligned embeddings (row i of `xx` translates row i of `en`).
+
+    `accuracy` is XTREME's direction: the xx sentences are indexed and each *English* sentence
+    queries them; English sentence i is correct when its nearest neighbour is xx sentence i
+    (google-research/xtreme third_party/evaluate_retrieval.py:799-808 with
+    utils_retrieve.py:331-338 `similarity_search(x=xx, y=en)`; jiant
+    jiant/tasks/evaluate/core.py:915-924). `accuracy_xx_en` is the other direction (xx queries,
+    English pool), kept for comparison only. Rows are L2-normalised here (cosine).
+    """
+    xx, en = normalize_rows(xx), normalize_rows(en)
+    if xx.ndim != 2 or en.ndim != 2 or xx.shape != en.shape or not len(xx):
+        raise DataError(
+            f"tatoeba: expected two non-empty (n, dim) arrays of the same shape, line-aligned; "
+            f"got {xx.shape} (xx) and {en.shape} (en)"
+        )
+    rows = np.arange(len(xx))
+    en_to_xx = top1(en, xx) == rows
+    xx_to_en = top1(xx, en) == rows
+    return {
+        "accuracy": 100.0 * float(en_to_xx.mean()),
+        "accuracy_xx_en": 100.0 * float(xx_to_en.mean()),
+    }
 
 
 # --- BUCC mining (numpy) -------------------------------------------------------------------------
@@ -281,6 +306,20 @@ def _ranked_ids(corpus: RetrievalCorpus, embed_fn: EmbedFn, k: int) -> list[list
     return [[corpus.candidates[j].id for j in row] for row in idx]
 
 
+def _aligned_bitext(corpus: RetrievalCorpus, embed_fn: EmbedFn) -> tuple[np.ndarray, np.ndarray]:
+    """(xx vectors, English vectors), row i of one the translation of row i of the other."""
+    by_id = {c.id: c for c in corpus.candidates}
+    pairs = [(q, by_id.get((corpus.gold.get(q.id) or ("",))[0])) for q in corpus.queries]
+    pairs = [(q, c) for q, c in pairs if c is not None]
+    if not pairs:
+        raise DataError(
+            f"tatoeba {corpus.id}: 0 queries with gold candidates; expected aligned pairs"
+        )
+    xx = embed_fn([q.text for q, _ in pairs])
+    en = embed_fn([c.text for _, c in pairs])
+    return xx, en
+
+
 def _scored_queries(corpus: RetrievalCorpus) -> RetrievalCorpus:
     """The corpus restricted to queries that have gold candidates (the others cannot be scored)."""
     queries = tuple(q for q in corpus.queries if corpus.gold.get(q.id))
@@ -301,7 +340,8 @@ def score_retrieval(
 ) -> dict[str, float]:
     """Score one (task, language, split) corpus; `embed_fn(texts)` returns unit vectors.
 
-    - tatoeba: {"accuracy"}: top-1 English candidate (whole pool) is a gold one.
+    - tatoeba: {"accuracy" (English queries, xx pool, as XTREME), "accuracy_xx_en"}: see
+      `tatoeba_accuracy`.
     - bucc2018: {"f1", "precision", "recall", "threshold", "num_predicted"}. With
       `threshold=None` the threshold is chosen on this corpus's gold (call it on dev), else the
       given one is applied (call it on test with dev's "threshold"; P/R/F1 are omitted when the
@@ -324,12 +364,7 @@ def score_retrieval(
         predicted, threshold = bucc_predict(corpus, embed_fn, threshold)
         return _bucc_scores(corpus, predicted, threshold)
     if task_name == "tatoeba":
-        corpus = _scored_queries(corpus)
-        ranked = _ranked_ids(corpus, embed_fn, 1)
-        correct = [
-            row[0] in corpus.gold[q.id] for q, row in zip(corpus.queries, ranked, strict=True)
-        ]
-        return {"accuracy": 100.0 * sum(correct) / len(correct)}
+        return tatoeba_accuracy(*_aligned_bitext(corpus, embed_fn))
     if task_name in ("lareqa", "mewsli_x"):
         corpus = _scored_queries(corpus)
         ranked = _ranked_ids(corpus, embed_fn, MAP_K)

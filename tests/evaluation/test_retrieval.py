@@ -152,8 +152,10 @@ def basis(i: int, dim: int = 6) -> np.ndarray:
     return v
 
 
-def test_tatoeba_top1_accuracy():
-    # q0..q2 sit nearest their translation; q3 sits nearest en-0 -> 3 of 4.
+def test_tatoeba_accuracy_queries_with_english_as_xtreme_does():
+    # xx -> en: q0..q2 sit nearest their translation; q3 sits nearest en-0 -> 3 of 4.
+    # en -> xx (XTREME's evaluate_retrieval.py / utils_retrieve.similarity_search and jiant index
+    # the xx side and query with English): en-0 is still nearest xx-0, en-3 nearest xx-3 -> 4 of 4.
     vectors = {f"en {i}": basis(i) for i in range(4)}
     vectors |= {f"xx {i}": basis(i) + 0.3 * basis(5) for i in range(3)}
     vectors["xx 3"] = basis(0) + 0.5 * basis(3)
@@ -163,7 +165,10 @@ def test_tatoeba_top1_accuracy():
         candidates=tuple(Text(f"c{i}", f"en {i}") for i in range(4)),
         gold={f"q{i}": (f"c{i}",) for i in range(4)},
     )
-    assert score_retrieval("tatoeba", corpus, lookup(vectors)) == {"accuracy": 75.0}
+    assert score_retrieval("tatoeba", corpus, lookup(vectors)) == {
+        "accuracy": 100.0,
+        "accuracy_xx_en": 75.0,
+    }
 
 
 # Sources s0 = e0, s1 = e1, s2 = 0.6 e0 + 0.8 e2; targets t0 = e0, t1 = e1, t2 = e2. With 3
@@ -328,7 +333,8 @@ def test_score_task_over_languages(tmp_path, tiny):
 
     tatoeba = score_task(get_task("tatoeba"), ["de", "fr"], split="test", **common)
     assert [(s.language, s.split, s.metric, s.value) for s in tatoeba.scores] == [
-        ("de", "test", "accuracy", 20.0)
+        ("de", "test", "accuracy", 20.0),
+        ("de", "test", "accuracy_xx_en", 20.0),
     ]
     assert [m.language for m in tatoeba.missing] == ["fr"]  # no files: missing, not a crash
 
