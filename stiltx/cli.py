@@ -225,7 +225,7 @@ def report(
         typer.Option(help="Baseline recipe name or run directory (default: 'direct' if present)."),
     ] = None,
     benchmark: Annotated[
-        str | None, typer.Option(help="xtreme or xtreme-r (default: each run's own).")
+        str | None, typer.Option(help="xtreme, xtreme-r or toy (default: each run's own).")
     ] = None,
     group_by: Annotated[
         str, typer.Option(help="Per-language view: task, language, family, script or resource.")
@@ -292,7 +292,7 @@ def report(
 def tasks_list(
     kind: Annotated[str | None, typer.Option(help="Only this kind, e.g. tagging.")] = None,
     benchmark: Annotated[
-        str | None, typer.Option(help="Only the tasks of a benchmark: xtreme or xtreme-r.")
+        str | None, typer.Option(help="Only the tasks of a benchmark: xtreme, xtreme-r or toy.")
     ] = None,
 ) -> None:
     """List every registered task: name, kind, role, languages, sources, metric."""

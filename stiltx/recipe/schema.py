@@ -95,7 +95,7 @@ class IntermediateConfig:
 
 @dataclass(frozen=True)
 class TargetConfig:
-    benchmark: Literal["xtreme", "xtreme-r"] = "xtreme"
+    benchmark: Literal["xtreme", "xtreme-r", "toy"] = "xtreme"  # toy: XTREME on the toy languages
     tasks: tuple[str, ...] = ()  # empty: every trainable task of the benchmark
     train: TrainConfig = TrainConfig()
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # task -> TrainConfig keys

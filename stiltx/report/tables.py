@@ -130,9 +130,11 @@ def run_summary(
     run: RunResults, benchmark: B.Benchmark, languages: Sequence[str] | None = None
 ) -> dict[str, float]:
     """{task: score, <category label>: mean, 'Avg': overall} of one run."""
-    per_task = {t: B.task_score(v) for t, v in language_scores(run, languages).items()}
-    agg = B.aggregate(benchmark, per_task)
-    out = dict(per_task)
+    per_language = language_scores(run, languages)
+    # Benchmark tasks average over their fixed language list only (B.aggregate_languages).
+    agg = B.aggregate_languages(benchmark, per_language)
+    out = {t: B.task_score(v) for t, v in per_language.items()}
+    out.update(agg.tasks)
     out.update({CATEGORY_LABELS[c]: v for c, v in agg.categories.items()})
     if agg.overall is not None:
         out[AVG] = agg.overall

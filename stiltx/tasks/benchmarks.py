@@ -6,17 +6,29 @@ Multilingual Evaluation"), whose ten tasks drop PAWS-X and BUCC and add XCOPA, L
 UD-POS moves to UD v2.7 (+lt, pl, ro, uk, wo), WikiANN to 48 languages (+az, gu, lt, pa, pl, qu,
 ro, uk) and Tatoeba to 41 (+az, lt, pl, ro, uk).
 
-Aggregation (pure functions below, used by `stiltx.report`):
+Aggregation (pure functions below, used by the pipeline's results.json and by `stiltx.report`):
 - language score: the task's score metric; QA tasks use (exact_match + f1) / 2, as evaluate.py's
-  `avg_metric` does (the mean of the two language-averaged metrics equals the language average of
-  the per-language means, so the order does not matter);
-- task score: mean over languages (unweighted), as evaluate.py does;
+  `avg_metric` does (evaluate.py:290-291; the mean of the two language-averaged metrics equals the
+  language average of the per-language means, so the order does not matter);
+- task score: unweighted mean over the benchmark's *fixed* language list for that task
+  (evaluate.py:274-288 reads every listed language and raises FileNotFoundError when one is
+  absent). Here a listed language without a score is recorded in `missing_languages` and makes the
+  task *incomplete*; a scored language that is not listed (`extra_languages`) is never averaged in;
 - category score: mean of the task scores in the category;
-- overall score: mean of the task scores (evaluate.py's `all_task`; XTREME-R's leaderboard average
-  is likewise over its ten tasks). It is *not* the mean of the category means.
-evaluate.py only shows a category / overall score when every task is present; here they are
-computed over the tasks present and `Aggregate.complete` / `missing` say when something is absent,
-so a toy run with three target tasks still gets a (flagged) average.
+- overall score: mean of the task scores (evaluate.py:311-313 `all_task`; XTREME-R's leaderboard
+  average is likewise over its ten tasks). It is *not* the mean of the category means.
+evaluate.py only shows a category / overall score when every task is present (evaluate.py:311,
+317); here they are computed over what is present and flagged: a category (and the overall score)
+is incomplete when one of its tasks is missing or incomplete, so a restricted run (`eval.languages:
+[de]`, three target tasks) still gets an average that can never pass for a full XTREME score.
+
+Tasks with `excluded` set are scored and shown but kept out of category and overall means (and so
+keep those incomplete): stiltx's LAReQA and Mewsli-X are a zero-shot-embedding variant, not the
+XTREME-R protocol, which fine-tunes a dual encoder (see `stiltx/tasks/retrieval.py`).
+
+The `toy` benchmark is XTREME restricted to the toy world's languages (`--preset tiny`): in the toy
+world en, de, ru, sw and zh name synthetic languages (stiltx/toy/languages.py), so a toy run is
+complete over exactly the languages it can have, and never looks like an XTREME score.
 
 Nothing here imports torch or transformers.
 """
@@ -24,7 +36,7 @@ Nothing here imports torch or transformers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from stiltx.errors import UnknownNameError, did_you_mean
@@ -47,6 +59,7 @@ class BenchmarkTask:
     category: str
     languages: tuple[str, ...]  # ISO 639-1, in the order of the official scripts
     metrics: tuple[str, ...]  # averaged into the language score: QA = (exact_match, f1)
+    excluded: str = ""  # why its score stays out of category / overall means ("" = counted)
 
     @property
     def score_name(self) -> str:
@@ -97,6 +110,11 @@ _TATOEBA_36 = (
     "zh,kk,tr,et,fi,hu"
 )
 
+_ZERO_SHOT_EMBEDDINGS = (
+    "zero-shot-embedding variant: XTREME-R fine-tunes a dual encoder for this task, stiltx scores "
+    "the mean-pooled encoder; kept out of the XTREME-R averages"
+)
+
 XTREME = Benchmark(
     name="xtreme",
     categories=(CLASSIFICATION, STRUCTURED, QA, RETRIEVAL),
@@ -139,20 +157,45 @@ XTREME_R = Benchmark(
             (F1,),
         ),
         BenchmarkTask("panx", STRUCTURED, _langs(_PANX_40 + ",qu,pl,uk,az,lt,pa,gu,ro"), (F1,)),
-        _XQUAD,
+        # XTREME-R adds Romanian to XQuAD (evaluate.py:173).
+        BenchmarkTask("xquad", QA, _XQUAD.languages + ("ro",), (EXACT_MATCH, F1)),
         _MLQA,
         _TYDIQA,
         BenchmarkTask(
-            "mewsli_x", RETRIEVAL, _langs("ar,de,en,es,fa,ja,pl,ro,ta,tr,uk"), (MAP_AT_20,)
+            "mewsli_x",
+            RETRIEVAL,
+            _langs("ar,de,en,es,fa,ja,pl,ro,ta,tr,uk"),
+            (MAP_AT_20,),
+            excluded=_ZERO_SHOT_EMBEDDINGS,
         ),
         BenchmarkTask(
-            "lareqa", RETRIEVAL, _langs("ar,de,el,en,es,hi,ru,th,tr,vi,zh"), (MAP_AT_20,)
+            "lareqa",
+            RETRIEVAL,
+            _langs("ar,de,el,en,es,hi,ru,th,tr,vi,zh"),
+            (MAP_AT_20,),
+            excluded=_ZERO_SHOT_EMBEDDINGS,
         ),
         BenchmarkTask("tatoeba", RETRIEVAL, _langs(_TATOEBA_36 + ",az,lt,pl,uk,ro"), (ACCURACY,)),
     ),
 )
 
-BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in (XTREME, XTREME_R)}
+# The toy world's languages (stiltx/toy/languages.py DEFAULT_LANGUAGES; synthetic, real codes).
+TOY_LANGUAGES = ("en", "de", "ru", "sw", "zh")
+
+
+def restricted(benchmark: Benchmark, name: str, languages: tuple[str, ...]) -> Benchmark:
+    """`benchmark` with every task's language list cut to `languages` (empty tasks dropped)."""
+    tasks = tuple(
+        BenchmarkTask(t.name, t.category, kept, t.metrics, t.excluded)
+        for t in benchmark.tasks
+        if (kept := tuple(lang for lang in t.languages if lang in languages))
+    )
+    return Benchmark(name=name, tasks=tasks, categories=benchmark.categories)
+
+
+TOY = restricted(XTREME, "toy", TOY_LANGUAGES)
+
+BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in (XTREME, XTREME_R, TOY)}
 
 
 def get_benchmark(name: str) -> Benchmark:
@@ -189,37 +232,83 @@ def task_score(per_language: Mapping[str, float]) -> float:
 
 @dataclass(frozen=True)
 class Aggregate:
-    tasks: dict[str, float]  # task -> task score, only tasks present
-    categories: dict[str, float]  # category -> mean of its present task scores
-    overall: float | None  # mean of the present task scores
+    tasks: dict[str, float]  # task -> mean over its scored benchmark languages (tasks present)
+    categories: dict[str, float]  # category -> mean of its present, counted task scores
+    overall: float | None  # mean of the present, counted task scores
     missing: tuple[str, ...]  # benchmark tasks without a score
+    missing_languages: dict[str, tuple[str, ...]] = field(default_factory=dict)  # present tasks
+    extra_languages: dict[str, tuple[str, ...]] = field(default_factory=dict)  # never averaged
+    excluded: dict[str, str] = field(default_factory=dict)  # task -> why not in the means
+
+    @property
+    def incomplete_tasks(self) -> tuple[str, ...]:
+        """Present tasks that lack a listed language."""
+        return tuple(t for t in self.tasks if self.missing_languages.get(t))
 
     @property
     def complete(self) -> bool:
-        return not self.missing
+        """Every benchmark task scored on every listed language and counted in the means."""
+        return not (self.missing or self.incomplete_tasks or self.excluded)
 
     def missing_in(self, benchmark: Benchmark, category: str) -> tuple[str, ...]:
         return tuple(t for t in benchmark.tasks_in(category) if t in self.missing)
 
+    def category_complete(self, benchmark: Benchmark, category: str) -> bool:
+        gaps = set(self.missing) | set(self.incomplete_tasks) | set(self.excluded)
+        return not gaps & set(benchmark.tasks_in(category))
 
-def aggregate(benchmark: Benchmark, task_scores: Mapping[str, float]) -> Aggregate:
+
+def aggregate(
+    benchmark: Benchmark,
+    task_scores: Mapping[str, float],
+    missing_languages: Mapping[str, tuple[str, ...]] | None = None,
+    extra_languages: Mapping[str, tuple[str, ...]] | None = None,
+) -> Aggregate:
     """Category and overall scores from task scores (see the module docstring for the rules).
 
     Tasks that are not part of the benchmark are ignored here (they still appear in reports).
+    `aggregate_languages` is the entry point that also checks the fixed language lists.
     """
     tasks = {t: task_scores[t] for t in benchmark.task_names if t in task_scores}
+    excluded = {t.name: t.excluded for t in benchmark.tasks if t.excluded and t.name in tasks}
+    counted = {t: v for t, v in tasks.items() if t not in excluded}
     categories = {}
     for category in benchmark.categories:
-        present = [tasks[t] for t in benchmark.tasks_in(category) if t in tasks]
+        present = [counted[t] for t in benchmark.tasks_in(category) if t in counted]
         if present:
             categories[category] = mean(present)
     missing = tuple(t for t in benchmark.task_names if t not in tasks)
     return Aggregate(
         tasks=tasks,
         categories=categories,
-        overall=mean(tasks.values()) if tasks else None,
+        overall=mean(counted.values()) if counted else None,
         missing=missing,
+        missing_languages={t: tuple((missing_languages or {}).get(t, ())) for t in tasks},
+        extra_languages={t: tuple(v) for t, v in (extra_languages or {}).items() if v},
+        excluded=excluded,
     )
+
+
+def aggregate_languages(
+    benchmark: Benchmark, per_language: Mapping[str, Mapping[str, float]]
+) -> Aggregate:
+    """Aggregate {task: {language: language score}} over the benchmark's fixed language lists.
+
+    A task's score is the mean over its *listed* languages that were scored; listed languages
+    without a score are `missing_languages` (the task is then incomplete), scored languages that
+    are not listed are `extra_languages` and never averaged in.
+    """
+    task_scores, missing, extra = {}, {}, {}
+    for task, values in per_language.items():
+        if task not in benchmark.task_names:
+            continue
+        listed = benchmark.task(task).languages
+        kept = {lang: values[lang] for lang in listed if lang in values}
+        extra[task] = tuple(sorted(lang for lang in values if lang not in listed))
+        if kept:
+            task_scores[task] = task_score(kept)
+            missing[task] = tuple(lang for lang in listed if lang not in kept)
+    return aggregate(benchmark, task_scores, missing, extra)
 
 
 def task_category(task: str) -> str | None:
@@ -240,31 +329,61 @@ def score_metrics(task: str) -> tuple[str, ...]:
     return ()
 
 
-def aggregate_scores(scores: list[dict[str, Any]], benchmark_name: str) -> dict[str, Any]:
-    """XTREME / XTREME-R aggregation: language score (QA: (EM+F1)/2) -> task mean -> categories."""
-    benchmark = get_benchmark(benchmark_name)
-    by_task: dict[str, dict[str, dict[str, float]]] = {}
+SPLIT_PREFERENCE = ("test", "dev")  # when a task has rows for several splits, which one counts
+
+
+def language_scores(
+    scores: list[dict[str, Any]], benchmark: Benchmark
+) -> dict[str, dict[str, float]]:
+    """{task: {language: language score}} from results.json score rows (benchmark tasks only)."""
+    rows: dict[str, list[dict[str, Any]]] = {}
     for row in scores:
-        by_task.setdefault(row["task"], {}).setdefault(row["language"], {})[row["metric"]] = row[
-            "value"
-        ]
-    per_language: dict[str, dict[str, float]] = {}
-    task_scores: dict[str, float] = {}
-    for task, languages in by_task.items():
-        if task not in benchmark.task_names:
-            continue
+        if row["task"] in benchmark.task_names:
+            rows.setdefault(row["task"], []).append(row)
+    out: dict[str, dict[str, float]] = {}
+    for task, task_rows in rows.items():
+        splits = [r.get("split", "test") for r in task_rows]
+        split = next((s for s in SPLIT_PREFERENCE if s in splits), splits[0])
+        metrics: dict[str, dict[str, float]] = {}
+        for r in task_rows:
+            if r.get("split", "test") == split:
+                metrics.setdefault(r["language"], {})[r["metric"]] = r["value"]
         spec = benchmark.task(task)
-        values = {lang: language_score(spec, m) for lang, m in languages.items()}
+        values = {lang: language_score(spec, m) for lang, m in metrics.items()}
         values = {lang: v for lang, v in values.items() if v is not None}
         if values:
-            per_language[task] = values
-            task_scores[task] = task_score(values)
-    result = aggregate(benchmark, task_scores)
+            out[task] = values
+    return out
+
+
+def aggregate_scores(scores: list[dict[str, Any]], benchmark_name: str) -> dict[str, Any]:
+    """results.json `aggregates`: XTREME / XTREME-R aggregation with completeness recorded.
+
+    Keys: benchmark; languages {task: {lang: score}} (listed languages only); tasks {task: score};
+    missing_languages {task: [...]} (every scored task; [] = complete); extra_languages {task:
+    [...]} (scored but not in the benchmark's list; never averaged); incomplete_tasks [...];
+    excluded_tasks {task: reason}; categories {category: score}; incomplete_categories [...];
+    overall; complete (every task, every listed language, all counted); missing_tasks [...].
+    """
+    benchmark = get_benchmark(benchmark_name)
+    per_language = language_scores(scores, benchmark)
+    result = aggregate_languages(benchmark, per_language)
     return {
         "benchmark": benchmark.name,
-        "languages": per_language,
+        "languages": {
+            t: {lang: v for lang, v in values.items() if lang in benchmark.task(t).languages}
+            for t, values in per_language.items()
+        },
         "tasks": result.tasks,
+        "missing_languages": {t: list(v) for t, v in result.missing_languages.items()},
+        "extra_languages": {t: list(v) for t, v in result.extra_languages.items()},
+        "incomplete_tasks": list(result.incomplete_tasks),
+        "excluded_tasks": dict(result.excluded),
         "categories": result.categories,
+        "incomplete_categories": [
+            c for c in result.categories if not result.category_complete(benchmark, c)
+        ],
         "overall": result.overall,
+        "complete": result.complete,
         "missing_tasks": list(result.missing),
     }

@@ -63,3 +63,78 @@ def test_get_benchmark():
         B.get_benchmark("xtrem")
     with pytest.raises(UnknownNameError, match="not part of xtreme-r"):
         B.XTREME_R.task("pawsx")
+
+
+def _rows(task, values, metric="accuracy", split="test"):
+    return [
+        {"task": task, "language": lang, "split": split, "metric": metric, "value": v}
+        for lang, v in values.items()
+    ]
+
+
+def test_a_missing_language_makes_task_category_and_overall_incomplete():
+    # XTREME's evaluate.py:274-280 requires every listed language; here the gap is recorded.
+    pawsx = dict.fromkeys(B.XTREME.task("pawsx").languages, 80.0)
+    del pawsx["ko"]
+    agg = B.aggregate_scores(_rows("pawsx", pawsx), "xtreme")
+    assert agg["missing_languages"] == {"pawsx": ["ko"]}
+    assert agg["incomplete_tasks"] == ["pawsx"]
+    assert agg["incomplete_categories"] == [B.CLASSIFICATION]
+    assert agg["complete"] is False
+    assert agg["tasks"]["pawsx"] == 80.0
+
+
+def test_an_extra_language_is_never_averaged_in():
+    xnli = dict.fromkeys(B.XTREME.task("xnli").languages, 70.0)
+    xnli["ja"] = 0.0  # not an XNLI language in XTREME
+    agg = B.aggregate_scores(_rows("xnli", xnli), "xtreme")
+    assert agg["tasks"]["xnli"] == 70.0
+    assert agg["extra_languages"] == {"xnli": ["ja"]}
+    assert "ja" not in agg["languages"]["xnli"]
+    assert agg["missing_languages"] == {"xnli": []}
+    assert agg["incomplete_tasks"] == []
+    assert agg["incomplete_categories"] == [B.CLASSIFICATION]  # pawsx is missing
+    assert agg["complete"] is False  # the other eight tasks are missing
+    assert set(agg["missing_tasks"]) == set(B.XTREME.task_names) - {"xnli"}
+
+
+def _full(benchmark):
+    rows = []
+    for task in benchmark.tasks:
+        for metric in task.metrics:
+            rows += _rows(task.name, dict.fromkeys(task.languages, 50.0), metric)
+    return rows
+
+
+def test_every_task_on_every_listed_language_is_complete():
+    agg = B.aggregate_scores(_full(B.XTREME), "xtreme")
+    assert agg["complete"] is True and agg["overall"] == 50.0
+    assert agg["incomplete_categories"] == [] and agg["missing_tasks"] == []
+
+
+def test_xtreme_r_keeps_the_zero_shot_embedding_variants_out_of_the_averages():
+    rows = [
+        {**r, "value": 0.0} if r["task"] in ("lareqa", "mewsli_x") else r for r in _full(B.XTREME_R)
+    ]
+    agg = B.aggregate_scores(rows, "xtreme-r")
+    assert set(agg["excluded_tasks"]) == {"lareqa", "mewsli_x"}
+    assert agg["tasks"]["lareqa"] == 0.0  # scored and shown ...
+    assert agg["overall"] == 50.0  # ... but not averaged in
+    assert agg["categories"][B.RETRIEVAL] == 50.0
+    assert agg["incomplete_categories"] == [B.RETRIEVAL] and agg["complete"] is False
+    assert B.XTREME_R.task("xquad").languages[-1] == "ro"  # evaluate.py:173
+
+
+def test_toy_benchmark_is_xtreme_on_the_toy_languages():
+    from stiltx.toy.languages import DEFAULT_LANGUAGES
+
+    assert set(B.TOY_LANGUAGES) == set(DEFAULT_LANGUAGES)
+    assert B.TOY.task_names == B.XTREME.task_names
+    assert B.TOY.task("pawsx").languages == ("de", "en", "zh")
+    assert set(B.TOY.task("tatoeba").languages) == {"de", "ru", "sw", "zh"}
+    agg = B.aggregate_scores(_full(B.TOY), "toy")
+    assert agg["complete"] is True
+    restricted = [r for r in _full(B.TOY) if r["language"] != "sw"]  # eval.languages without sw
+    agg = B.aggregate_scores(restricted, "toy")
+    assert agg["complete"] is False
+    assert agg["missing_languages"]["xnli"] == ["sw"]
