@@ -16,7 +16,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from stiltx.errors import StiltxError
+from stiltx.terminal import (
+    StdoutConsole,
+    finished_line,
+    hide_flag_types,
+    print_raw,
+    print_whole,
+)
 
+hide_flag_types()
 app = typer.Typer(
     name="stiltx",
     help="English intermediate-task training (STILTs) for zero-shot cross-lingual transfer.",
@@ -24,7 +32,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+console: Console = StdoutConsole()
 err_console = Console(stderr=True, soft_wrap=True)
 
 
@@ -40,6 +48,24 @@ def clean_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(error.exit_code)
 
     return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        from stiltx import __version__
+
+        print_raw(f"stiltx {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """English intermediate-task training (STILTs) for zero-shot cross-lingual transfer."""
 
 
 # ---- commands -------------------------------------------------------------------------------------
@@ -98,7 +124,11 @@ def train(
 
         from stiltx.pipeline import mixture_preview
 
-        console.print(Syntax(recipe_to_yaml(resolved), "yaml", background_color="default"))
+        text = recipe_to_yaml(resolved)
+        if console.is_terminal:  # highlighted, long lines wrapped (never cut)
+            console.print(Syntax(text, "yaml", background_color="default", word_wrap=True))
+        else:
+            print_raw(text)
         console.print(mixture_preview(resolved))
         return
     if resume and out is None:
@@ -112,9 +142,13 @@ def train(
             )
         out = str(found)
         console.print(f"resuming {found}")
+    import time
+
     from stiltx.pipeline import run
 
-    run(resolved, out_dir=out, resume=resume, console=console)
+    started = time.perf_counter()
+    run_dirs = run(resolved, out_dir=out, resume=resume, console=console)
+    console.print(finished_line(run_dirs, time.perf_counter() - started), highlight=False)
 
 
 @app.command()
@@ -184,7 +218,7 @@ def recipes_show(name: str) -> None:
     """Print a bundled recipe's YAML."""
     from stiltx.recipe.find import find_recipe
 
-    console.print(find_recipe(name).read_text(encoding="utf-8"), markup=False, highlight=False)
+    print_whole(console, find_recipe(name).read_text(encoding="utf-8"))
 
 
 @recipes_app.command("copy")
@@ -257,8 +291,14 @@ def report(
         raise StiltxError(f"--group-by '{group_by}': expected one of {', '.join(GROUP_BYS)}")
     langs = [x for item in languages or [] for x in item.replace(",", " ").split()]
     found = find_runs(paths)
-    for skipped in found.skipped:
-        err_console.print(f"[yellow]skipped[/] {skipped} (no results.json)", highlight=False)
+    if found.skipped:
+        shown = ", ".join(str(p) for p in found.skipped[:3])
+        more = f" and {len(found.skipped) - 3} more" if len(found.skipped) > 3 else ""
+        err_console.print(
+            f"[dim]{len(found.skipped)} folder(s) without results.json not read: {escape(shown)}"
+            f"{more}[/]",
+            highlight=False,
+        )
     result = build_report(
         found, baseline=baseline, benchmark=benchmark, languages=langs or None, group_by=group_by,
         seed=seed,
@@ -294,19 +334,18 @@ def tasks_list(
     benchmark: Annotated[
         str | None, typer.Option(help="Only the tasks of a benchmark: xtreme, xtreme-r or toy.")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of tasks.")] = False,
 ) -> None:
     """List every registered task: name, kind, role, languages, sources, metric."""
-    from rich.table import Table
+    from stiltx.data.tasks_view import task_records, task_rows, tasks_tables
 
-    from stiltx.data.tasks_view import task_rows
+    if as_json:
+        import json
 
-    rows = task_rows(kind=kind, benchmark=benchmark)
-    table = Table(title=f"{len(rows)} tasks")
-    for column in ("name", "kind", "role", "#languages", "sources", "metric"):
-        table.add_column(column, style="bold cyan" if column == "name" else None)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+        print_raw(json.dumps(task_records(kind=kind, benchmark=benchmark), ensure_ascii=False))
+        return
+    for table in tasks_tables(task_rows(kind=kind, benchmark=benchmark), console.width):
+        console.print(table)
 
 
 @app.command("score")
@@ -365,6 +404,12 @@ def data_inspect(
     file: Annotated[
         str | None, typer.Option("--file", help="Read this one native file directly.")
     ] = None,
+    recipe: Annotated[
+        str | None,
+        typer.Option("--recipe", "-r", help="Read where this recipe reads (e.g. the toy world)."),
+    ] = None,
+    preset: PresetOpt = None,
+    set_: SetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Read one split and print the number of examples and the first three."""
@@ -372,9 +417,16 @@ def data_inspect(
 
     from stiltx.data.inspect import inspect_split
 
-    if data_dir and file:
-        raise StiltxError("give --data-dir or --file, not both")
-    report = inspect_split(task, language, split, data_dir=data_dir, file=file)
+    if sum(x is not None for x in (data_dir, file, recipe)) > 1:
+        raise StiltxError("give one of --data-dir, --file or --recipe")
+    if (preset or set_) and not recipe:
+        raise StiltxError("--preset / --set need --recipe (e.g. --recipe multitask9 --preset tiny)")
+    data = None
+    if recipe:
+        from stiltx.pipeline import resolve
+
+        data = resolve(_load(recipe, preset, set_), err_console, with_model=False).data
+    report = inspect_split(task, language, split, data_dir=data_dir, file=file, data=data)
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
         return

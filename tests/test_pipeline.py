@@ -189,6 +189,8 @@ def test_bare_resume_continues_the_newest_run_of_the_recipe(multitask_run, toy_c
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert f"resuming {newest}" in result.output.replace("\n", "")
+    last = result.output.strip().splitlines()[-1]  # the end names the run folder and the time
+    assert last.startswith("done in ") and last.endswith(f": {newest}")
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from stiltx.data.load import check_language, check_split, load_split, read_file
 from stiltx.recipe.schema import DataConfig
 from stiltx.tasks.examples import RetrievalCorpus
 from stiltx.tasks.registry import get_task
+from stiltx.tasks.spec import TaskKind
 
 SHOWN = 3
 
@@ -18,8 +19,11 @@ def default_split(splits: tuple[str, ...]) -> str:
     return "dev" if "dev" in splits else splits[0]
 
 
-def as_json(example: Any) -> dict[str, Any]:
-    """An example as a JSON-able dict; a retrieval corpus is summarised (sizes + first queries)."""
+def as_json(example: Any, labels: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An example as a JSON-able dict; a retrieval corpus is summarised (sizes + first queries).
+
+    A classification label (an index into the task's `labels`) also gets its name.
+    """
     if isinstance(example, RetrievalCorpus):
         return {
             "id": example.id,
@@ -30,7 +34,11 @@ def as_json(example: Any) -> dict[str, Any]:
             "candidates": [dataclasses.asdict(c) for c in example.candidates[:SHOWN]],
             "gold": {q.id: list(example.gold.get(q.id, ())) for q in example.queries[:SHOWN]},
         }
-    return dataclasses.asdict(example)
+    out = dataclasses.asdict(example)
+    label = out.get("label")
+    if labels and isinstance(label, int) and 0 <= label < len(labels):
+        out["label_name"] = labels[label]
+    return out
 
 
 def inspect_split(
@@ -40,21 +48,24 @@ def inspect_split(
     *,
     data_dir: str | None = None,
     file: str | None = None,
+    data: DataConfig | None = None,
 ) -> dict[str, Any]:
     """{"task", "language", "split", "num_examples", "examples": first three} for one split.
 
     With `file`, that one native file is read with the task's reader; with `data_dir`, the local
-    layout; otherwise the Hub. For retrieval, `num_examples` counts queries.
+    layout; with `data` (a recipe's resolved data config), wherever the recipe reads; otherwise
+    the Hub. For retrieval, `num_examples` counts queries.
     """
     spec = get_task(task)
     language = language or spec.languages[0]
     split = split or default_split(spec.splits)
     check_language(spec, language)
+    labels = spec.labels if spec.kind is TaskKind.CLASSIFICATION else ()
     if file is not None:
         examples = read_file(spec, Path(file), language)
     else:
         check_split(spec, split)
-        config = (
+        config = data or (
             DataConfig(source="local", data_dir=data_dir) if data_dir else DataConfig(source="hub")
         )
         examples = load_split(spec, language, split, config)
@@ -68,5 +79,5 @@ def inspect_split(
         "language": language,
         "split": split,
         "num_examples": count,
-        "examples": [as_json(e) for e in examples[:SHOWN]],
+        "examples": [as_json(e, labels) for e in examples[:SHOWN]],
     }

@@ -12,12 +12,12 @@ plan mirrors what `stiltx.pipeline` reads, with the same lengths and flags, so t
 
 Retrieval tasks are embedded straight from raw text and need no encoding. A split that cannot be
 read (no file for a language, stripped test labels) is reported as missing, never a crash.
-Features go to `data.cache_dir`, or `$STILTX_CACHE/features`, or `~/.cache/stiltx/features`.
+Features go to `data.cache_dir`, or `$STILTX_CACHE/features`, or `$XDG_CACHE_HOME/stiltx/features`,
+or `~/.cache/stiltx/features`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,12 +54,12 @@ class Prepared:
 
 
 def feature_cache_dir(data: DataConfig) -> Path:
-    """Where encoded features live: data.cache_dir, else $STILTX_CACHE/features, else ~/.cache."""
+    """Where encoded features live: data.cache_dir, else <stiltx.cache.cache_root()>/features."""
     if data.cache_dir:
         return Path(data.cache_dir).expanduser()
-    root = os.environ.get("STILTX_CACHE")
-    base = Path(root).expanduser() if root else Path.home() / ".cache" / "stiltx"
-    return base / "features"
+    from stiltx.cache import cache_root
+
+    return cache_root() / "features"
 
 
 def _english_jobs(

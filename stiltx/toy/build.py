@@ -5,7 +5,8 @@
         model/      tokenizer + tiny XLM-R (safetensors), pretrained with MLM on data/mlm/
         world.json  seed, version, sizes, languages, model config, build timings
 
-The cache root is the `cache_dir` argument, else `$STILTX_CACHE/toy`, else `~/.cache/stiltx/toy`.
+The cache root is the `cache_dir` argument, else `$STILTX_CACHE/toy`, else
+`$XDG_CACHE_HOME/stiltx/toy`, else `~/.cache/stiltx/toy` (stiltx.cache).
 Each part is built in a temporary folder and renamed into place (`stiltx.atomic.directory`), under
 a file lock, so concurrent callers neither see half-built worlds nor build twice.
 """
@@ -39,8 +40,9 @@ class ToyWorld:
 
 
 def default_cache_root() -> Path:
-    env = os.environ.get("STILTX_CACHE")
-    return (Path(env) if env else Path.home() / ".cache" / "stiltx") / "toy"
+    from stiltx.cache import cache_root  # $STILTX_CACHE, $XDG_CACHE_HOME/stiltx, ~/.cache/stiltx
+
+    return cache_root() / "toy"
 
 
 def world_key(seed: int, sizes: ToySizes, model: ToyModelConfig, languages: tuple[str, ...]) -> str:

@@ -24,7 +24,7 @@ def test_report_html_with_plots(runs_dir, tmp_path):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Overview" in result.output and "Delta vs baseline" in result.output
-    assert "skipped" in result.output and "empty" in result.output
+    assert "without results.json not read" in result.output and "empty" in result.output
     assert {p.name for p in out.iterdir()} == {"report.html", "delta_bars.png", "delta_heatmap.png"}
     assert (out / "report.html").read_text(encoding="utf-8").count("data:image/png;base64,") == 2
 

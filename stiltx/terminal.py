@@ -1,0 +1,93 @@
+"""Terminal presentation for the CLI: whole text at any width, raw text when piped.
+
+- In a terminal, output fits its width (COLUMNS when set): tables pick a layout that fits, and
+  text that is longer than a line wraps; nothing is cut to '…'.
+- When stdout is not a terminal (a pipe or a file) and COLUMNS is not set, output is raw: no
+  colour, no wrapping at 80 columns, so `stiltx recipes show multitask9 > x.yaml` is valid YAML.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console, ConsoleDimensions
+
+PIPE_WIDTH = 100_000  # "unlimited": rich tables render at their natural width, text never wraps
+
+
+class StdoutConsole(Console):
+    """A rich Console whose width is unlimited when stdout is piped and COLUMNS is not set."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        dims = super().size
+        if not self.is_terminal and not str(self._environ.get("COLUMNS", "")).isdigit():
+            return ConsoleDimensions(PIPE_WIDTH, dims.height)
+        return dims
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def print_raw(text: str) -> None:
+    """Write `text` to stdout exactly (plus a final newline): no markup, wrapping or cutting."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+def print_whole(console: Console, text: str) -> None:
+    """Plain text: raw when piped; in a terminal, long lines wrap instead of being cut."""
+    if not console.is_terminal:
+        print_raw(text)
+        return
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def hide_flag_types() -> None:
+    """Typer's rich help prints `--dry-run <bool>` for on/off flags, which take no value.
+
+    Show nothing in the type column for flags (so `--dry-run`, not `--dry-run <bool>`).
+    """
+    from typer import core
+
+    original = core.TyperOption.display_type_rich
+    if getattr(original, "_stiltx_flags", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else original(self, ctx)
+
+    display_type_rich._stiltx_flags = True  # type: ignore[attr-defined]
+    core.TyperOption.display_type_rich = display_type_rich
+
+
+def duration(seconds: float) -> str:
+    """'42s', '3m 05s', '2h 07m'."""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+def finished_line(run_dirs, seconds: float) -> str:
+    """The last line of `stiltx train`: where the run is and how long it took."""
+    dirs = [str(d) for d in run_dirs]
+    if len(dirs) == 1:
+        where = dirs[0]
+    else:
+        import os.path
+
+        where = f"{os.path.commonpath(dirs) if dirs else '?'} ({len(dirs)} seeds)"
+    return f"done in {duration(seconds)}: {where}"
