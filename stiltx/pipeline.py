@@ -26,7 +26,7 @@ from stiltx.layout import MODEL_DIR, RunLayout
 from stiltx.plan import TRAIN_LANGUAGE, eval_languages, eval_split, target_groups, task_with_labels
 from stiltx.recipe.load import recipe_hash, target_train_config
 from stiltx.recipe.schema import DataConfig, ModelConfig, Recipe, SamplingConfig
-from stiltx.run_dir import git_commit, new_run_dir, write_env, write_resolved_recipe
+from stiltx.run_dir import claim, git_commit, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.benchmarks import aggregate_scores
 from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskSpec
@@ -59,6 +59,12 @@ def run(
 
 
 def run_one(recipe: Recipe, run_dir: Path, *, resume: bool, console: Console) -> Path:
+    # One process per run folder (locked); stale temp files of a killed run are cleared first.
+    with claim(run_dir, resume=resume, recipe=recipe):
+        return _run_claimed(recipe, run_dir, resume=resume, console=console)
+
+
+def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Console) -> Path:
     import transformers
 
     from stiltx.evaluation.zero_shot import Evaluation
@@ -66,7 +72,6 @@ def run_one(recipe: Recipe, run_dir: Path, *, resume: bool, console: Console) ->
 
     transformers.logging.set_verbosity_error()  # "newly initialized heads" is expected here
     started = dt.datetime.now().isoformat(timespec="seconds")
-    _claim(run_dir, resume, recipe)
     write_resolved_recipe(run_dir, recipe)
     write_env(run_dir, recipe.seed)
     console.print(f"[bold]stiltx[/] {recipe.name} (seed {recipe.seed}) -> {run_dir}")
@@ -417,42 +422,6 @@ def mixture_preview(recipe: Recipe):
     if note:
         table.caption = note
     return table
-
-
-def _claim(run_dir: Path, resume: bool, recipe: Recipe) -> None:
-    """A fresh run needs an empty folder; a resumed one needs the same recipe as before."""
-    from stiltx.recipe.load import load_recipe
-
-    if run_dir.exists() and any(run_dir.iterdir()) and not resume:
-        raise StiltxError(
-            f"{run_dir} is not empty; pass --resume to continue that run, or choose another --out"
-        )
-    if resume and not run_dir.exists():
-        raise StiltxError(f"--resume: {run_dir} does not exist (nothing to resume)")
-    stored = RunLayout(run_dir).resolved_recipe
-    if resume and stored.is_file():
-        before = load_recipe(str(stored))
-        if recipe_hash(before) != recipe_hash(recipe):
-            from stiltx.recipe.load import recipe_to_dict
-
-            old, new = recipe_to_dict(before), recipe_to_dict(recipe)
-            changed = sorted(_changed_keys(old, new))
-            raise StiltxError(
-                f"--resume: the recipe differs from the one {run_dir} was started with "
-                f"(changed: {', '.join(changed)}); resume with the same recipe, or start a new run"
-            )
-    run_dir.mkdir(parents=True, exist_ok=True)
-
-
-def _changed_keys(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
-    keys = []
-    for key in sorted(set(old) | set(new)):
-        a, b = old.get(key), new.get(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            keys += _changed_keys(a, b, f"{prefix}{key}.")
-        elif a != b and key != "output_dir":
-            keys.append(f"{prefix}{key}")
-    return keys
 
 
 def _seed_everything(seed: int) -> None:

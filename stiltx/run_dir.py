@@ -8,10 +8,15 @@ Every file is written atomically (stiltx.atomic); the names are defined in stilt
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import os
 import platform
+import re
+import shutil
 import subprocess
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -22,13 +27,18 @@ from stiltx.layout import ENV_FILE, RESOLVED_RECIPE
 from stiltx.recipe.load import recipe_to_yaml
 from stiltx.recipe.schema import Recipe
 
+LOCK_FILE = ".stiltx.lock"
+_STALE = re.compile(r"^\..+\.(tmp|old)$")  # stiltx.atomic's temporary names
 PACKAGES = ("stiltx", "torch", "transformers", "adapters", "datasets", "accelerate", "tokenizers")
 
 
 def new_run_dir(
     recipe: Recipe, out: str | Path | None = None, now: dt.datetime | None = None
 ) -> Path:
-    """`out` if given, else <recipe.output_dir>/<name>-<timestamp> (a fresh folder)."""
+    """`out` if given, else a new, empty <recipe.output_dir>/<name>-<timestamp>[-n] folder.
+
+    The folder is created here (mkdir fails when the name is taken), so two launches in the same
+    second get two folders instead of one shared one."""
     if out is not None:
         return Path(out)
     if int(os.environ.get("WORLD_SIZE", "1")) > 1:
@@ -36,11 +46,141 @@ def new_run_dir(
         raise StiltxError("several processes (accelerate launch): pass --out RUN_DIR")
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     base = Path(recipe.output_dir) / f"{recipe.name.replace('/', '-')}-{stamp}"
-    path, n = base, 1
-    while path.exists():
-        n += 1
-        path = base.with_name(f"{base.name}-{n}")
-    return path
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StiltxError(
+            f"output_dir {base.parent}: cannot create it ({error.strerror})"
+        ) from None
+    for n in range(1, 10_000):
+        path = base if n == 1 else base.with_name(f"{base.name}-{n}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise StiltxError(f"{path}: cannot create the run folder ({error.strerror})") from None
+        return path
+    raise StiltxError(f"{base}: 10,000 run folders with this name and time; clean up {base.parent}")
+
+
+@contextlib.contextmanager
+def claim(run_dir: Path, *, resume: bool, recipe: Recipe) -> Iterator[None]:
+    """Hold `run_dir` for one run: check it may be used, lock it, clear stale temporary files.
+
+    A fresh run needs an empty (or new) folder; `--resume` needs a folder a run wrote (its
+    recipe.resolved.yaml is the marker) with the same recipe. An exclusive lock (flock on
+    RUN_DIR/.stiltx.lock) refuses a second process. Under `accelerate launch` the processes of
+    one run are one run: the main process (RANK 0) takes the lock and checks the folder, the
+    others wait for it at a barrier and take no lock.
+    """
+    run_dir = Path(run_dir)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if int(os.environ.get("RANK", "0")) != 0:
+        _barrier(world)
+        yield
+        return
+    with _locked(run_dir, resume):
+        _check_contents(run_dir, resume, recipe)
+        remove_stale_temp_files(run_dir)
+        _barrier(world)
+        yield
+
+
+def _barrier(world: int) -> None:
+    if world > 1:
+        from accelerate import PartialState
+
+        PartialState().wait_for_everyone()
+
+
+@contextlib.contextmanager
+def _locked(run_dir: Path, resume: bool) -> Iterator[None]:
+    if run_dir.exists() and not run_dir.is_dir():
+        raise StiltxError(f"--out {run_dir}: is a file, expected a run folder")
+    if resume and not run_dir.exists():
+        raise StiltxError(f"--resume: {run_dir} does not exist (nothing to resume)")
+    lock_path = run_dir / LOCK_FILE
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        handle = lock_path.open("a+", encoding="utf-8")
+    except OSError as error:
+        raise StiltxError(
+            f"--out {run_dir}: cannot create or write the run folder ({error.strerror})"
+        ) from None
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise StiltxError(
+                f"{run_dir} is in use by another stiltx process (pid {holder}); wait for it to "
+                "finish, or choose another --out"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _check_contents(run_dir: Path, resume: bool, recipe: Recipe) -> None:
+    """A fresh run needs an empty folder; a resumed one needs a run marker and the same recipe."""
+    from stiltx.recipe.load import load_recipe, recipe_hash, recipe_to_dict
+
+    contents = [p for p in run_dir.iterdir() if p.name != LOCK_FILE and not _STALE.match(p.name)]
+    marker = run_dir / RESOLVED_RECIPE
+    if contents and not resume:
+        raise StiltxError(
+            f"{run_dir} is not empty; pass --resume to continue that run, or choose another --out"
+        )
+    if not resume or not contents:
+        return
+    if not marker.is_file():
+        names = ", ".join(sorted(p.name for p in contents)[:5])
+        raise StiltxError(
+            f"--resume: {run_dir} is not a stiltx run (expected {RESOLVED_RECIPE}, found: "
+            f"{names}); nothing was changed. Resume a run folder, or choose an empty --out"
+        )
+    before = load_recipe(str(marker))
+    if recipe_hash(before) != recipe_hash(recipe):
+        changed = sorted(_changed_keys(recipe_to_dict(before), recipe_to_dict(recipe)))
+        raise StiltxError(
+            f"--resume: the recipe differs from the one {run_dir} was started with "
+            f"(changed: {', '.join(changed)}); resume with the same recipe, or start a new run"
+        )
+
+
+def _changed_keys(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            keys += _changed_keys(a, b, f"{prefix}{key}.")
+        elif a != b and key != "output_dir":
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+def remove_stale_temp_files(run_dir: Path) -> list[Path]:
+    """Delete what interrupted atomic writes left (`.<name>.*.tmp`, `.<name>.old`); run under the
+    lock, so no live write of this run can be hit. Returns what was removed."""
+    removed = []
+    for root, dirs, files in os.walk(run_dir):
+        for name in [*dirs, *files]:
+            if _STALE.match(name):
+                path = Path(root) / name
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed.append(path)
+        dirs[:] = [d for d in dirs if not _STALE.match(d)]
+    return removed
 
 
 def latest_run_dir(recipe: Recipe) -> Path | None:

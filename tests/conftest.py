@@ -57,3 +57,9 @@ def tiny_model_dir(tmp_path_factory, tiny_tokenizer) -> Path:
         directory, tiny_tokenizer, hidden_size=32, num_layers=2, num_heads=2, intermediate_size=64
     )
     return directory
+
+
+@pytest.fixture(scope="session")
+def toy_cache(tmp_path_factory):
+    """One smoke-size toy world (data + tiny pretrained model) for every end-to-end test."""
+    return tmp_path_factory.mktemp("toy-cache")

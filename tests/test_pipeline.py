@@ -27,11 +27,6 @@ FAST = [
 ]
 
 
-@pytest.fixture(scope="module")
-def toy_cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("toy-cache")
-
-
 def smoke_recipe(name, toy_cache, *extra):
     fast = [o for o in FAST if name != "direct" or not o.startswith("intermediate.")]
     return load_recipe(name, preset="tiny", overrides=[*fast, f"toy.cache_dir={toy_cache}", *extra])

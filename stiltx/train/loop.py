@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -95,16 +96,27 @@ def train(
     }
     start, resumed_from = 0, None
     newest = checkpoint.latest(out_dir)
-    if resume and newest is not None:
-        state = checkpoint.load(newest, model=plain, optimizer=optimizer, scaler=accelerator.scaler)
-        start = resumed_from = state.pop("step")
-        stream.load_state_dict(state.pop("stream"))
-        _truncate_log(log_path, start)
-    elif newest is not None:
+    if newest is not None and not resume:
         raise StiltxError(
             f"{out_dir} already holds checkpoints (newest: {newest.name}); pass --resume to "
             "continue that run, or choose another output directory"
         )
+    if newest is not None:
+        # Damaged newer checkpoints are named, removed and skipped (checkpoint.load_newest).
+        restored = checkpoint.load_newest(
+            out_dir, model=plain, optimizer=optimizer, scaler=accelerator.scaler
+        )
+        if restored is None:
+            warnings.warn(
+                f"{out_dir}: no intact checkpoint left; this stage starts over from step 0",
+                checkpoint.CheckpointWarning,
+                stacklevel=2,
+            )
+        else:
+            state = restored
+            start = resumed_from = state.pop("step")
+            stream.load_state_dict(state.pop("stream"))
+            _truncate_log(log_path, start)
     if resumed_from is None and accelerator.is_main_process:
         log_path.unlink(missing_ok=True)
     window = {t: [torch.tensor(s, device=device), n] for t, (s, n) in state.pop("window").items()}
@@ -264,8 +276,19 @@ def _truncate_log(path: Path, step: int) -> None:
     """On resume, drop log lines a killed run wrote after the checkpoint it resumes from."""
     if not path.exists():
         return
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    atomic.write_jsonl(path, [row for row in rows if row["step"] <= step])
+    rows = []
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
+        try:
+            row = json.loads(line)
+            if row["step"] <= step:
+                rows.append(row)
+        except (ValueError, KeyError, TypeError):  # half a line from a kill, or damage
+            if line.strip():
+                warnings.warn(
+                    f"{path}:{number}: unreadable log line dropped", checkpoint.CheckpointWarning,
+                    stacklevel=2,
+                )  # fmt: skip
+    atomic.write_jsonl(path, rows)
 
 
 def _flat(row: dict, prefix: str = "") -> dict:

@@ -8,7 +8,6 @@ run the loop with English-dev model selection, save with the method. Only the in
 from __future__ import annotations
 
 import functools
-import shutil
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,17 +37,44 @@ def is_done(stage_dir: Path) -> bool:
 
 
 def read_done(stage_dir: Path) -> StageResult:
+    """The finished stage's result; DamagedStageError when done.json or model/ is damaged."""
     import json
 
-    info = json.loads((stage_dir / DONE_FILE).read_text(encoding="utf-8"))
-    return StageResult(
-        directory=stage_dir,
-        model_dir=stage_dir / MODEL_DIR,
-        steps=info["steps"],
-        seconds=info["seconds"],
-        best_scores=info.get("best_scores", {}),
-        mixture=info.get("mixture", {}),
-    )
+    path = stage_dir / DONE_FILE
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        result = StageResult(
+            directory=stage_dir,
+            model_dir=stage_dir / MODEL_DIR,
+            steps=int(info["steps"]),
+            seconds=float(info["seconds"]),
+            best_scores=dict(info.get("best_scores", {})),
+            mixture=dict(info.get("mixture", {})),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise DamagedStageError(f"{path}: damaged ({error.__class__.__name__}: {error})") from None
+    files = info.get("model_files")
+    if not isinstance(files, dict):
+        raise DamagedStageError(f"{path}: no 'model_files' record to check {MODEL_DIR}/ against")
+    for name, size in files.items():
+        file = stage_dir / MODEL_DIR / name
+        actual = file.stat().st_size if file.is_file() else None
+        if actual != size:
+            found = "missing" if actual is None else f"{actual} bytes"
+            raise DamagedStageError(f"{file}: {found}, expected {size} bytes (damaged)")
+    return result
+
+
+class DamagedStageError(DataError):
+    """A finished stage's done.json or saved model is damaged: the stage is trained again."""
+
+
+def _model_files(model_dir: Path) -> dict[str, int]:
+    return {
+        str(p.relative_to(model_dir)): p.stat().st_size
+        for p in sorted(model_dir.rglob("*"))
+        if p.is_file()
+    }
 
 
 def encode_task(
@@ -105,6 +131,22 @@ def dev_eval_fn(specs: Sequence[TaskSpec], dev_sets: dict[str, Any], batch_size:
     return evaluate
 
 
+def _finished(stage_dir: Path) -> StageResult | None:
+    """A finished stage's result, or None (with a warning) when it must be trained again."""
+    from stiltx.train import checkpoint
+
+    try:
+        result = read_done(stage_dir)
+    except DamagedStageError as error:
+        warnings.warn(
+            f"{error}; training this stage again", checkpoint.CheckpointWarning, stacklevel=3
+        )
+        (stage_dir / DONE_FILE).unlink(missing_ok=True)
+        return None
+    checkpoint.remove_all(stage_dir)  # left over when a kill hit between done.json and cleanup
+    return result
+
+
 def run_stage(
     stage_dir: Path,
     specs: Sequence[TaskSpec],
@@ -124,14 +166,16 @@ def run_stage(
     """Train `model` (already carrying its heads) on the English training data of `specs`."""
     from stiltx.encoding.collate import MODEL_INPUTS
     from stiltx.sampling.loader import batches_per_epoch, build_mixture
-    from stiltx.train import schedule
+    from stiltx.train import checkpoint, schedule
     from stiltx.train.loop import train
 
     if resume and is_done(stage_dir):  # a finished stage is never redone: load its result
-        method.prepare(model, sorted({s.head_name for s in specs}))
-        method.load(model, stage_dir / MODEL_DIR)
-        method.activate(model, TRAIN_LANGUAGE)
-        return read_done(stage_dir)
+        finished = _finished(stage_dir)
+        if finished is not None:
+            method.prepare(model, sorted({s.head_name for s in specs}))
+            method.load(model, stage_dir / MODEL_DIR)
+            method.activate(model, TRAIN_LANGUAGE)
+            return finished
     length = train_cfg.max_length or max_length
     train_sets = {
         s.name: encode_task(s, s.train_split, tokenizer, data, length, training=True) for s in specs
@@ -188,10 +232,8 @@ def run_stage(
         progress=progress,
     )
     mixture = mixture_stream.sampler.mixture_report(total)
-    # The stage is complete: its model/ is what later phases use; checkpoints (weights plus
-    # optimizer state) only served a resume, and for XLM-R Large they are gigabytes each.
-    for path in stage_dir.glob("checkpoint-*"):
-        shutil.rmtree(path, ignore_errors=True)
+    # Completion order survives a kill at any point: model/ (written by the loop), then done.json,
+    # then the checkpoints go (they only served a resume; for XLM-R Large gigabytes each).
     atomic.write_json(
         stage_dir / DONE_FILE,
         {
@@ -201,8 +243,10 @@ def run_stage(
             "best_scores": result.best_scores,
             "stopped_early": result.stopped_early,
             "mixture": mixture,
+            "model_files": _model_files(stage_dir / MODEL_DIR),
         },
     )
+    checkpoint.remove_all(stage_dir)
     return StageResult(
         directory=stage_dir,
         model_dir=stage_dir / MODEL_DIR,
