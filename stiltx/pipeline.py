@@ -23,7 +23,16 @@ from rich.console import Console
 from stiltx import __version__, atomic
 from stiltx.errors import StiltxError
 from stiltx.layout import MODEL_DIR, RunLayout
-from stiltx.plan import TRAIN_LANGUAGE, eval_languages, eval_split, target_groups, task_with_labels
+from stiltx.plan import (
+    TRAIN_LANGUAGE,
+    Member,
+    eval_languages,
+    eval_split,
+    intermediate_members,
+    member_specs,
+    target_groups,
+    task_with_labels,
+)
 from stiltx.recipe.load import recipe_hash, target_train_config
 from stiltx.recipe.schema import DataConfig, ModelConfig, Recipe, SamplingConfig
 from stiltx.run_dir import claim, git_commit, new_run_dir, write_env, write_resolved_recipe
@@ -117,16 +126,20 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
 
 
 def _intermediate(recipe: Recipe, where: Resolved, run_dir: Path, resume: bool):
+    from stiltx.data.members import check_member_data
     from stiltx.model.build import build_model, head_specs
     from stiltx.model.methods import make_method
     from stiltx.train.stage import run_stage
 
     inter = recipe.intermediate
-    specs = [task_with_labels(name, where.data) for name in inter.tasks]
+    members = intermediate_members(recipe)
+    specs = member_specs(members, where.data)
+    check_member_data(members, specs, where.data)
     _seed_everything(recipe.seed)
-    model, tokenizer = build_model(where.model, head_specs(specs))
+    model, tokenizer = build_model(where.model, head_specs(specs.values()))
     return run_stage(
         RunLayout(run_dir).intermediate,
+        members,
         specs,
         model,
         make_method(recipe.method),
@@ -138,6 +151,7 @@ def _intermediate(recipe: Recipe, where: Resolved, run_dir: Path, resume: bool):
         seed=recipe.seed,
         resume=resume,
         eval_batch_size=recipe.eval.batch_size,
+        mlm=inter.mlm,
     )
 
 
@@ -159,7 +173,8 @@ def _target(
     model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
     run_stage(
         RunLayout(run_dir).target(train_name),
-        [train_spec],
+        [Member(train_name)],
+        {train_name: train_spec},
         model,
         method,
         tokenizer,
@@ -398,25 +413,28 @@ def mixture_preview(recipe: Recipe):
         table.add_column("direct fine-tuning: no intermediate stage")
         return table
     policy = recipe.intermediate.sampling.policy
+    names = [m.name for m in intermediate_members(recipe)]
     try:
-        from stiltx.data.load import load_split
+        from stiltx.data.members import load_member
 
         data = resolve(recipe, Console(quiet=True), with_model=False).data
         sizes = {}
-        for name in recipe.intermediate.tasks:
-            spec = get_task(name)
-            sizes[name] = len(load_split(spec, TRAIN_LANGUAGE, spec.train_split, data))
+        for member in intermediate_members(recipe):
+            spec = task_with_labels(member.task, data)
+            sizes[member.name] = len(
+                load_member(member, spec, spec.train_split, data, mlm=recipe.intermediate.mlm)
+            )
         probs, note = rates(sizes, recipe.intermediate.sampling), ""
     except (StiltxError, OSError) as error:
         # Without the data only size-free policies can be shown.
         sizes = {}
-        equal = dict.fromkeys(recipe.intermediate.tasks, 1)
+        equal = dict.fromkeys(names, 1)
         probs = rates(equal, recipe.intermediate.sampling) if policy in ("uniform", "fixed") else {}
         note = f"train sizes unavailable here ({error})"
-    table.add_column("task")
+    table.add_column("member")
     table.add_column("train examples", justify="right")
     table.add_column(f"p ({policy})", justify="right")
-    for name in recipe.intermediate.tasks:
+    for name in names:
         size = f"{sizes[name]:,}" if name in sizes else "?"
         table.add_row(name, size, f"{probs[name]:.3f}" if name in probs else "?")
     if note:

@@ -1,4 +1,5 @@
-"""What a recipe will do, without doing it: target groups, evaluation languages and splits.
+"""What a recipe will do, without doing it: mixture members, target groups, evaluation languages
+and splits.
 
 Torch-free. Both the pipeline (which runs the plan) and `stiltx data prepare` (which encodes what
 the plan will read) ask these questions here, so they always agree; nothing here imports
@@ -7,7 +8,8 @@ the plan will read) ask these questions here, so they always agree; nothing here
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from stiltx.errors import StiltxError
 from stiltx.recipe.load import target_train_config
@@ -15,7 +17,104 @@ from stiltx.recipe.schema import DataConfig, Recipe
 from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
-TRAIN_LANGUAGE = "en"  # the language of every training split the protocol reads (English)
+TRAIN_LANGUAGE = "en"  # the language of the native training data of every intermediate task
+SEPARATOR = "@"
+TARGET_LANGUAGES = "target"  # `mlm@target`: the recipe's evaluation languages
+
+Source = Literal["native", "translated"]
+
+
+@dataclass(frozen=True)
+class Member:
+    """One stream of the intermediate mixture: a task's training data in one language.
+
+    `native`: the task's own data (English for every intermediate task; raw text for `mlm`).
+    `translated`: the English data machine-translated into `language`
+    (`<translated root>/<task>/<language>/`, see `stiltx.data.translated`).
+    """
+
+    task: str
+    language: str = TRAIN_LANGUAGE
+    source: Source = "native"
+
+    @property
+    def name(self) -> str:
+        """How recipes, mixture.json and sampling.weights write it: `mnli`, `mnli@de`, `mlm@sw`."""
+        if self.language == TRAIN_LANGUAGE and self.source == "native":
+            return self.task
+        return f"{self.task}{SEPARATOR}{self.language}"
+
+
+def parse_member(text: str) -> tuple[str, str | None]:
+    """`mnli` -> ("mnli", None); `mlm@sw` -> ("mlm", "sw"); `mlm@xtreme` -> ("mlm", "xtreme")."""
+    task, sep, where = str(text).strip().partition(SEPARATOR)
+    if not sep:
+        return task, None
+    if not task or not where or SEPARATOR in where or " " in text.strip():
+        raise StiltxError(
+            f"mixture member {text!r}: expected TASK or TASK@LANGUAGE (a code, a group such as "
+            f"'xtreme', or '{TARGET_LANGUAGES}'), e.g. 'mnli', 'mnli@de', 'mlm@sw', 'mlm@xtreme'"
+        )
+    return task, where
+
+
+def intermediate_members(recipe: Recipe) -> tuple[Member, ...]:
+    """Every member of the intermediate mixture, in recipe order, groups expanded.
+
+    `intermediate.translate.languages` adds `task@language` for each English member of a task that
+    can be translated (classification, multiple choice, QA); `translate.english: false` then drops
+    the English members of those tasks (translated-only). A group keeps the languages a member can
+    have: any known language for MLM text, every non-English language for translations.
+    """
+    from stiltx.tasks.languages import GROUPS, resolve_languages
+
+    inter = recipe.intermediate
+    if inter is None:
+        return ()
+    entries = list(inter.tasks)
+    if inter.translate.languages:
+        entries = []
+        for entry in inter.tasks:
+            task, where = parse_member(entry)
+            if where is not None or not translatable(get_task(task)):
+                entries.append(entry)
+                continue
+            if inter.translate.english:
+                entries.append(entry)
+            entries += [f"{task}{SEPARATOR}{lang}" for lang in inter.translate.languages]
+    members: list[Member] = []
+    for entry in entries:
+        task, where = parse_member(entry)
+        spec = get_task(task)
+        if where is None:
+            members.append(Member(task))
+            continue
+        if where.lower() == TARGET_LANGUAGES:
+            languages = target_languages(recipe)
+        else:
+            languages = resolve_languages([where])
+        single = where.lower() not in (TARGET_LANGUAGES, *GROUPS)
+        for language in languages:
+            if language == TRAIN_LANGUAGE and spec.kind is not TaskKind.MLM and not single:
+                continue  # a group means the task's other languages: English is `task` itself
+            native = spec.kind is TaskKind.MLM or language in spec.languages
+            members.append(Member(task, language, "native" if native else "translated"))
+    unique = list(dict.fromkeys(members))
+    return tuple(unique)
+
+
+def translatable(spec: TaskSpec) -> bool:
+    """Kinds whose fields can be translated one by one (tags cannot: words do not align)."""
+    return spec.kind in (TaskKind.CLASSIFICATION, TaskKind.MULTIPLE_CHOICE, TaskKind.EXTRACTIVE_QA)
+
+
+def target_languages(recipe: Recipe) -> tuple[str, ...]:
+    """The languages the recipe evaluates on, over every target and retrieval task, English first."""
+    found: list[str] = []
+    for name in (*target_tasks(recipe), *recipe.retrieval.tasks):
+        found += eval_languages(recipe, get_task(name))
+    unique = dict.fromkeys(found)
+    return tuple(sorted(unique, key=lambda code: (code != TRAIN_LANGUAGE, found.index(code))))
 
 
 def target_tasks(recipe: Recipe) -> tuple[str, ...]:
@@ -82,3 +181,96 @@ def task_with_labels(name: str, data: DataConfig) -> TaskSpec:
     from stiltx.data.load import load_labels
 
     return replace(spec, labels=load_labels(spec, data))
+
+
+def member_problems(recipe: Recipe) -> list[str]:
+    """Every problem with the intermediate members that the recipe alone shows (no data read):
+    unparsable specs, unknown tasks and languages, retrieval tasks, untranslatable tasks,
+    `sampling.weights` keys that name no member, MLM and translate settings out of range."""
+    from stiltx.errors import did_you_mean
+    from stiltx.tasks.registry import task_names
+
+    inter = recipe.intermediate
+    if inter is None:
+        return []
+    problems = []
+    names = list(task_names())
+    for i, entry in enumerate(inter.tasks):
+        where = f"intermediate.tasks[{i}]"
+        try:
+            task, language = parse_member(entry)
+        except StiltxError as error:
+            problems.append(f"{where}: {error}")
+            continue
+        if task not in names:
+            problems.append(f"{where}: unknown task {task!r}{did_you_mean(task, names)}")
+            continue
+        spec = get_task(task)
+        if not spec.trainable:
+            problems.append(
+                f"{where}: {task!r} is a retrieval task (no training data); "
+                "expected a trainable task — put it under retrieval.tasks"
+            )
+        elif language is not None:
+            problems += _language_problems(spec, language, where)
+    for i, language in enumerate(inter.translate.languages):
+        if language.lower() != TARGET_LANGUAGES:
+            problems += _known_language(language, f"intermediate.translate.languages[{i}]")
+    if problems:
+        return problems
+    try:
+        members = intermediate_members(recipe)
+    except StiltxError as error:
+        return [f"intermediate.tasks: {error}"]
+    member_names = [m.name for m in members]
+    tasks = {m.task for m in members}
+    for key in inter.sampling.weights:
+        if key not in member_names and key not in tasks:
+            problems.append(
+                f"intermediate.sampling.weights.{key}: not a member or task of the mixture "
+                f"{member_names}{did_you_mean(key, [*member_names, *tasks])}"
+            )
+    if not 0.0 < inter.mlm.probability < 1.0:
+        problems.append(
+            f"intermediate.mlm.probability: got {inter.mlm.probability}, expected 0 < p < 1"
+        )
+    if inter.mlm.tokens_per_language <= 0:
+        problems.append(
+            f"intermediate.mlm.tokens_per_language: got {inter.mlm.tokens_per_language}, expected > 0"
+        )
+    if inter.translate.batch_size <= 0 or inter.translate.max_length < 8:
+        problems.append(
+            f"intermediate.translate: batch_size {inter.translate.batch_size} / max_length "
+            f"{inter.translate.max_length}, expected batch_size >= 1 and max_length >= 8"
+        )
+    return problems
+
+
+def _language_problems(spec: TaskSpec, language: str, where: str) -> list[str]:
+    if language.lower() == TARGET_LANGUAGES:
+        return []
+    problems = _known_language(language, where)
+    if problems or spec.kind is TaskKind.MLM or language in spec.languages:
+        return problems
+    if not translatable(spec):
+        return [
+            f"{where}: {spec.name} ({spec.kind.value}) is offered in {', '.join(spec.languages)} "
+            f"only and cannot be machine-translated field by field; expected one of "
+            f"{', '.join(spec.languages)}"
+        ]
+    return []
+
+
+def _known_language(name: str, where: str) -> list[str]:
+    from stiltx.tasks.languages import resolve_languages
+
+    try:
+        resolve_languages([name])
+    except StiltxError as error:
+        return [f"{where}: {error}"]
+    return []
+
+
+def member_specs(members: tuple[Member, ...], data: DataConfig) -> dict[str, TaskSpec]:
+    """task -> its spec with labels filled in, for every task of `members`, in member order."""
+    return {task: task_with_labels(task, data) for task in dict.fromkeys(m.task for m in members)}

@@ -1,9 +1,15 @@
-"""stiltx.plan: the planning queries are torch-free and import nothing from the pipeline."""
+"""stiltx.plan: torch-free planning; mixture members parsed, expanded and validated."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+
+import pytest
+
+from stiltx.errors import RecipeError, StiltxError
+from stiltx.plan import Member, intermediate_members, parse_member
+from stiltx.recipe.load import load_recipe
 
 
 def test_plan_and_prepare_import_neither_torch_nor_the_pipeline():
@@ -13,3 +19,81 @@ def test_plan_and_prepare_import_neither_torch_nor_the_pipeline():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mnli", ("mnli", None)),
+        ("mnli@de", ("mnli", "de")),
+        ("mlm@sw", ("mlm", "sw")),
+        ("mlm@xtreme", ("mlm", "xtreme")),
+        (" squad@target ", ("squad", "target")),
+    ],
+)
+def test_parse_member(text, expected):
+    assert parse_member(text) == expected
+
+
+@pytest.mark.parametrize("text", ["mnli@", "@de", "mnli@de@fr", "mnli @de"])
+def test_unparsable_members_say_what_is_expected(text):
+    with pytest.raises(StiltxError, match=r"expected TASK or TASK@LANGUAGE"):
+        parse_member(text)
+
+
+def members(*overrides, preset=None):
+    recipe = load_recipe("multitask9", preset=preset, overrides=list(overrides))
+    return intermediate_members(recipe)
+
+
+def test_member_names_sources_and_group_expansion():
+    found = members("intermediate.tasks=[mnli, mnli@en, mnli@de, mlm@sw, mlm@xtreme]")
+    assert found[:3] == (Member("mnli"), Member("mnli", "de", "translated"), Member("mlm", "sw"))
+    assert [m.name for m in found[:3]] == ["mnli", "mnli@de", "mlm@sw"]
+    mlm = [m for m in found if m.task == "mlm"]
+    assert len(mlm) == 40 and {m.source for m in mlm} == {"native"}  # sw listed once
+    assert Member("mlm", "en").name == "mlm"
+
+
+def test_target_means_the_evaluation_languages():
+    found = members("intermediate.tasks=[squad@target, mlm@target]", preset="tiny")
+    toy = {"de", "ru", "sw", "zh"}
+    assert {m.name for m in found[:4]} == {f"squad@{lang}" for lang in toy}  # en: squad itself
+    assert found[4] == Member("mlm")  # MLM keeps English text
+    assert {m.name for m in found[5:]} == {f"mlm@{lang}" for lang in toy}
+
+
+@pytest.mark.parametrize("english", [True, False])
+def test_translate_key_adds_translated_members_and_chooses_english(english):
+    found = members(
+        "intermediate.tasks=[mnli, ccg, mlm@sw]",
+        "intermediate.translate.languages=[de, sw]",
+        f"intermediate.translate.english={str(english).lower()}",
+    )
+    translated = ["mnli@de", "mnli@sw"]
+    # CCG cannot be translated word by word: it stays English in both modes
+    expected = (["mnli"] if english else []) + translated + ["ccg", "mlm@sw"]
+    assert [m.name for m in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("tasks", "message"),
+    [
+        ("[mnli@]", r"intermediate.tasks\[0\]: mixture member 'mnli@': expected TASK or"),
+        ("[mnli, '@de']", r"intermediate.tasks\[1\]: mixture member '@de'"),
+        ("[mnl@de]", r"intermediate.tasks\[0\]: unknown task 'mnl'.*did you mean 'mnli'"),
+        ("[mnli@xx]", r"intermediate.tasks\[0\]: language 'xx': unknown language"),
+        ("[ccg@de]", r"ccg \(tagging\) is offered in en only and cannot be machine-translated"),
+        ("[tatoeba@de]", r"'tatoeba' is a retrieval task"),
+    ],
+)
+def test_bad_members_fail_validation(tasks, message):
+    with pytest.raises(RecipeError, match=message):
+        members(f"intermediate.tasks={tasks}")
+
+
+def test_weights_name_members_or_tasks():
+    ok = ["intermediate.tasks=[mnli, mlm@de, mlm@sw]", "intermediate.sampling.weights={mlm: 0.2}"]
+    assert len(members(*ok)) == 3
+    with pytest.raises(RecipeError, match=r"sampling.weights.mlm@fr: not a member or task"):
+        members(ok[0], "intermediate.sampling.weights={mlm@fr: 0.2}")

@@ -48,7 +48,7 @@ from stiltx.tasks.examples import (
     TaggingExample,
     Text,
 )
-from stiltx.tasks.spec import TaskSpec
+from stiltx.tasks.spec import TaskKind, TaskSpec
 
 Converter = Callable[[Any, TaskSpec, str], list[Example]]
 
@@ -207,6 +207,11 @@ def load_hub(spec: TaskSpec, language: str, split: str) -> list[Example]:
     import datasets
 
     hub_id, config, hub_split = hub_request(spec, language, split)
+    if spec.kind is TaskKind.MLM:  # never download a whole Wikipedia: stream a token budget
+        from stiltx.data.corpus import stream_wikipedia
+        from stiltx.recipe.schema import MLMConfig
+
+        return stream_wikipedia(language, MLMConfig().tokens_per_language)
     try:
         dataset = datasets.load_dataset(
             hub_id, config, split=hub_split, revision=spec.source.hub_revision

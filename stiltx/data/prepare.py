@@ -24,8 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from stiltx.errors import StiltxError
-from stiltx.plan import TRAIN_LANGUAGE, eval_languages, eval_split, target_groups, task_with_labels
-from stiltx.recipe.schema import DataConfig, Recipe
+from stiltx.plan import (
+    TRAIN_LANGUAGE,
+    Member,
+    eval_languages,
+    eval_split,
+    intermediate_members,
+    target_groups,
+    task_with_labels,
+)
+from stiltx.recipe.schema import DataConfig, MLMConfig, Recipe
+from stiltx.tasks.registry import get_task
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,8 @@ class SplitJob:
     training: bool
     limit: int | None = None  # English dev: only the first eval_examples are read
     labelled_only: bool = False  # evaluation keeps labelled examples only
+    source: str = "native"  # a mixture member's source: "native" or "translated"
+    mlm: MLMConfig | None = None  # MLM members: the Hub corpus budget, as training reads it
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,6 @@ def feature_cache_dir(data: DataConfig) -> Path:
 def _english_jobs(
     names: Iterable[str], purpose: str, max_length: int, eval_examples: int
 ) -> list[SplitJob]:
-    from stiltx.tasks.registry import get_task
     from stiltx.tasks.spec import TaskKind
 
     jobs = []
@@ -98,7 +108,15 @@ def plan(recipe: Recipe) -> list[SplitJob]:
     inter = recipe.intermediate
     if inter is not None:
         length = inter.train.max_length or model_length
-        jobs += _english_jobs(inter.tasks, "intermediate", length, inter.train.eval_examples)
+        members = intermediate_members(recipe)
+        english = [m.task for m in members if m == Member(m.task)]
+        jobs += _english_jobs(english, "intermediate", length, inter.train.eval_examples)
+        jobs += [
+            SplitJob(m.task, m.language, get_task(m.task).train_split, "intermediate", length,
+                     training=True, source=m.source, mlm=inter.mlm)
+            for m in members
+            if m != Member(m.task)
+        ]  # fmt: skip
     for train_name, targets in target_groups(recipe).items():
         train_cfg = target_train_config(recipe.target, targets[0].name)
         length = train_cfg.max_length or model_length
@@ -118,20 +136,23 @@ def plan(recipe: Recipe) -> list[SplitJob]:
                 )
     unique: dict[tuple, SplitJob] = {}
     for job in jobs:
-        key = (job.task, job.language, job.split, job.max_length, job.training, job.limit)
+        key = (job.task, job.language, job.source, job.split, job.max_length, job.training)
+        key += (job.limit,)
         unique.setdefault(key, job)
     return list(unique.values())
 
 
-def read_job(job: SplitJob, data: DataConfig) -> tuple[Any, list[Any]]:
+def read_job(job: SplitJob, data: DataConfig, tokenizer: Any = None) -> tuple[Any, list[Any]]:
     """(spec, examples) of one job, exactly as the pipeline selects them. The spec carries a
     label set that lives in the data (CCG's tags.txt), as the pipeline's does: it is part of
-    the cache key."""
-    from stiltx.data.load import load_split
+    the cache key. Hub MLM text is counted against its budget with `tokenizer`, as in training."""
+    from stiltx.data.members import load_member, token_counter, whitespace_tokens
     from stiltx.evaluation.zero_shot import labelled
 
     spec = task_with_labels(job.task, data)
-    examples = load_split(spec, job.language, job.split, data, require_labels=True)
+    member = Member(job.task, job.language, job.source)  # type: ignore[arg-type]
+    count = token_counter(tokenizer) if tokenizer is not None else whitespace_tokens
+    examples = load_member(member, spec, job.split, data, mlm=job.mlm, count_tokens=count)
     if job.labelled_only:
         examples = [e for e in examples if labelled(spec, e)]
     if job.limit is not None:
@@ -144,7 +165,7 @@ def prepare_job(job: SplitJob, tokenizer: Any, data: DataConfig, cache_dir: Path
     from stiltx.encoding import encode_split
 
     try:
-        spec, examples = read_job(job, data)
+        spec, examples = read_job(job, data, tokenizer)
         task_dir = cache_dir / job.task
         before = {p.name for p in task_dir.iterdir()} if task_dir.is_dir() else set()
         encoded = encode_split(

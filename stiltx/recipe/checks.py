@@ -152,19 +152,9 @@ def _check_tasks(recipe: schema.Recipe) -> list[str]:
         return registry.get_task(name)
 
     if recipe.intermediate is not None:
-        for i, name in enumerate(recipe.intermediate.tasks):
-            spec = lookup(name, f"intermediate.tasks[{i}]")
-            if spec is not None and spec.kind is TaskKind.RETRIEVAL:
-                problems.append(
-                    f"intermediate.tasks[{i}]: {name!r} is a retrieval task (no training data); "
-                    "expected a trainable task — put it under retrieval.tasks"
-                )
-        for task in recipe.intermediate.sampling.weights:
-            if task not in recipe.intermediate.tasks:
-                problems.append(
-                    f"intermediate.sampling.weights.{task}: not one of intermediate.tasks "
-                    f"{list(recipe.intermediate.tasks)}{did_you_mean(task, recipe.intermediate.tasks)}"
-                )
+        from stiltx.plan import member_problems
+
+        problems += member_problems(recipe)
     for i, name in enumerate(recipe.target.tasks):
         spec = lookup(name, f"target.tasks[{i}]")
         if spec is not None and spec.kind is TaskKind.RETRIEVAL:

@@ -87,10 +87,34 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class TranslateConfig:
+    """The machine-translated-data baseline: English intermediate tasks also in other languages."""
+
+    languages: tuple[str, ...] = ()  # codes, groups, or "target" (the evaluation languages)
+    english: bool = True  # keep the English members too (false: translated-only)
+    model: str | None = (
+        None  # `stiltx translate`: MT model id; default Helsinki-NLP/opus-mt-en-<lang>
+    )
+    batch_size: int = 16  # `stiltx translate`: sentences per generate() call
+    max_length: int = 512  # `stiltx translate`: max tokens of a source / translated text
+
+
+@dataclass(frozen=True)
+class MLMConfig:
+    """Continued masked language modelling (members `mlm@<language>`)."""
+
+    probability: float = 0.15  # masked share of tokens (80% <mask>, 10% random, 10% kept)
+    tokens_per_language: int = 5_000_000  # Hub corpus (Wikipedia): streamed until this many tokens
+
+
+@dataclass(frozen=True)
 class IntermediateConfig:
+    # members: `mnli` (English), `mnli@de` (translated), `mlm@sw`, `mlm@xtreme` (a group), `mlm@target`
     tasks: tuple[str, ...] = ()
     sampling: SamplingConfig = SamplingConfig()
     train: TrainConfig = TrainConfig()
+    translate: TranslateConfig = TranslateConfig()
+    mlm: MLMConfig = MLMConfig()
 
 
 @dataclass(frozen=True)

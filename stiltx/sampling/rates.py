@@ -14,6 +14,13 @@ cap (`cap`) and T the temperature (`temperature`):
 - `annealed`      p_i ∝ min(n_i, K) ** alpha(step)    Stickland & Murray (2019), see `anneal_alpha`
 
 A single task is the mixture {task: 1.0} under every policy: there is no second code path.
+
+Mixture members (`mnli`, `mnli@de`, `mlm@sw`) are tasks here. A key of `weights` names one member
+or, without `@`, every member of a task that has no weight of its own (`mlm` covers `mlm@de`,
+`mlm@sw`, ...): that group gets the share, split among its members by the policy. Under `fixed` every member must be covered and
+shares are normalized; under any other policy `weights` may cover some members only (e.g.
+`{mlm: 0.2}` gives MLM 20% of the steps), their shares must sum to at most 1, and the remainder
+goes to the other members by the policy.
 """
 
 from __future__ import annotations
@@ -54,6 +61,8 @@ def rates(
             f"{did_you_mean(str(config.policy), POLICIES)}; expected one of {', '.join(POLICIES)}"
         )
     weights = _weights(sizes, config, step, total_steps)
+    if config.weights:
+        weights = _with_shares(weights, config.weights, complete=config.policy == "fixed")
     total = math.fsum(weights.values())
     if not total > 0:
         raise RecipeError(
@@ -104,7 +113,8 @@ def _weights(
         capped = _capped(sizes, config.cap) if config.cap is not None else sizes
         return {task: float(n) ** (1.0 / config.temperature) for task, n in capped.items()}
     if policy == "fixed":
-        return _fixed(sizes, config.weights)
+        _covering(sizes, config.weights, complete=True)
+        return {task: 1.0 for task in sizes}  # uniform within a weighted group
     # annealed
     anneal_steps = config.anneal_steps if config.anneal_steps is not None else total_steps
     if anneal_steps is None or anneal_steps <= 0:
@@ -128,27 +138,64 @@ def _capped(sizes: Mapping[str, int], cap: int) -> dict[str, float]:
     return {task: float(min(n, cap)) for task, n in sizes.items()}
 
 
-def _fixed(sizes: Mapping[str, int], weights: Mapping[str, float]) -> dict[str, float]:
+def _covering(
+    sizes: Mapping[str, float], weights: Mapping[str, float], *, complete: bool
+) -> dict[str, str]:
+    """member -> the `weights` key that covers it; RecipeError listing every problem."""
     problems = []
-    for task in sizes:
-        if task not in weights:
+    covered = {key: key for key in weights if key in sizes}  # a member's own weight wins
+    for key, weight in weights.items():
+        members = [m for m in sizes if m == key or m.partition("@")[0] == key]
+        if not members:
             problems.append(
-                f"sampling.weights: no weight for task {task!r}; policy 'fixed' needs one weight per "
-                f"task (given: {sorted(weights) or 'none'})"
-            )
-    for task, weight in weights.items():
-        if task not in sizes:
-            problems.append(
-                f"sampling.weights.{task}: not a task of this mixture{did_you_mean(task, list(sizes))}; "
+                f"sampling.weights.{key}: not a task of this mixture{did_you_mean(key, list(sizes))}; "
                 f"tasks: {', '.join(sizes)}"
             )
         elif not (isinstance(weight, numbers.Real) and math.isfinite(weight) and weight >= 0):
-            problems.append(
-                f"sampling.weights.{task}: must be a finite number >= 0, got {weight!r}"
-            )
+            problems.append(f"sampling.weights.{key}: must be a finite number >= 0, got {weight!r}")
+        for member in members:
+            covered.setdefault(member, key)
+    if complete:
+        for task in sizes:
+            if task not in covered:
+                problems.append(
+                    f"sampling.weights: no weight for task {task!r}; policy 'fixed' needs one weight "
+                    f"per task (given: {sorted(weights) or 'none'})"
+                )
     if problems:
         raise RecipeError(_SOURCE, problems)
-    return {task: float(weights[task]) for task in sizes}
+    return covered
+
+
+def _with_shares(
+    weights: Mapping[str, float], shares: Mapping[str, float], *, complete: bool
+) -> dict[str, float]:
+    """Give each `shares` key its share of the mass, split within its group by `weights`."""
+    covered = _covering(weights, shares, complete=complete)
+    given = math.fsum(float(shares[key]) for key in set(covered.values()))
+    rest = [m for m in weights if m not in covered]
+    if rest and given > 1.0 + 1e-9:
+        raise RecipeError(
+            _SOURCE,
+            [
+                f"sampling.weights: the shares sum to {given:g} but must leave room for the "
+                f"members they do not cover ({', '.join(rest)}); give shares that sum to <= 1"
+            ],
+        )
+    scale = given if not rest else 1.0  # all covered: normalize the shares among themselves
+    group_mass: dict[str, float] = {}
+    for member, key in covered.items():
+        group_mass[key] = group_mass.get(key, 0.0) + weights[member]
+    rest_mass = math.fsum(weights[m] for m in rest)
+    out = {}
+    for member, weight in weights.items():
+        if member in covered:
+            key = covered[member]
+            within = weight / group_mass[key] if group_mass[key] > 0 else 0.0
+            out[member] = float(shares[key]) / (scale or 1.0) * within
+        else:
+            out[member] = (1.0 - given) * weight / rest_mass if rest_mass > 0 else 0.0
+    return out
 
 
 def _check_sizes(sizes: Mapping[str, int]) -> None:

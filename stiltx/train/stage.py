@@ -1,15 +1,16 @@
-"""One training stage: English training data of some tasks -> a trained model on disk.
+"""One training stage: the training data of some mixture members -> a trained model on disk.
 
-The intermediate stage (one task or the nine-task mixture) and every target stage are the same
-code: read and encode the English splits, build one stream per task, let the sampler mix them,
-run the loop with English-dev model selection, save with the method. Only the inputs differ.
+The intermediate stage (one task, the nine-task mixture, or a mixture with translated and MLM
+members) and every target stage are the same code: read and encode each member's training split,
+build one stream per member and a sampler over them (`sampling.loader.build_mixture`), run the
+loop with English-dev model selection, save with the method. Only the inputs differ.
 """
 
 from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,8 @@ from typing import Any
 from stiltx import atomic
 from stiltx.errors import DataError
 from stiltx.layout import DONE_FILE, MODEL_DIR
-from stiltx.plan import TRAIN_LANGUAGE
-from stiltx.recipe.schema import DataConfig, SamplingConfig, TrainConfig
+from stiltx.plan import TRAIN_LANGUAGE, Member
+from stiltx.recipe.schema import DataConfig, MLMConfig, SamplingConfig, TrainConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
 
@@ -77,7 +78,8 @@ def _model_files(model_dir: Path) -> dict[str, int]:
     }
 
 
-def encode_task(
+def encode_member(
+    member: Member,
     spec: TaskSpec,
     split: str,
     tokenizer: Any,
@@ -85,14 +87,16 @@ def encode_task(
     max_length: int,
     *,
     training: bool,
-    language: str = TRAIN_LANGUAGE,
     limit: int | None = None,
+    mlm: MLMConfig | None = None,
 ):
-    """Read one split and encode it (cached on disk by the encoder's fingerprint)."""
-    from stiltx.data.load import load_split
+    """Read one member's split and encode it (cached on disk by the encoder's fingerprint)."""
+    from stiltx.data.members import load_member, token_counter
     from stiltx.encoding import encode_split
 
-    examples = load_split(spec, language, split, data, require_labels=True)
+    examples = load_member(
+        member, spec, split, data, mlm=mlm, count_tokens=token_counter(tokenizer)
+    )
     if limit is not None:
         examples = examples[:limit]
     return encode_split(
@@ -149,7 +153,8 @@ def _finished(stage_dir: Path) -> StageResult | None:
 
 def run_stage(
     stage_dir: Path,
-    specs: Sequence[TaskSpec],
+    members: Sequence[Member],
+    specs: Mapping[str, TaskSpec],
     model: Any,
     method: Any,
     tokenizer: Any,
@@ -161,31 +166,51 @@ def run_stage(
     seed: int,
     resume: bool,
     eval_batch_size: int,
+    mlm: MLMConfig | None = None,
     progress: bool = True,
 ) -> StageResult:
-    """Train `model` (already carrying its heads) on the English training data of `specs`."""
+    """Train `model` (already carrying its heads) on the training data of `members` (`specs`:
+    task -> spec, labels filled). Model selection reads the English dev split of each native
+    English member; translated and MLM members have none."""
     from stiltx.encoding.collate import MODEL_INPUTS
     from stiltx.sampling.loader import batches_per_epoch, build_mixture
     from stiltx.train import checkpoint, schedule
     from stiltx.train.loop import train
 
+    heads = sorted({specs[m.task].head_name for m in members})
     if resume and is_done(stage_dir):  # a finished stage is never redone: load its result
         finished = _finished(stage_dir)
         if finished is not None:
-            method.prepare(model, sorted({s.head_name for s in specs}))
+            method.prepare(model, heads)
             method.load(model, stage_dir / MODEL_DIR)
             method.activate(model, TRAIN_LANGUAGE)
             return finished
     length = train_cfg.max_length or max_length
     train_sets = {
-        s.name: encode_task(s, s.train_split, tokenizer, data, length, training=True) for s in specs
+        m.name: encode_member(
+            m,
+            specs[m.task],
+            specs[m.task].train_split,
+            tokenizer,
+            data,
+            length,
+            training=True,
+            mlm=mlm,
+        )
+        for m in members
     }
+    dev_specs = [
+        specs[m.task]
+        for m in members
+        if m == Member(m.task)
+        and specs[m.task].kind is not TaskKind.MLM
+        and specs[m.task].dev_split in specs[m.task].splits
+    ]
     dev_sets = {}
-    for s in specs:
-        if s.kind is TaskKind.MLM or s.dev_split not in s.splits:
-            continue
+    for s in dev_specs:
         try:
-            dev_sets[s.name] = encode_task(
+            dev_sets[s.name] = encode_member(
+                Member(s.name),
                 s,
                 s.dev_split,
                 tokenizer,
@@ -198,20 +223,21 @@ def run_stage(
             warnings.warn(
                 f"{s.name}: no English dev evaluation during training ({error})", stacklevel=2
             )
-    # Every process draws the same task each step (same sampler seed: DDP needs one head per
+    # Every process draws the same member each step (same sampler seed: DDP needs one head per
     # step) but its own batches of it (stream seed offset by the process rank).
     from accelerate import PartialState
 
-    by_name = {s.name: s for s in specs}
+    by_name = {m.name: specs[m.task] for m in members}
     batches = sum(
         batches_per_epoch(len(train_sets[name].features), train_cfg.batch_size) for name in by_name
     )
     total = schedule.total_steps(train_cfg, batches)
+    probability = (mlm or MLMConfig()).probability
     mixture_stream = build_mixture(
         train_sets,
         heads={name: s.head_name for name, s in by_name.items()},
         batch_sizes=dict.fromkeys(by_name, train_cfg.batch_size),
-        collate_fns={name: _collate_fn(s, tokenizer) for name, s in by_name.items()},
+        collate_fns={name: _collate_fn(s, tokenizer, probability) for name, s in by_name.items()},
         config=sampling,
         seed=seed,
         stream_seed=seed + 1_000_003 * PartialState().process_index,
@@ -219,19 +245,21 @@ def run_stage(
         grad_accum=train_cfg.grad_accum,
         columns={name: MODEL_INPUTS[s.kind] + ("length",) for name, s in by_name.items()},
     )
-    method.prepare(model, sorted({s.head_name for s in specs}))
+    method.prepare(model, heads)
     result = train(
         model,
         method,
         mixture_stream,
         train_cfg,
         stage_dir,
-        eval_fn=dev_eval_fn(specs, dev_sets, eval_batch_size) if dev_sets else None,
+        eval_fn=dev_eval_fn(dev_specs, dev_sets, eval_batch_size) if dev_sets else None,
         resume=resume,
         total_steps=total,
         progress=progress,
     )
     mixture = mixture_stream.sampler.mixture_report(total)
+    for m in members:  # what each stream is, beside its intended and realized steps
+        mixture["tasks"][m.name].update(task=m.task, language=m.language, source=m.source)
     # Completion order survives a kill at any point: model/ (written by the loop), then done.json,
     # then the checkpoints go (they only served a resume; for XLM-R Large gigabytes each).
     atomic.write_json(
@@ -257,7 +285,7 @@ def run_stage(
     )
 
 
-def _collate_fn(spec: TaskSpec, tokenizer: Any):
+def _collate_fn(spec: TaskSpec, tokenizer: Any, mlm_probability: float):
     """Rows of `spec`'s encoded split -> a padded batch (MLM masks here, at batch time)."""
     from stiltx.encoding.collate import collate
 
@@ -266,4 +294,5 @@ def _collate_fn(spec: TaskSpec, tokenizer: Any):
         spec.kind,
         pad_token_id=tokenizer.pad_token_id,
         mlm_tokenizer=tokenizer if spec.kind is TaskKind.MLM else None,
+        mlm_probability=mlm_probability,
     )

@@ -69,8 +69,9 @@ def test_prepare_fills_the_cache_the_pipeline_reads(recipe_path, tiny_model_dir)
     from transformers import AutoTokenizer
 
     from stiltx.data.load import load_split
+    from stiltx.plan import Member
     from stiltx.tasks.registry import get_task
-    from stiltx.train.stage import encode_task
+    from stiltx.train.stage import encode_member
 
     recipe = load_recipe(str(recipe_path))
     tokenizer = AutoTokenizer.from_pretrained(str(tiny_model_dir))
@@ -92,7 +93,10 @@ def test_prepare_fills_the_cache_the_pipeline_reads(recipe_path, tiny_model_dir)
         assert r.examples == len(expected) and not r.cached
         assert r.features >= r.examples > 0
     # The pipeline's own read+encode of the target's training split finds the prepared entry.
-    encoded = encode_task(get_task("copa"), "train", tokenizer, recipe.data, 96, training=True)
+    copa = get_task("copa")
+    encoded = encode_member(
+        Member("copa"), copa, "train", tokenizer, recipe.data, 96, training=True
+    )
     assert (Path(recipe.data.cache_dir) / "copa" / encoded.fingerprint / "meta.json").is_file()
     again = prepare(plan(recipe), tokenizer, recipe.data)
     assert all(r.cached for r in again if not r.missing)

@@ -163,3 +163,33 @@ def test_config_errors():
 def test_rates_module_does_not_import_torch():
     code = "import sys, stiltx.sampling.rates; assert 'torch' not in sys.modules, 'torch imported'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+MEMBERS = {"mnli": 300, "mnli@de": 100, "mlm@de": 50, "mlm@sw": 150}
+
+
+def test_a_task_weight_is_the_share_of_all_its_members():
+    """`weights: {mlm: 0.2}`: MLM members get 20% together (split by the policy), the rest 80%."""
+    probs = rates(MEMBERS, SamplingConfig(policy="proportional", weights={"mlm": 0.2}))
+    assert probs == pytest.approx({"mnli": 0.6, "mnli@de": 0.2, "mlm@de": 0.05, "mlm@sw": 0.15})
+    one = rates(MEMBERS, SamplingConfig(policy="uniform", weights={"mlm@sw": 0.4}))
+    assert one == pytest.approx({"mnli": 0.2, "mnli@de": 0.2, "mlm@de": 0.2, "mlm@sw": 0.4})
+
+
+def test_fixed_weights_by_task_are_split_evenly_within_the_task():
+    config = SamplingConfig(policy="fixed", weights={"mnli": 3, "mnli@de": 1, "mlm": 4})
+    probs = rates(MEMBERS, config)
+    assert probs == pytest.approx({"mnli": 0.375, "mnli@de": 0.125, "mlm@de": 0.25, "mlm@sw": 0.25})
+    # a member's own weight wins over its task's: `mnli` here is English MNLI alone
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ({"mlm": 0.7, "mnli@de": 0.6}, r"shares sum to 1.3 but must leave room for .*mnli"),
+        ({"mlm@fr": 0.2}, r"sampling.weights.mlm@fr: not a task of this mixture"),
+    ],
+)
+def test_member_shares_that_cannot_work_are_refused(weights, message):
+    with pytest.raises(RecipeError, match=message):
+        rates(MEMBERS, SamplingConfig(policy="proportional", weights=weights))

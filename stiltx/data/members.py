@@ -1,0 +1,88 @@
+"""Reading one mixture member's split (`mnli`, `mnli@de`, `mlm@sw`), and checking that every
+member's data is there before a run starts (`stiltx validate`, `stiltx train`).
+
+- native English data and local MLM text: `load_split`, as for any task;
+- `mlm@<language>` from the Hub: Wikipedia streamed to `intermediate.mlm.tokens_per_language`;
+- translated members: `stiltx.data.translated`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from stiltx.data.corpus import stream_wikipedia, whitespace_tokens
+from stiltx.data.load import load_split
+from stiltx.data.paths import candidate_paths
+from stiltx.data.translated import find_translated, load_translated
+from stiltx.errors import DataError, StiltxError
+from stiltx.plan import Member
+from stiltx.recipe.schema import DataConfig, MLMConfig
+from stiltx.tasks.spec import TaskKind, TaskSpec
+
+
+def load_member(
+    member: Member,
+    spec: TaskSpec,
+    split: str,
+    data: DataConfig,
+    *,
+    mlm: MLMConfig | None = None,
+    count_tokens: Callable[[str], int] = whitespace_tokens,
+) -> list:
+    """The labelled examples of one member's split (`spec`: the member's task, labels filled)."""
+    if member.source == "translated":
+        return load_translated(spec, member.language, split, data)
+    if spec.kind is TaskKind.MLM and data.source == "hub":
+        budget = (mlm or MLMConfig()).tokens_per_language
+        return stream_wikipedia(member.language, budget, count_tokens)
+    return load_split(spec, member.language, split, data, require_labels=True)
+
+
+def data_problems(
+    members: Sequence[Member], specs: dict[str, TaskSpec], data: DataConfig
+) -> list[str]:
+    """What is missing before training can start, per member: translation files (with the
+    expected paths), local MLM corpora (missing or empty). Hub data is not probed (no network)."""
+    problems = []
+    for member in members:
+        spec = specs[member.task]
+        try:
+            if member.source == "translated":
+                find_translated(spec, member.language, spec.train_split, data)
+            elif spec.kind is TaskKind.MLM and data.source == "local":
+                _check_corpus(spec, member.language, data)
+        except StiltxError as error:
+            problems.append(f"intermediate member {member.name}: {error}")
+    return problems
+
+
+def check_member_data(
+    members: Sequence[Member], specs: dict[str, TaskSpec], data: DataConfig
+) -> None:
+    """DataError listing every member whose data is missing (before any training starts)."""
+    problems = data_problems(members, specs, data)
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise DataError(f"intermediate data: {len(problems)} member(s) cannot be read\n{lines}")
+
+
+def _check_corpus(spec: TaskSpec, language: str, data: DataConfig) -> None:
+    root = Path(data.data_dir or ".").expanduser()
+    paths = [p for p in candidate_paths(spec, language, spec.train_split, root) if p.is_file()]
+    if not paths:
+        expected = candidate_paths(spec, language, spec.train_split, root)[0]
+        raise DataError(
+            f"no MLM text for language {language!r}: expected {expected} (one paragraph per line)"
+        )
+    if not load_split(spec, language, spec.train_split, data):
+        raise DataError(f"{paths[0]}: empty corpus (no non-blank line)")
+
+
+def token_counter(tokenizer) -> Callable[[str], int]:
+    """Tokens of a text as the model counts them (for the Hub MLM budget)."""
+
+    def count(text: str) -> int:
+        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    return count

@@ -1,0 +1,130 @@
+"""Translated intermediate data: where it lives and how it is read (members `task@language`).
+
+    <translated root>/<task>/<language>/   the task's files, same names and native format as
+                                           <data_dir>/<task>/ (what `stiltx translate` and the
+                                           toy world's MT system write), e.g. mnli/de/train.tsv
+
+The root is `<data.data_dir>/translated`, or `$STILTX_CACHE/translated` (default
+`~/.cache/stiltx/translated`) when the recipe has no data directory (Hub data).
+
+XTREME's released translate-train files are read too, when placed in the same folder:
+- MNLI (XNLI's translate-train): `en-<lang>-translated.tsv`, or XNLI-MT-1.0's
+  `multinli.train.<lang>.tsv`. The README of google-research/xtreme (section "Translations") says
+  five columns (2 original, 2 translated, label) but its loader
+  (third_party/processors/xnli.py:62-76, `get_translate_train_examples`) reads three
+  (premise, hypothesis, label); both are accepted, by column count. XNLI-MT's header row is
+  skipped and its label "contradictory" becomes "contradiction" (as both loaders do).
+- SQuAD v1.1: `squad.translate.train.en-<lang>.json` (SQuAD JSON).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from stiltx.data.files import label_index, read_lines, split_columns
+from stiltx.errors import DataError
+from stiltx.recipe.schema import DataConfig
+from stiltx.tasks.examples import ClassificationExample
+from stiltx.tasks.spec import TaskSpec
+
+TRANSLATED_DIR = "translated"
+CONTRADICTORY = {"contradictory": "contradiction"}  # XNLI-MT's label name
+
+# task -> (reader, file templates inside <root>/<task>/<language>/) of XTREME's releases
+XTREME_LAYOUTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mnli": (
+        "xtreme_translated_tsv",
+        ("en-{language}-translated.tsv", "multinli.train.{language}.tsv"),
+    ),
+    "squad": ("squad_json", ("squad.translate.train.en-{language}.json",)),
+}
+
+
+def translated_root(data: DataConfig) -> Path:
+    """Where translated files are read from and where `stiltx translate` writes them."""
+    if data.data_dir:
+        return Path(data.data_dir).expanduser() / TRANSLATED_DIR
+    root = os.environ.get("STILTX_CACHE")
+    base = Path(root).expanduser() if root else Path.home() / ".cache" / "stiltx"
+    return base / TRANSLATED_DIR
+
+
+def member_dir(data: DataConfig, task: str, language: str) -> Path:
+    return translated_root(data) / task / language
+
+
+def translated_specs(spec: TaskSpec, language: str) -> list[TaskSpec]:
+    """Specs that read `spec`'s translation into `language` from the translated root: the native
+    layout first, then XTREME's released layout (if any). Paths are relative to the root."""
+    native = {
+        split: tuple(_inside(spec.name, language, t) for t in templates)
+        for split, templates in spec.source.local_paths.items()
+    }
+    variants = [_local(spec, language, spec.source.local_format, native)]
+    if spec.name in XTREME_LAYOUTS:
+        reader, templates = XTREME_LAYOUTS[spec.name]
+        paths = {spec.train_split: tuple(f"{spec.name}/{language}/{t}" for t in templates)}
+        variants.append(_local(spec, language, reader, paths))
+    return variants
+
+
+def _inside(task: str, language: str, template: str) -> str:
+    """`mnli/train.tsv` -> `mnli/de/train.tsv` (the task's own folder, one level deeper)."""
+    head, _, rest = template.partition("/")
+    return f"{task}/{language}/{rest or head}"
+
+
+def _local(spec: TaskSpec, language: str, reader: str, paths: dict) -> TaskSpec:
+    source = replace(spec.source, local_format=reader, local_paths=paths, hub_id=None)
+    return replace(spec, languages=(language,), source=source)
+
+
+def find_translated(spec: TaskSpec, language: str, split: str, data: DataConfig) -> TaskSpec:
+    """The spec variant (layout) whose files exist for this split; else a DataError naming every
+    expected path and how to produce them."""
+    from stiltx.data.paths import candidate_paths, resolve_local
+
+    root = translated_root(data)
+    tried: list[Path] = []
+    for variant in translated_specs(spec, language):
+        tried += candidate_paths(variant, language, split, root)
+        try:
+            resolve_local(variant, language, split, root)
+        except DataError:
+            continue
+        return variant
+    listed = "\n".join(f"  - {p}" for p in tried)
+    raise DataError(
+        f"no translated data for {spec.name}@{language} ({split}); expected one of:\n{listed}\n"
+        f"write them with `stiltx translate --recipe R --tasks {spec.name} --languages "
+        f"{language}`, or put translated files there in {spec.name}'s native format"
+    )
+
+
+def load_translated(spec: TaskSpec, language: str, split: str, data: DataConfig) -> list:
+    """The labelled translated examples of one split (the first layout with files wins)."""
+    from stiltx.data.load import load_split
+
+    variant = find_translated(spec, language, split, data)
+    local = replace(data, source="local", data_dir=str(translated_root(data)))
+    return load_split(variant, language, split, local, require_labels=True)
+
+
+def read_xtreme_translated_tsv(
+    path: Path, spec: TaskSpec, language: str = ""
+) -> list[ClassificationExample]:
+    """XTREME / XNLI-MT translate-train pairs: 3 columns (text, text, label) or 5 (original pair,
+    translated pair, label); a header row (`... label`) is skipped."""
+    examples = []
+    for number, line in enumerate(read_lines(path), start=1):
+        if not line.strip():
+            continue
+        columns = split_columns(line, path, number, (3, 5))
+        if number == 1 and columns[-1].strip().lower() in ("label", "gold_label"):
+            continue
+        first, second = (columns[0], columns[1]) if len(columns) == 3 else (columns[2], columns[3])
+        label = label_index(columns[-1], spec.labels, f"{path}:{number}", CONTRADICTORY)
+        examples.append(ClassificationExample(str(len(examples)), first, second, label))
+    return examples
