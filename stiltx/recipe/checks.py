@@ -11,37 +11,173 @@ from pathlib import Path
 from stiltx.errors import did_you_mean
 from stiltx.recipe import schema
 
+# Far beyond any real setting, yet small enough not to exhaust memory or overflow: a value past
+# these is a typo (1e30 for 1e-3, an extra zero group) that would otherwise fail hours later.
+MAX_BATCH = 65_536
+MAX_LENGTH = 131_072
+MAX_STEPS = 1_000_000_000
+MAX_EPOCHS = 10_000
+MAX_SEED = 2**32 - 1  # numpy's seed range
+EVAL_SPLITS = ("test", "dev")  # each task maps them to its own split names (TyDiQA: dev)
+
+# `adapters` config ids (adapters.ADAPTER_CONFIG_MAP), kept here so that validating a recipe
+# does not import adapters/torch; tests/recipe/test_checks.py keeps the list in sync.
+ADAPTER_IDS = (
+    "compacter", "compacter++", "direft", "dora", "double_seq_bn", "double_seq_bn_inv", "dvora",
+    "houlsby", "houlsby+inv", "ia3", "lora", "loreft", "mam", "mtl_lora", "noreft", "par_bn",
+    "parallel", "pfeiffer", "pfeiffer+inv", "prefix_tuning", "prefix_tuning_flat",
+    "prompt_tuning", "scaled_par_bn", "scaled_parallel", "seq_bn", "seq_bn_inv", "unipelt", "vera",
+)  # fmt: skip
+
+# Depth (num_hidden_layers) of the Hub models the paper uses, for the retrieval.layer check.
+KNOWN_DEPTHS = {
+    "xlm-roberta-base": 12,
+    "xlm-roberta-large": 24,
+    "xlm-roberta-xl": 36,
+    "xlm-roberta-xxl": 48,
+}
+
 
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def check_recipe(recipe: schema.Recipe) -> list[str]:
+def check_recipe(recipe: schema.Recipe, tolerate_type_errors: bool = False) -> list[str]:
+    """Every semantic problem of `recipe`. Each check runs on its own, so one that cannot run (a
+    value of the wrong type, already reported when `tolerate_type_errors`) hides no other."""
+    checks = [
+        lambda: _check_name(recipe.name),
+        lambda: _check_data(recipe.data),
+        lambda: _check_model(recipe.model),
+        lambda: _check_method(recipe.method),
+        lambda: _check_intermediate(recipe.intermediate),
+        lambda: _check_train(recipe.target.train, "target.train"),
+        lambda: _check_tasks(recipe),
+        lambda: _check_overrides(recipe.target),
+        lambda: _check_retrieval(recipe),
+        lambda: _check_eval(recipe.eval),
+        lambda: _check_seeds(recipe.seed, recipe.seeds),
+        lambda: _check_languages(recipe.eval.languages),
+    ]
     problems: list[str] = []
-    problems += _check_data(recipe.data)
-    problems += _check_model(recipe.model)
-    if recipe.intermediate is not None:
-        problems += _check_sampling(recipe.intermediate.sampling, "intermediate.sampling")
-        problems += _check_train(recipe.intermediate.train, "intermediate.train")
-        if not recipe.intermediate.tasks:
-            problems.append(
-                "intermediate.tasks: got an empty list, expected at least one task "
-                "(write `intermediate: null` for direct fine-tuning)"
-            )
-    problems += _check_train(recipe.target.train, "target.train")
-    problems += _check_tasks(recipe)
-    problems += _check_overrides(recipe.target)
-    if recipe.retrieval.layer is not None and recipe.retrieval.layer < 0:
-        problems.append(
-            f"retrieval.layer: got {recipe.retrieval.layer}, expected >= 0 (0 = embeddings)"
-        )
-    if recipe.seeds and len(set(recipe.seeds)) != len(recipe.seeds):
-        problems.append(f"seeds: got {list(recipe.seeds)}, expected distinct seeds")
-    problems += _check_languages(recipe.eval.languages)
+    for check in checks:
+        try:
+            problems += check()
+        except (TypeError, AttributeError, ValueError):
+            if not tolerate_type_errors:
+                raise
     return problems
 
 
+def _check_name(name: str) -> list[str]:
+    if not name.strip():
+        return ["name: got an empty name, expected a few words (it names the run folder)"]
+    bad = sorted({repr(c) for c in name if ord(c) < 32 or c == "\x7f"})
+    if bad:
+        return [
+            f"name: got {name!r}, expected printable text (control characters {', '.join(bad)}; "
+            "it names the run folder)"
+        ]
+    return []
+
+
+def _check_intermediate(inter: schema.IntermediateConfig | None) -> list[str]:
+    if inter is None:
+        return []
+    problems = _check_sampling(inter.sampling, "intermediate.sampling")
+    problems += _check_train(inter.train, "intermediate.train")
+    if not inter.tasks:
+        problems.append(
+            "intermediate.tasks: got an empty list, expected at least one task "
+            "(write `intermediate: null` for direct fine-tuning)"
+        )
+    return problems
+
+
+def _check_method(method: schema.MethodConfig) -> list[str]:
+    adapter = method.adapter
+    base = adapter.split("[", 1)[0].strip()  # adapters also reads "lora[r=8]"
+    if base in ADAPTER_IDS or Path(adapter).expanduser().is_file():
+        return []
+    return [
+        f"method.adapter: got {adapter!r}, expected an adapters config id "
+        f"({', '.join(ADAPTER_IDS)}) or a config file{did_you_mean(base, ADAPTER_IDS)}"
+    ]
+
+
+def _check_retrieval(recipe: schema.Recipe) -> list[str]:
+    retrieval = recipe.retrieval
+    problems = _limit("retrieval.batch_size", retrieval.batch_size, 1, MAX_BATCH)
+    if retrieval.layer is None:
+        return problems
+    if retrieval.layer < 0:
+        return [
+            *problems,
+            f"retrieval.layer: got {retrieval.layer}, expected >= 0 (0 = embeddings)",
+        ]
+    depth = model_depth(recipe.model.name_or_path, recipe.toy.size)
+    if depth is not None and retrieval.layer > depth:
+        problems.append(
+            f"retrieval.layer: got {retrieval.layer}, expected 0..{depth} "
+            f"({recipe.model.name_or_path} has {depth} layers; 0 = embeddings)"
+        )
+    return problems
+
+
+def model_depth(name_or_path: str, toy_size: str) -> int | None:
+    """num_hidden_layers when knowable without loading the model: the toy model, a known Hub id,
+    or a local folder's config.json; None otherwise."""
+    import json
+
+    if name_or_path == "toy":
+        from stiltx.toy.pretrain import NAMED_MODELS
+
+        model = NAMED_MODELS.get(toy_size)
+        return model.num_layers if model is not None else None
+    known = KNOWN_DEPTHS.get(name_or_path.rsplit("/", 1)[-1].lower())
+    if known is not None:
+        return known
+    config = Path(name_or_path).expanduser() / "config.json"
+    try:
+        depth = json.loads(config.read_text(encoding="utf-8")).get("num_hidden_layers")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return depth if isinstance(depth, int) else None
+
+
+def _check_eval(evaluation: schema.EvalConfig) -> list[str]:
+    problems = _limit("eval.batch_size", evaluation.batch_size, 1, MAX_BATCH)
+    if evaluation.split not in EVAL_SPLITS:
+        problems.append(
+            f"eval.split: got {evaluation.split!r}, expected one of {', '.join(EVAL_SPLITS)}"
+            f"{did_you_mean(evaluation.split, EVAL_SPLITS)}"
+        )
+    return problems
+
+
+def _check_seeds(seed: int, seeds: tuple[int, ...]) -> list[str]:
+    problems = _limit("seed", seed, 0, MAX_SEED)
+    for i, value in enumerate(seeds):
+        problems += _limit(f"seeds[{i}]", value, 0, MAX_SEED)
+    if seeds and len(set(seeds)) != len(seeds):
+        problems.append(f"seeds: got {list(seeds)}, expected distinct seeds")
+    return problems
+
+
+def _limit(where: str, value: float | None, low: float, high: float) -> list[str]:
+    """'<where>: got v, expected low..high' when a number is out of range, NaN or infinite."""
+    import math
+
+    if value is None or not _number(value):
+        return []
+    if not math.isfinite(value) or not low <= value <= high:
+        return [f"{where}: got {value}, expected a number in {low:,}..{high:,}"]
+    return []
+
+
 def _check_data(data: schema.DataConfig) -> list[str]:
+    if data.max_examples is not None and data.max_examples <= 0:
+        return [f"data.max_examples: got {data.max_examples}, expected a positive integer or null"]
     if data.source != "local":
         return []
     if not data.data_dir:
@@ -52,9 +188,7 @@ def _check_data(data: schema.DataConfig) -> list[str]:
 
 
 def _check_model(model: schema.ModelConfig) -> list[str]:
-    problems = []
-    if model.max_length < 8:
-        problems.append(f"model.max_length: got {model.max_length}, expected >= 8")
+    problems = _limit("model.max_length", model.max_length, 8, MAX_LENGTH)
     path = Path(model.name_or_path).expanduser()
     looks_local = model.name_or_path.startswith((".", "/", "~")) or path.exists()
     if looks_local and not (path / "config.json").is_file():
@@ -66,7 +200,21 @@ def _check_model(model: schema.ModelConfig) -> list[str]:
 
 
 def _check_train(train: schema.TrainConfig, where: str) -> list[str]:
+    import math
+
     problems = []
+    finite = {
+        "lr": train.lr,
+        "epochs": train.epochs,
+        "warmup_ratio": train.warmup_ratio,
+        "weight_decay": train.weight_decay,
+        "max_grad_norm": train.max_grad_norm,
+    }
+    for key, value in finite.items():
+        if _number(value) and not math.isfinite(value):
+            problems.append(f"{where}.{key}: got {value}, expected a finite number")
+    if problems:
+        return problems  # NaN / inf make the comparisons below meaningless
     positive = {
         "lr": train.lr,
         "batch_size": train.batch_size,
@@ -75,12 +223,30 @@ def _check_train(train: schema.TrainConfig, where: str) -> list[str]:
         "save_every": train.save_every,
         "log_every": train.log_every,
         "keep_checkpoints": train.keep_checkpoints,
+        "eval_examples": train.eval_examples,
     }
     for key, value in positive.items():
         if _number(value) and value <= 0:
             problems.append(f"{where}.{key}: got {value}, expected a positive number")
-    if not all(_number(v) for v in (train.warmup_ratio, train.weight_decay, train.max_grad_norm)):
-        return problems  # a wrong type is already reported by the structural pass
+    upper = {
+        "batch_size": MAX_BATCH,
+        "grad_accum": MAX_BATCH,
+        "max_length": MAX_LENGTH,
+        "max_steps": MAX_STEPS,
+        "eval_every": MAX_STEPS,
+        "save_every": MAX_STEPS,
+        "log_every": MAX_STEPS,
+        "eval_examples": MAX_STEPS,
+        "keep_checkpoints": 1000,
+        "epochs": MAX_EPOCHS,
+        "lr": 10.0,
+    }
+    for key, high in upper.items():
+        value = getattr(train, key)
+        if _number(value) and value > high:
+            problems.append(f"{where}.{key}: got {value}, expected at most {high:,}")
+    if train.max_length is not None and train.max_length < 8:
+        problems.append(f"{where}.max_length: got {train.max_length}, expected >= 8 or null")
     if train.max_steps is not None and train.max_steps <= 0:
         problems.append(f"{where}.max_steps: got {train.max_steps}, expected a positive integer")
     if train.epochs is not None and train.epochs <= 0:
@@ -107,8 +273,14 @@ def _check_train(train: schema.TrainConfig, where: str) -> list[str]:
 
 
 def _check_sampling(sampling: schema.SamplingConfig, where: str) -> list[str]:
+    import math
+
     problems = []
-    if sampling.temperature <= 0:
+    if not math.isfinite(sampling.temperature):
+        problems.append(
+            f"{where}.temperature: got {sampling.temperature}, expected a finite number"
+        )
+    elif sampling.temperature <= 0:
         problems.append(f"{where}.temperature: got {sampling.temperature}, expected > 0")
     if sampling.cap is not None and sampling.cap <= 0:
         problems.append(f"{where}.cap: got {sampling.cap}, expected a positive integer or null")
@@ -123,8 +295,10 @@ def _check_sampling(sampling: schema.SamplingConfig, where: str) -> list[str]:
             "or with_replacement: true)"
         )
     for task, weight in sampling.weights.items():
-        if weight < 0:
-            problems.append(f"{where}.weights.{task}: got {weight}, expected >= 0")
+        if not math.isfinite(weight) or weight < 0:
+            problems.append(f"{where}.weights.{task}: got {weight}, expected a finite number >= 0")
+    if sampling.weights and not sum(sampling.weights.values()) > 0:
+        problems.append(f"{where}.weights: all zero, expected at least one positive weight")
     if sampling.anneal_steps is not None and sampling.anneal_steps <= 0:
         problems.append(
             f"{where}.anneal_steps: got {sampling.anneal_steps}, expected a positive integer"
@@ -191,7 +365,29 @@ def _check_overrides(target: schema.TargetConfig) -> list[str]:
                 problems.append(
                     f"target.overrides.{task}.{key}: unknown key{did_you_mean(key, keys)}"
                 )
+        known = {k: v for k, v in values.items() if k in keys}
+        problems += _check_override_values(target.train, task, known)
     return problems
+
+
+def _check_override_values(base: schema.TrainConfig, task: str, values: dict) -> list[str]:
+    """Types and ranges of `target.overrides.<task>` (the stage would fail or mis-train later)."""
+    import dataclasses
+    import typing
+
+    from stiltx.recipe.load import _BAD, _convert
+
+    where = f"target.overrides.{task}"
+    hints = typing.get_type_hints(schema.TrainConfig)
+    problems: list[str] = []
+    good = {}
+    for key, raw in values.items():
+        converted = _convert(hints[key], raw, f"{where}.{key}", problems)
+        if converted is not _BAD:
+            good[key] = converted
+    merged = dataclasses.replace(base, **good)
+    own = [p for p in _check_train(merged, where) if p.split(":")[0].rsplit(".", 1)[-1] in good]
+    return problems + own
 
 
 def _check_languages(languages: tuple[str, ...]) -> list[str]:

@@ -50,12 +50,13 @@ def load_recipe(
 ) -> schema.Recipe:
     """Resolve a bundled name or a path into a validated, frozen `Recipe`."""
     path = find_recipe(str(name_or_path))
-    tree = read_tree(path)
+    problems: list[str] = []  # every problem, reported at once (duplicate keys included)
+    tree = read_tree(path, problems=problems)
     if preset:
         # A preset tunes the sections a recipe has; it never re-creates one the recipe switched off
         # (direct.yaml's `intermediate: null` stays null under --preset tiny).
-        tree = deep_merge(tree, _without_meta(read_tree(find_preset(preset))), keep_null=True)
-    problems: list[str] = []
+        preset_tree = read_tree(find_preset(preset), problems=problems)
+        tree = deep_merge(tree, _without_meta(preset_tree), keep_null=True)
     for item in overrides:
         try:
             key, value = parse_override(item)
@@ -70,18 +71,31 @@ def load_recipe(
     return build_recipe(tree, source=str(path), problems=problems)
 
 
-def read_tree(path: Path, _depth: int = 0) -> dict[str, Any]:
-    """Read one YAML file and resolve its `extends:` chain (child keys win, dicts merge deeply)."""
+def read_tree(path: Path, _depth: int = 0, problems: list[str] | None = None) -> dict[str, Any]:
+    """Read one YAML file and resolve its `extends:` chain (child keys win, dicts merge deeply).
+
+    A key written twice in one mapping is a problem (YAML would silently keep the last one):
+    appended to `problems` when given, else raised."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise StiltxError(f"cannot read recipe {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise StiltxError(
+            f"recipe {path}: not UTF-8 text (byte {error.start}: {error.reason}); expected a YAML file"
+        ) from None
+    duplicates: list[str] = []
     try:
-        tree = yaml.safe_load(text)
+        tree = _safe_load_strict(text, duplicates)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         raise StiltxError(f"recipe {path}{where}: invalid YAML ({error})") from None
+    found = [f"{path}:{d}" for d in duplicates]
+    if found and problems is None:
+        raise RecipeError(str(path), found)
+    if problems is not None:
+        problems.extend(found)
     if tree is None:
         tree = {}
     if not isinstance(tree, dict):
@@ -95,8 +109,43 @@ def read_tree(path: Path, _depth: int = 0) -> dict[str, Any]:
         raise StiltxError(
             f"recipe {path}: 'extends' chain deeper than {MAX_EXTENDS_DEPTH} (a cycle?)"
         )
-    base = _without_meta(read_tree(find_recipe(str(parent), relative_to=path.parent), _depth + 1))
+    parent_path = find_recipe(str(parent), relative_to=path.parent)
+    base = _without_meta(read_tree(parent_path, _depth + 1, problems))
     return deep_merge(base, tree)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that records keys written twice in one mapping (`<<` merges may override)."""
+
+    duplicates: list[str]
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                if key in first:
+                    self.duplicates.append(
+                        f"{line}: duplicate key {key!r} (first at line {first[key]}); "
+                        "expected each key once"
+                    )
+                else:
+                    first[key] = line
+            except TypeError:  # an unhashable key: SafeLoader reports it
+                pass
+        return super().construct_mapping(node, deep=deep)
+
+
+def _safe_load_strict(text: str, duplicates: list[str]) -> Any:
+    loader = _StrictLoader(text)
+    loader.duplicates = duplicates
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def parse_override(item: str) -> tuple[str, Any]:
@@ -178,11 +227,12 @@ def build_recipe(
     """Validate `tree` against the schema and the task registry; raise RecipeError with all problems."""
     problems = list(problems or [])
     recipe = _convert(schema.Recipe, tree, "", problems)
-    if recipe is not None:
-        try:
-            problems.extend(semantic_problems(recipe))
-        except (TypeError, AttributeError, ValueError):
-            pass  # a value of the wrong type is already reported; range checks can't run on it
+    if recipe is _BAD or recipe is None:
+        recipe = None
+    else:
+        # A value of the wrong type was reported and replaced by its default, so the semantic
+        # checks still run on everything else: every problem is reported at once.
+        problems.extend(semantic_problems(recipe, structural=bool(problems)))
     if problems:
         raise RecipeError(source, problems)
     assert recipe is not None
@@ -216,8 +266,12 @@ def _describe(tp: Any) -> str:
     )
 
 
+_BAD = object()  # a value that failed conversion (already reported); its field keeps the default
+
+
 def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
-    """Convert a YAML value to `tp`, appending a message to `problems` for each mismatch."""
+    """Convert a YAML value to `tp`, appending a message to `problems` for each mismatch.
+    A value that cannot be converted comes back as `_BAD` (dropped by the caller)."""
     where = path or "<top>"
     origin = typing.get_origin(tp)
     if origin in (Union, types.UnionType):
@@ -233,12 +287,13 @@ def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
             if not trial:
                 return out
         problems.append(f"{where}: got {value!r}, expected {_describe(tp)}")
-        return None
+        return _BAD
     if origin is Literal:
         allowed = typing.get_args(tp)
         if value not in allowed:
             hint = did_you_mean(str(value), [str(a) for a in allowed])
             problems.append(f"{where}: got {value!r}, expected {_describe(tp)}{hint}")
+            return _BAD
         return value
     if dataclasses.is_dataclass(tp):
         return _convert_dataclass(tp, value, path, problems)
@@ -248,16 +303,20 @@ def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
             value = [value]
         if not isinstance(value, list | tuple):
             problems.append(f"{where}: got {value!r}, expected {_describe(tp)}")
-            return ()
-        return tuple(_convert(item_type, v, f"{path}[{i}]", problems) for i, v in enumerate(value))
+            return _BAD
+        items = (_convert(item_type, v, f"{path}[{i}]", problems) for i, v in enumerate(value))
+        return tuple(item for item in items if item is not _BAD)
     if origin is dict:
         if value is None:
             return {}
         if not isinstance(value, dict):
             problems.append(f"{where}: got {value!r}, expected a mapping")
-            return {}
+            return _BAD
         _, value_type = typing.get_args(tp)
-        return {str(k): _convert(value_type, v, f"{path}.{k}", problems) for k, v in value.items()}
+        pairs = (
+            (str(k), _convert(value_type, v, f"{path}.{k}", problems)) for k, v in value.items()
+        )
+        return {k: v for k, v in pairs if v is not _BAD}
     if tp is Any:
         return value
     return _convert_scalar(tp, value, where, problems)
@@ -286,7 +345,7 @@ def _convert_scalar(tp: Any, value: Any, where: str, problems: list[str]) -> Any
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
     problems.append(f"{where}: got {value!r}, expected {_describe(tp)}")
-    return value
+    return _BAD
 
 
 def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
@@ -295,7 +354,7 @@ def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> A
         value = {}
     if not isinstance(value, dict):
         problems.append(f"{where}: got {value!r}, expected a mapping")
-        return None
+        return _BAD
     hints = typing.get_type_hints(tp)
     names = [f.name for f in dataclasses.fields(tp)]
     for key in value:
@@ -306,11 +365,15 @@ def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> A
                 f" (did you mean '{alias}'?)" if alias in names else did_you_mean(str(key), names)
             )
             problems.append(f"{full}: unknown key{hint}; expected one of {', '.join(names)}")
-    kwargs = {}
+    kwargs, bad = {}, []
     for field in dataclasses.fields(tp):
         if field.name in value:
             full = f"{path}.{field.name}" if path else field.name
-            kwargs[field.name] = _convert(hints[field.name], value[field.name], full, problems)
+            converted = _convert(hints[field.name], value[field.name], full, problems)
+            if converted is _BAD:
+                bad.append(field.name)
+            else:
+                kwargs[field.name] = converted
     missing = [
         f.name
         for f in dataclasses.fields(tp)
@@ -319,24 +382,22 @@ def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> A
         and f.default_factory is dataclasses.MISSING
     ]
     for name in missing:
-        problems.append(f"{path + '.' if path else ''}{name}: required key is missing")
+        if name not in bad:
+            problems.append(f"{path + '.' if path else ''}{name}: required key is missing")
     if missing:
-        return None
-    try:  # unknown keys and bad values are already reported; build anyway so later checks can run
-        return tp(**kwargs)
-    except TypeError as error:  # a nested conversion failed and left a bad value
-        problems.append(f"{where}: {error}")
-        return None
+        return _BAD
+    return tp(**kwargs)
 
 
 # ---- semantic validation --------------------------------------------------------------------------
 
 
-def semantic_problems(recipe: schema.Recipe) -> list[str]:
-    """Checks that need more than types: value ranges, task names, files, consistency."""
+def semantic_problems(recipe: schema.Recipe, structural: bool = False) -> list[str]:
+    """Checks that need more than types: value ranges, task names, files, consistency.
+    `structural`: type problems were found (and replaced by defaults) before these checks."""
     from stiltx.recipe.checks import check_recipe
 
-    return check_recipe(recipe)
+    return check_recipe(recipe, tolerate_type_errors=structural)
 
 
 def target_train_config(target: schema.TargetConfig, task: str) -> schema.TrainConfig:

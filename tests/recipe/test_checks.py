@@ -1,0 +1,159 @@
+"""`stiltx validate` catches what would fail or spoil a run later, every problem at once, with
+exit code 2, the key path and no traceback."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from stiltx.cli import app
+from stiltx.errors import RecipeError, StiltxError
+from stiltx.recipe.checks import ADAPTER_IDS
+from stiltx.recipe.load import load_recipe
+
+runner = CliRunner()
+
+BAD = {
+    "override max_steps": (
+        ["target.overrides.xnli.max_steps=-5"],
+        "target.overrides.xnli.max_steps: got -5, expected a positive integer",
+    ),
+    "override lr type": (
+        ["target.overrides.xnli.lr=abc"],
+        "target.overrides.xnli.lr: got 'abc', expected a number",
+    ),
+    "override nan": (
+        ["target.overrides.panx.lr=.nan"],
+        "target.overrides.panx.lr: got nan, expected a finite number",
+    ),
+    "eval split": (["eval.split=bogus"], "eval.split: got 'bogus', expected one of test, dev"),
+    "retrieval layer": (
+        ["retrieval.layer=999"],
+        "retrieval.layer: got 999, expected 0..24 (FacebookAI/xlm-roberta-large has 24 layers",
+    ),
+    "lr nan": (["intermediate.train.lr=.nan"], "intermediate.train.lr: got nan, expected a finite"),
+    "lr inf": (["target.train.lr=.inf"], "target.train.lr: got inf, expected a finite number"),
+    "adapter id": (
+        ["method.kind=adapter", "method.adapter=lorra"],
+        "method.adapter: got 'lorra', expected an adapters config id",
+    ),
+    "batch size": (
+        ["intermediate.train.batch_size=1.0e+30"],
+        "intermediate.train.batch_size: got 1000000000000000019884624838656, expected at most",
+    ),
+    "max length": (
+        ["model.max_length=1.0e+9"],
+        "model.max_length: got 1000000000, expected a number",
+    ),
+    "seed": (["seed=-1"], "seed: got -1, expected a number in 0..4,294,967,295"),
+    "name with NUL": (["name=a\x00b"], "name: got 'a\\x00b', expected printable text"),
+    "temperature inf": (
+        ["intermediate.sampling.temperature=.inf"],
+        "intermediate.sampling.temperature: got inf, expected a finite number",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_validate_rejects(case):
+    overrides, message = BAD[case]
+    argv = ["validate", "-r", "multitask9"]
+    for item in overrides:
+        argv += ["--set", item]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_retrieval_layer_is_checked_against_the_toy_models_depth():
+    with pytest.raises(RecipeError, match=r"retrieval.layer: got 5, expected 0..4"):
+        load_recipe("multitask9", preset="tiny", overrides=["retrieval.layer=5"])
+    load_recipe("multitask9", preset="tiny", overrides=["retrieval.layer=4"])
+
+
+def test_a_type_error_hides_no_other_problem():
+    with pytest.raises(RecipeError) as error:
+        load_recipe(
+            "multitask9",
+            overrides=[
+                "intermediate.train.lr=abc",
+                "intermediate.train.batch_size=-3",
+                "target.train.max_steps=-1",
+                "eval.split=bogus",
+                "method.adapter=nope",
+            ],
+        )
+    problems = error.value.problems
+    assert len(problems) == 5, problems
+    assert problems[0] == "intermediate.train.lr: got 'abc', expected a number"
+
+
+def test_duplicate_yaml_keys_are_errors_with_their_lines(tmp_path):
+    path = tmp_path / "dup.yaml"
+    path.write_text(
+        "extends: multitask9\n"
+        "intermediate:\n"
+        "  train:\n"
+        "    lr: 1.0e-5\n"
+        "    lr: 3.0e-5\n"
+        "eval:\n"
+        "  split: test\n"
+        "eval:\n"
+        "  split: dev\n"
+        "seed: -4\n"
+    )
+    with pytest.raises(RecipeError) as error:
+        load_recipe(path)
+    assert sorted(error.value.problems) == [
+        f"{path}:5: duplicate key 'lr' (first at line 4); expected each key once",
+        f"{path}:8: duplicate key 'eval' (first at line 6); expected each key once",
+        "seed: got -4, expected a number in 0..4,294,967,295",
+    ]
+
+
+def test_yaml_merge_keys_are_not_duplicates(tmp_path):
+    path = tmp_path / "merge.yaml"
+    path.write_text(
+        "extends: multitask9\n"
+        "common: &common {lr: 2.0e-5, batch_size: 8}\n"
+        "target:\n"
+        "  train:\n"
+        "    <<: *common\n"
+        "    lr: 1.0e-5\n"
+    )
+    with pytest.raises(RecipeError) as error:  # only the helper key is unknown
+        load_recipe(path)
+    assert [p.split(":")[0] for p in error.value.problems] == ["common"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"name: caf\xe9\n", "not UTF-8 text (byte 9"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8 text (byte 0"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00", "invalid YAML"),
+    ],
+    ids=["latin-1", "binary", "binary-utf8"],
+)
+def test_unreadable_recipe_files_are_clean_errors(tmp_path, content, message):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["validate", "-r", str(path)])
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.output and message in result.output
+    assert "Traceback" not in result.output
+    with pytest.raises(StiltxError):
+        load_recipe(path)
+
+
+def test_adapter_ids_match_the_adapters_library():
+    adapters = pytest.importorskip("adapters")
+    assert set(ADAPTER_IDS) == set(adapters.ADAPTER_CONFIG_MAP)
+
+
+def test_adapter_config_strings_and_files_are_accepted(tmp_path):
+    load_recipe("multitask9", overrides=["method.kind=adapter", "method.adapter=lora[r=8]"])
+    config = tmp_path / "my_adapter.json"
+    config.write_text("{}")
+    load_recipe("multitask9", overrides=["method.kind=adapter", f"method.adapter={config}"])
