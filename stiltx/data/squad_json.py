@@ -102,8 +102,9 @@ def parse_squad(document: Any, source: str, audit: AnswerAudit) -> list[QAExampl
     return examples
 
 
-# TyDiQA ids start with the language's English name ("english--3215...-2"); the original
-# all-language train file is filtered by it.
+# TyDiQA ids are "<language name>-<signed 64-bit hash>-<n>": "finnish-8742...-0" and
+# "finnish--7633...-0" both occur ("--" only before a negative hash), so the language is the text
+# before the first "-". The all-language train file and the Hub `tydiqa` config are filtered by it.
 TYDIQA_NAMES = {
     "en": "english", "ar": "arabic", "bn": "bengali", "fi": "finnish", "id": "indonesian",
     "ko": "korean", "ru": "russian", "sw": "swahili", "te": "telugu",
@@ -119,10 +120,15 @@ def read_squad_json(path: Path, spec: TaskSpec, language: str) -> list[QAExample
     return examples
 
 
+def tydiqa_language_name(example_id: str) -> str:
+    """ "finnish--7633...-0" and "finnish-8742...-0" -> "finnish"."""
+    return example_id.split("-", 1)[0]
+
+
 def keep_tydiqa_language(examples: list[QAExample], language: str) -> list[QAExample]:
     """Only the questions of `language` when ids carry TyDiQA's language prefix (all-language files)."""
-    prefixed = [e for e in examples if "--" in e.id]
-    if len(prefixed) != len(examples):
-        return examples
+    known = set(TYDIQA_NAMES.values())
+    if not examples or any(tydiqa_language_name(e.id) not in known for e in examples):
+        return examples  # ids without TyDiQA's prefix: a single-language file, kept whole
     name = TYDIQA_NAMES.get(language, language)
-    return [e for e in examples if e.id.split("--", 1)[0] == name]
+    return [e for e in examples if tydiqa_language_name(e.id) == name]
