@@ -3,6 +3,14 @@
 Sentences are separated by blank lines; `#` lines are comments. Multiword-token ranges (`3-4`)
 and empty nodes (`8.1`) are skipped, as XTREME does: the words are the syntactic words with
 integer ids. Every token line must have the 10 CoNLL-U columns (else a DataError names file:line).
+
+Two steps of XTREME's `utils_preprocess.py` `udpos_preprocess` are applied, so the examples are
+the sentences XTREME scores:
+- sentences without text are dropped: those whose words are `_` (treebanks that ship no text:
+  Arabic-NYUAD, English-ESL, French-FTB, Japanese-BCCWJ). The rule is XTREME's exactly
+  (utils_preprocess.py:197-200): keep a sentence when none of its words is `_` or fewer than
+  len(words) - 1 are;
+- spaces and zero-width non-joiners (U+200C) inside a word are removed (utils_preprocess.py:221).
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ def read_conllu(
     tags: list[str] = []
 
     def flush() -> None:
-        if words:
+        if words and has_text(words):
             examples.append(
                 TaggingExample(id=str(len(examples)), words=tuple(words), tags=tuple(tags))
             )
@@ -48,7 +56,18 @@ def read_conllu(
             raise DataError(
                 f"{path}:{number}: bad token ID {token_id!r} (expected an integer, 'a-b' or 'a.b')"
             )
-        words.append(columns[1])
+        words.append(clean_word(columns[1]))
         tags.append(columns[3])
     flush()
     return examples
+
+
+def has_text(words: list[str]) -> bool:
+    """XTREME's test (utils_preprocess.py:197-200): no `_` word, or fewer than len - 1 of them."""
+    empty = sum(word == "_" for word in words)
+    return empty == 0 or empty < len(words) - 1
+
+
+def clean_word(word: str) -> str:
+    """Spaces and U+200C removed inside a word, as utils_preprocess.py:221 does."""
+    return "".join(word.replace("\u200c", "").split(" "))
