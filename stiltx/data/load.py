@@ -12,6 +12,7 @@ from pathlib import Path
 
 from stiltx.data.ccg import HOW as CCG_HOW
 from stiltx.data.ccg import read_ccg_tags
+from stiltx.data.held_out import partition
 from stiltx.data.paths import LANG3, resolve_local
 from stiltx.data.readers import READERS
 from stiltx.errors import DataError, UnknownNameError, did_you_mean
@@ -91,6 +92,7 @@ def load_split(
         examples = load_hub(spec, language, split)
     else:
         raise DataError(f"data.source must be 'local' or 'hub', got {data.source!r}")
+    examples = partition(spec, language, split, examples)  # TyDiQA: train_dev held out of train
     if require_labels:
         check_labelled(spec, language, split, examples)
     return cap(examples, data.max_examples)

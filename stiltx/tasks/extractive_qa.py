@@ -1,14 +1,16 @@
 """Extractive QA tasks (question + context -> answer span), all read from SQuAD-format JSON.
 
 XQuAD and MLQA are trained on SQuAD v1.1 and share its head; TyDiQA-GoldP is trained on its own
-English train split. Caveat: XTREME's copy of the TyDiQA-GoldP *dev* files (XTREME's test set)
+English train split. Caveat: TyDiQA's dev set is XTREME's test set, so model
+selection uses `train_dev`: a fixed 10% of the English train questions (seed 0),
+held out of `train` (`HeldOut`, stiltx/data/held_out.py). XTREME's copy of the TyDiQA-GoldP *dev* files (XTREME's test set)
 has every answer blanked (`{"text": "", "answer_start": 0}`); the reader detects that, returns the
 questions without answers and `load_split(..., require_labels=True)` refuses to score on them.
 """
 
 from __future__ import annotations
 
-from stiltx.tasks.spec import DataSource, Role, TaskKind, TaskSpec, TrainDefaults
+from stiltx.tasks.spec import DataSource, HeldOut, Role, TaskKind, TaskSpec, TrainDefaults
 
 QA_DEFAULTS = TrainDefaults(epochs=2.0, lr=1e-5, batch_size=32, max_length=384)
 QA_METRICS = ("squad_em_f1",)
@@ -103,27 +105,31 @@ TYDIQA = TaskSpec(
     name="tydiqa",
     kind=TaskKind.EXTRACTIVE_QA,
     role=Role.TARGET,
-    description="TyDiQA-GoldP (XTREME split): English train; dev is XTREME's test set.",
+    description="TyDiQA-GoldP (XTREME split): English train (10% held out as train_dev for "
+    "model selection); dev is XTREME's test set.",
     languages=("en", "ar", "bn", "fi", "id", "ko", "ru", "sw", "te"),
-    splits=("train", "dev"),
+    splits=("train", "train_dev", "dev"),
     source=DataSource(
         local_format="squad_json",
         local_paths={
-            "train": (
+            split: (
                 "tydiqa/tydiqa-goldp-v1.1-train/tydiqa.goldp.{language}.train.json",
                 "tydiqa/tydiqa-goldp-v1.1-train.json",
-            ),
-            "dev": ("tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.{language}.dev.json",),
-        },
+            )
+            for split in ("train", "train_dev")
+        }
+        | {"dev": ("tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.{language}.dev.json",)},
         hub_id="google/xtreme",
         hub_config="tydiqa",
         hub_format="xtreme_tydiqa",
-        hub_splits={"train": "train", "dev": "validation"},
+        hub_splits={"train": "train", "train_dev": "train", "dev": "validation"},
         note="XTREME's TyDiQA dev files have blanked answers: scoring needs the original TyDiQA-GoldP dev "
         "(tydiqa-goldp-v1.1-dev.json) or the Hub google/xtreme 'tydiqa' validation split",
     ),
     metrics=QA_METRICS,
+    dev_split="train_dev",
     test_split="dev",
+    held_out=HeldOut("train_dev", source="train", fraction=0.1, seed=0),
     defaults=QA_DEFAULTS,
     reference="Clark et al. 2020, TyDi QA",
 )

@@ -59,6 +59,23 @@ class DataSource:
 
 
 @dataclass(frozen=True)
+class HeldOut:
+    """A dev split carved out of another split: a fixed, seeded `fraction` of its examples.
+
+    TyDiQA-GoldP's only labelled evaluation data is its dev set, which XTREME uses as *test*; model
+    selection must not see it, so its dev split is held out of the English train split instead.
+    Examples are chosen by position in the file (shuffled with `seed`), before `data.max_examples`
+    applies; the source split then no longer contains them.
+    """
+
+    split: str  # name of the held-out split, e.g. "train_dev"
+    source: str = "train"
+    fraction: float = 0.1
+    seed: int = 0
+    languages: tuple[str, ...] = ("en",)  # model selection is English-only
+
+
+@dataclass(frozen=True)
 class TrainDefaults:
     """Reference hyper-parameters (jiant / XTREME) used when a recipe does not override them."""
 
@@ -85,6 +102,7 @@ class TaskSpec:
     train_split: str = "train"
     dev_split: str = "dev"  # model selection (English only)
     test_split: str = "test"
+    held_out: HeldOut | None = None  # a dev split carved out of the train split (TyDiQA)
     defaults: TrainDefaults = TrainDefaults()
     reference: str = ""  # citation of the dataset
 

@@ -60,8 +60,8 @@ def test_plan_mirrors_the_pipeline(recipe_path):
         ("xcopa", "sw", "dev", 96, False, None),
         ("xcopa", "zh", "dev", 96, False, None),
         ("tydiqa", "en", "train", 96, True, None),
-        ("tydiqa", "en", "dev", 96, False, 500),
-        ("tydiqa", "sw", "dev", 96, False, None),  # zh, it: not tydiqa languages
+        ("tydiqa", "en", "train_dev", 96, False, 500),  # held out of train: dev is the test set
+        ("tydiqa", "sw", "train_dev", 96, False, None),  # eval "dev" never reads the test set
     ]
 
 
@@ -81,10 +81,9 @@ def test_prepare_fills_the_cache_the_pipeline_reads(recipe_path, tiny_model_dir)
     missing = [r for r in results if r.missing]
     assert [(r.job.task, r.job.language, r.job.split) for r in missing] == [
         ("xcopa", "it", "dev"),  # no file
-        ("tydiqa", "en", "dev"),  # XTREME's copy has blanked answers
-        ("tydiqa", "sw", "dev"),
-    ]
-    assert "val.it.jsonl" in missing[0].missing and "no labels" in missing[1].missing
+        ("tydiqa", "sw", "train_dev"),  # held out of English train only: sw has only test data
+    ]  # tydiqa en selects on train_dev (held out of train), not on XTREME's blanked dev
+    assert "val.it.jsonl" in missing[0].missing
     for r in results:
         if r.missing:
             continue
@@ -106,13 +105,13 @@ def test_cli_reports_new_then_cached(recipe_path):
     args = ["data", "prepare", "--recipe", str(recipe_path)]
     first = runner.invoke(app, args, env={"COLUMNS": "250"})
     assert first.exit_code == 0, first.output
-    assert "7 splits ready (0 cached, 7 new), 3 missing" in first.output
+    assert "8 splits ready (0 cached, 8 new), 2 missing" in first.output
     assert re.search(r"missing xcopa it/dev: no data file", first.output)
     assert re.search(r"xcopa\s.*\ssw\s.*\sdev\s.*\seval\s.*\snew", first.output)
     second = runner.invoke(app, args, env={"COLUMNS": "250"})
     assert second.exit_code == 0, second.output
-    assert "7 splits ready (7 cached, 0 new), 3 missing" in second.output
-    assert " new" not in second.output.split("7 splits ready")[0]
+    assert "8 splits ready (8 cached, 0 new), 2 missing" in second.output
+    assert " new" not in second.output.split("8 splits ready")[0]
 
 
 def test_cli_bad_recipe_is_a_clean_error(recipe_path):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from stiltx.data.held_out import held_out_positions
 from stiltx.data.load import load_split
 from stiltx.recipe.schema import DataConfig
 from stiltx.tasks.examples import RetrievalCorpus
-from stiltx.tasks.registry import all_tasks
+from stiltx.tasks.registry import all_tasks, get_task
 from stiltx.toy.languages import DEFAULT_LANGUAGES
 from stiltx.toy.sizes import TEST_SIZES
 
@@ -24,7 +25,8 @@ CASES = [
     for lang in spec.languages
     if lang in DEFAULT_LANGUAGES
     for split in spec.splits
-    if split != "train" or lang == "en"  # training data is English only (zero-shot transfer)
+    # training data (and TyDiQA's train_dev, held out of it) is English only (zero-shot transfer)
+    if split not in ("train", "train_dev") or lang == "en"
 ]
 
 
@@ -33,6 +35,10 @@ def expected(task: str, language: str, split: str) -> int:
         return TEST_SIZES.mlm_lines
     if task == "anli":
         return 3 * max(1, (T if split == "train" else E) // 3)
+    held = get_task(task).held_out  # TyDiQA: train_dev is a seeded slice of English train
+    if held is not None and split in (held.split, held.source):
+        n_held = len(held_out_positions(T, held.fraction, held.seed))
+        return n_held if split == held.split else T - n_held
     return T if split == "train" else E
 
 
