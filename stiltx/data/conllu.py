@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stiltx.data.files import read_lines
+from stiltx.data.files import check_tag, read_lines
 from stiltx.errors import DataError
 from stiltx.tasks.examples import TaggingExample
 from stiltx.tasks.spec import TaskSpec
@@ -29,6 +29,7 @@ def read_conllu(
     examples: list[TaggingExample] = []
     words: list[str] = []
     tags: list[str] = []
+    labels, task = (spec.labels, spec.name) if spec is not None else ((), "")
 
     def flush() -> None:
         if words and has_text(words):
@@ -57,7 +58,7 @@ def read_conllu(
                 f"{path}:{number}: bad token ID {token_id!r} (expected an integer, 'a-b' or 'a.b')"
             )
         words.append(clean_word(columns[1]))
-        tags.append(columns[3])
+        tags.append(check_tag(columns[3], labels, f"{path}:{number}", task))
     flush()
     return examples
 

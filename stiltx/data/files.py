@@ -53,6 +53,10 @@ def read_json(path: Path) -> Any:
         raise DataError(
             f"{path}:{error.lineno}:{error.colno}: malformed JSON at character {error.pos}: {error.msg}"
         ) from None
+    except RecursionError:
+        raise DataError(
+            f"{path}: JSON nested too deeply to read (hostile or broken file)"
+        ) from None
 
 
 def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -66,6 +70,8 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             raise DataError(
                 f"{path}:{number}:{error.colno}: malformed JSON line (character {error.pos}): {error.msg}"
             ) from None
+        except RecursionError:
+            raise DataError(f"{path}:{number}: JSON nested too deeply to read") from None
         if not isinstance(value, dict):
             raise DataError(f"{path}:{number}: expected a JSON object, got {type(value).__name__}")
         yield number, value
@@ -105,3 +111,10 @@ def label_index(
     raise DataError(
         f"{where}: unknown label {value!r} (expected one of {list(labels)} or 0..{len(labels) - 1})"
     )
+
+
+def check_tag(tag: str, labels: tuple[str, ...], where: str, task: str) -> str:
+    """`tag` if it is in the task's tag set, else a DataError naming file:line and the set."""
+    if labels and tag not in labels:
+        raise DataError(f"{where}: tag {tag!r} is not in the {task} tag set ({', '.join(labels)})")
+    return tag

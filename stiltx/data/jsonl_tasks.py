@@ -138,7 +138,7 @@ COPA_QUESTIONS = {"cause": "What was the cause?", "effect": "What happened as a 
 
 def copa_example(row: dict, where: str) -> MultipleChoiceExample:
     question = field(row, "question", where)
-    if question not in COPA_QUESTIONS:
+    if not isinstance(question, str) or question not in COPA_QUESTIONS:
         raise DataError(f"{where}: question {question!r} (expected 'cause' or 'effect')")
     context = f"{field(row, 'premise', where)} {COPA_QUESTIONS[question]}"
     label = row.get("label")

@@ -85,7 +85,10 @@ def load_split(
         hint = CCG_HOW if spec.name == "ccg" else ""
         examples: list[Example] = []
         for path in resolve_local(spec, language, split, data_dir, hint):
-            examples.extend(read_file(spec, path, language))
+            read = read_file(spec, path, language)
+            if spec.kind is TaskKind.EXTRACTIVE_QA and split != spec.train_split:
+                check_unique_ids(read, path)
+            examples.extend(read)
     elif data.source == "hub":
         from stiltx.data.hub import load_hub
 
@@ -96,6 +99,22 @@ def load_split(
     if require_labels:
         check_labelled(spec, language, split, examples)
     return cap(examples, data.max_examples)
+
+
+def check_unique_ids(examples: list[Example], path: Path) -> None:
+    """Gold answers are matched to predictions by question id: an evaluation file must not
+    repeat one (XTREME's TyDiQA *train* files do, harmlessly, so only evaluation splits are checked)."""
+    first: dict[str, int] = {}
+    for number, example in enumerate(examples, start=1):
+        ident = getattr(example, "id", None)
+        if ident is None:
+            continue
+        if ident in first:
+            raise DataError(
+                f"{path}: question #{number} repeats the id {ident!r} of question #{first[ident]}; "
+                "expected unique ids in an evaluation file (gold answers are matched by id)"
+            )
+        first[ident] = number
 
 
 def cap(examples: list[Example], max_examples: int | None) -> list[Example]:

@@ -70,36 +70,55 @@ def _occurrences(context: str, text: str):
 
 
 def parse_squad(document: Any, source: str, audit: AnswerAudit) -> list[QAExample]:
-    """QAExamples from a parsed SQuAD-format document (`{"data": [{"paragraphs": [...]}]}`)."""
+    """QAExamples from a parsed SQuAD-format document (`{"data": [{"paragraphs": [...]}]}`).
+    Every value is type-checked: a wrong one names its place (data[a].paragraphs[p].qas[q])."""
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
         raise DataError(f"{source}: expected a SQuAD JSON object with a 'data' list")
     examples: list[QAExample] = []
     for a, article in enumerate(document["data"]):
         title = article.get("title", "") if isinstance(article, dict) else ""
-        for p, paragraph in enumerate(field(article, "paragraphs", f"{source}: data[{a}]")):
+        paragraphs = _typed(field(article, "paragraphs", f"{source}: data[{a}]"), list,
+                            f"{source}: data[{a}].paragraphs", "a list")  # fmt: skip
+        for p, paragraph in enumerate(paragraphs):
             where = f"{source}: data[{a}].paragraphs[{p}]"
-            context = field(paragraph, "context", where)
-            for q, qa in enumerate(field(paragraph, "qas", where)):
+            context = _typed(
+                field(paragraph, "context", where), str, f"{where}.context", "a string"
+            )
+            qas = _typed(field(paragraph, "qas", where), list, f"{where}.qas", "a list")
+            for q, qa in enumerate(qas):
                 qwhere = f"{where}.qas[{q}]"
+                _typed(qa, dict, qwhere, "an object with id, question and answers")
                 answers = []
-                for answer in qa.get("answers", []):
-                    text = field(answer, "text", qwhere)
-                    start = field(answer, "answer_start", qwhere)
-                    if not isinstance(start, int):
+                raw_answers = _typed(qa.get("answers", []), list, f"{qwhere}.answers", "a list")
+                for n, answer in enumerate(raw_answers):
+                    awhere = f"{qwhere}.answers[{n}]"
+                    text = _typed(field(answer, "text", awhere), str, f"{awhere}.text", "a string")
+                    start = field(answer, "answer_start", awhere)
+                    if not isinstance(start, int) or isinstance(start, bool):
                         raise DataError(f"{qwhere}: answer_start must be an integer, got {start!r}")
                     checked = check_answer(context, text, start, audit)
                     if checked is not None:
                         answers.append(checked)
+                ident = str(field(qa, "id", qwhere))
+                question = field(qa, "question", qwhere)
                 examples.append(
                     QAExample(
-                        id=str(field(qa, "id", qwhere)),
-                        question=field(qa, "question", qwhere),
+                        id=ident,
+                        question=_typed(question, str, f"{qwhere}.question", "a string"),
                         context=context,
                         answers=tuple(answers),
-                        title=title,
+                        title=title if isinstance(title, str) else str(title),
                     )
                 )
     return examples
+
+
+def _typed(value: Any, kind: type, where: str, expected: str) -> Any:
+    """`value` if it is a `kind`, else a DataError naming the place, the value and what was expected."""
+    if not isinstance(value, kind):
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        raise DataError(f"{where}: got {shown}, expected {expected}")
+    return value
 
 
 # TyDiQA ids are "<language name>-<signed 64-bit hash>-<n>": "finnish-8742...-0" and

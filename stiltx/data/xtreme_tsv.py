@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stiltx.data.files import label_index, read_lines, split_columns
+from stiltx.data.files import check_tag, label_index, read_lines, split_columns
 from stiltx.tasks.examples import ClassificationExample, TaggingExample
 from stiltx.tasks.spec import TaskSpec
 
@@ -42,6 +42,7 @@ def read_panx_tsv(
     words: list[str] = []
     tags: list[str] = []
     columns_seen: int | None = None
+    labels, task = (spec.labels, spec.name) if spec is not None else ((), "")
 
     def flush() -> None:
         if words:
@@ -62,6 +63,6 @@ def read_panx_tsv(
             word = word[len(language) + 1 :]
         words.append(word)
         if len(columns) == 2:
-            tags.append(columns[1])
+            tags.append(check_tag(columns[1], labels, f"{path}:{number}", task))
     flush()
     return examples
