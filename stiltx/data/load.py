@@ -86,7 +86,7 @@ def load_split(
         examples: list[Example] = []
         for path in resolve_local(spec, language, split, data_dir, hint):
             read = read_file(spec, path, language)
-            if spec.kind is TaskKind.EXTRACTIVE_QA and split != spec.train_split:
+            if spec.kind is TaskKind.EXTRACTIVE_QA and _gold_split(spec, split):
                 check_unique_ids(read, path)
             examples.extend(read)
     elif data.source == "hub":
@@ -99,6 +99,12 @@ def load_split(
     if require_labels:
         check_labelled(spec, language, split, examples)
     return cap(examples, data.max_examples)
+
+
+def _gold_split(spec: TaskSpec, split: str) -> bool:
+    """An evaluation split read from its own files (not train, nor a slice held out of train)."""
+    held_out = getattr(spec, "held_out", None)
+    return split != spec.train_split and not (held_out is not None and split == held_out.split)
 
 
 def check_unique_ids(examples: list[Example], path: Path) -> None:
