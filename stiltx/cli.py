@@ -92,6 +92,12 @@ def _load(recipe: str, preset: str | None, overrides: list[str] | None):
 def validate(recipe: RecipeOpt, preset: PresetOpt = None, set_: SetOpt = None) -> None:
     """Check a recipe (types, ranges, task names, files); report every problem at once."""
     resolved = _load(recipe, preset, set_)
+    from stiltx.data.members import check_recipe_data, needs_data_check
+
+    if needs_data_check(resolved):  # translated files and MLM corpora: named when missing
+        from stiltx.pipeline import resolve
+
+        check_recipe_data(resolved, resolve(resolved, console, with_model=False).data)
     console.print(f"[green]ok[/] {resolved.name}: recipe is valid")
 
 

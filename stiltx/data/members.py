@@ -14,7 +14,7 @@ from pathlib import Path
 from stiltx.data.corpus import stream_wikipedia, whitespace_tokens
 from stiltx.data.load import load_split
 from stiltx.data.paths import candidate_paths
-from stiltx.data.translated import find_translated, load_translated
+from stiltx.data.translated import HOW_TO_TRANSLATE, find_translated, load_translated
 from stiltx.errors import DataError, StiltxError
 from stiltx.plan import Member
 from stiltx.recipe.schema import DataConfig, MLMConfig
@@ -53,7 +53,7 @@ def data_problems(
             elif spec.kind is TaskKind.MLM and data.source == "local":
                 _check_corpus(spec, member.language, data)
         except StiltxError as error:
-            problems.append(f"intermediate member {member.name}: {error}")
+            problems.append(f"{member.name}: {error}")
     return problems
 
 
@@ -64,7 +64,10 @@ def check_member_data(
     problems = data_problems(members, specs, data)
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
-        raise DataError(f"intermediate data: {len(problems)} member(s) cannot be read\n{lines}")
+        hint = f"\n{HOW_TO_TRANSLATE}" if "no translated data" in lines else ""
+        raise DataError(
+            f"intermediate data: {len(problems)} member(s) cannot be read\n{lines}{hint}"
+        )
 
 
 def _check_corpus(spec: TaskSpec, language: str, data: DataConfig) -> None:
@@ -86,3 +89,19 @@ def token_counter(tokenizer) -> Callable[[str], int]:
         return len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
     return count
+
+
+def check_recipe_data(recipe, data: DataConfig) -> None:
+    """`stiltx validate` / `train`: every non-English member's data is there (`data`: resolved)."""
+    from stiltx.plan import intermediate_members, member_specs
+
+    members = [m for m in intermediate_members(recipe) if m != Member(m.task)]
+    if members:
+        check_member_data(members, member_specs(tuple(members), data), data)
+
+
+def needs_data_check(recipe) -> bool:
+    """Whether the recipe has members beyond the English tasks (whose data validate can check)."""
+    from stiltx.plan import intermediate_members
+
+    return any(m != Member(m.task) for m in intermediate_members(recipe))

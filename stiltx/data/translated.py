@@ -30,6 +30,9 @@ from stiltx.tasks.examples import ClassificationExample
 from stiltx.tasks.spec import TaskSpec
 
 TRANSLATED_DIR = "translated"
+HOW_TO_TRANSLATE = (
+    "write them with `stiltx translate --recipe R`, or put files there in the task's native format"
+)
 CONTRADICTORY = {"contradictory": "contradiction"}  # XNLI-MT's label name
 
 # task -> (reader, file templates inside <root>/<task>/<language>/) of XTREME's releases
@@ -95,11 +98,9 @@ def find_translated(spec: TaskSpec, language: str, split: str, data: DataConfig)
         except DataError:
             continue
         return variant
-    listed = "\n".join(f"  - {p}" for p in tried)
+    others = f" (or {', '.join(p.name for p in tried[1:])} there)" if tried[1:] else ""
     raise DataError(
-        f"no translated data for {spec.name}@{language} ({split}); expected one of:\n{listed}\n"
-        f"write them with `stiltx translate --recipe R --tasks {spec.name} --languages "
-        f"{language}`, or put translated files there in {spec.name}'s native format"
+        f"no translated data for {spec.name}@{language} ({split}): expected {tried[0]}{others}"
     )
 
 
@@ -107,7 +108,10 @@ def load_translated(spec: TaskSpec, language: str, split: str, data: DataConfig)
     """The labelled translated examples of one split (the first layout with files wins)."""
     from stiltx.data.load import load_split
 
-    variant = find_translated(spec, language, split, data)
+    try:
+        variant = find_translated(spec, language, split, data)
+    except DataError as error:
+        raise DataError(f"{error}; {HOW_TO_TRANSLATE}") from None
     local = replace(data, source="local", data_dir=str(translated_root(data)))
     return load_split(variant, language, split, local, require_labels=True)
 

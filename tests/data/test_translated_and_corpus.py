@@ -72,8 +72,11 @@ def test_missing_translation_and_empty_corpus_are_named(data, tmp_path):
         check_member_data(members, {"mnli": MNLI, "mlm": get_task("mlm")}, data)
     text = str(error.value)
     assert "3 member(s) cannot be read" in text
-    assert f"{tmp_path}/translated/mnli/de/train.tsv" in text
-    assert "en-de-translated.tsv" in text and "stiltx translate" in text
+    assert (
+        f"mnli@de: no translated data for mnli@de (train): expected {tmp_path}/translated/mnli/de/train.tsv (or en-de-translated.tsv, multinli.train.de.tsv there)"
+        in text
+    )
+    assert "stiltx translate --recipe R" in text
     assert f"{tmp_path}/mlm/sw.txt: empty corpus" in text
     assert f"expected {tmp_path}/mlm/ru.txt" in text
 
