@@ -74,3 +74,20 @@ def directory(path: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def writable_dir(path: str | os.PathLike, what: str = "output folder") -> Path:
+    """`path` as an existing folder that can be written (created if missing), else a StiltxError
+    naming it: a file in the way, a read-only parent, a full disk."""
+    from stiltx.errors import StiltxError
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise StiltxError(f"{what} {path}: is a file, expected a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".write-test.", suffix=".tmp")
+        probe.close()
+    except OSError as error:
+        raise StiltxError(f"{what} {path}: cannot write there ({error.strerror})") from None
+    return path

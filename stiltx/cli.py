@@ -311,6 +311,8 @@ def report(
     )  # fmt: skip
     to_stdout = fmt not in ("table", "html") and out is None
     out_dir = Path(out or "report")
+    if plot or (not to_stdout and fmt != "table"):
+        atomic.writable_dir(out_dir, "--out")
     plots = {}
     if plot:
         from stiltx.report.plots import write_plots

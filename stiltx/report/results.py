@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import glob
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,33 +96,63 @@ def _label(value: Any, keys: tuple[str, ...]) -> str:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise DataError(f"{path}: cannot read ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 (byte {error.start}: {error.reason})") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise DataError(
             f"{path}: malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
         ) from None
+    except RecursionError:
+        raise DataError(f"{path}: JSON nested too deeply to read") from None
+
+
+def _number(value: Any, where: str, low: float = -math.inf, high: float = math.inf) -> float:
+    """A finite number in [low, high] (JSON numbers only: not strings, booleans or NaN/Infinity)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DataError(f"{where}: got {value!r}, expected a number")
+    if not math.isfinite(value):
+        raise DataError(f"{where}: got {value}, expected a finite number (not NaN or Infinity)")
+    if not low <= value <= high:
+        raise DataError(f"{where}: got {value}, expected a number in [{low:g}, {high:g}]")
+    return float(value)
+
+
+SCORE_RANGE = (0.0, 100.0)  # metric values are percentages, as XTREME reports them
 
 
 def _scores(path: Path, rows: Any) -> tuple[Score, ...]:
+    """Score rows, each checked: a finite percentage, no (task, language, split, metric) twice."""
     if not isinstance(rows, list):
         raise DataError(f"{path}: 'scores' must be a list of objects, got {type(rows).__name__}")
     scores = []
+    first: dict[tuple[str, str, str, str], int] = {}
     for index, row in enumerate(rows):
         try:
-            scores.append(
-                Score(
-                    task=str(row["task"]),
-                    language=str(row["language"]),
-                    split=str(row.get("split", "test")),
-                    metric=str(row["metric"]),
-                    value=float(row["value"]),
-                )
+            score = Score(
+                task=str(row["task"]),
+                language=str(row["language"]),
+                split=str(row.get("split", "test")),
+                metric=str(row["metric"]),
+                value=_number(row["value"], f"{path}: scores[{index}].value", *SCORE_RANGE),
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, AttributeError) as error:
             raise DataError(
                 f"{path}: scores[{index}] = {row!r} is not a score row "
                 f"(expected task, language, split, metric, value): {error}"
             ) from None
+        key = (score.task, score.language, score.split, score.metric)
+        if key in first:
+            raise DataError(
+                f"{path}: scores[{index}] repeats scores[{first[key]}] "
+                f"({'/'.join(key)}); expected one row per task, language, split and metric"
+            )
+        first[key] = index
+        scores.append(score)
     return tuple(scores)
 
 
@@ -132,12 +163,14 @@ def _timings(path: Path, raw: Any) -> tuple[Timing, ...]:
         raise DataError(f"{path}: 'timings' must map phase -> {{seconds, device}}, got {raw!r}")
     out = []
     for phase, entry in raw.items():
-        if isinstance(entry, (int, float)):
-            out.append(Timing(phase, float(entry), ""))
-        elif isinstance(entry, dict) and "seconds" in entry:
-            out.append(Timing(phase, float(entry["seconds"]), str(entry.get("device", ""))))
+        where = f"{path}: timings.{phase}"
+        if isinstance(entry, dict) and "seconds" in entry:
+            seconds = _number(entry["seconds"], f"{where}.seconds", 0.0)
+            out.append(Timing(phase, seconds, str(entry.get("device", ""))))
+        elif isinstance(entry, int | float) and not isinstance(entry, bool):
+            out.append(Timing(phase, _number(entry, where, 0.0), ""))
         else:
-            raise DataError(f"{path}: timings.{phase} = {entry!r}; expected {{seconds, device}}")
+            raise DataError(f"{where} = {entry!r}; expected {{seconds, device}}")
     return tuple(out)
 
 
@@ -146,21 +179,35 @@ def read_mixture(path: Path) -> dict[str, tuple[float, float]]:
     raw = _read_json(path)
     if not isinstance(raw, dict):
         raise DataError(f"{path}: expected an object, got {type(raw).__name__}")
+
+    def steps(value: Any, where: str) -> float:
+        return _number(value, f"{path}: {where}", 0.0)
+
     if isinstance(raw.get("intended"), dict) and isinstance(raw.get("realized"), dict):
         tasks = list(dict.fromkeys([*raw["intended"], *raw["realized"]]))
         return {
-            t: (float(raw["intended"].get(t, 0)), float(raw["realized"].get(t, 0))) for t in tasks
+            t: (
+                steps(raw["intended"].get(t, 0), f"intended.{t}"),
+                steps(raw["realized"].get(t, 0), f"realized.{t}"),
+            )
+            for t in tasks
         }
     if isinstance(raw.get("tasks"), dict):
         return {
-            t: (float(e.get("intended_steps", 0)), float(e.get("realized_steps", 0)))
+            t: (
+                steps(e.get("intended_steps", 0), f"tasks.{t}.intended_steps"),
+                steps(e.get("realized_steps", 0), f"tasks.{t}.realized_steps"),
+            )
             for t, e in raw["tasks"].items()
             if isinstance(e, dict)
         }
     out = {}
     for task, entry in raw.items():
         if isinstance(entry, dict) and "intended" in entry and "realized" in entry:
-            out[task] = (float(entry["intended"]), float(entry["realized"]))
+            out[task] = (
+                steps(entry["intended"], f"{task}.intended"),
+                steps(entry["realized"], f"{task}.realized"),
+            )
     return out
 
 
@@ -257,28 +304,76 @@ def example_scores(path: Path, metrics: tuple[str, ...]) -> dict[str, float] | N
     """{example id: per-example task score} from one predictions file, or None if not scorable.
 
     The per-example task score is the mean of `metrics` in the line's `scores` (QA: (EM+F1)/2),
-    or 100 * correct for accuracy-like lines.
+    or 100 * correct for accuracy-like lines (`correct`: true/false or 1/0).
     """
     out: dict[str, float] = {}
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise DataError(f"{path}:{number}: malformed JSON: {error.msg}") from None
-            if "id" not in row:
-                raise DataError(f"{path}:{number}: no 'id' in the prediction line")
-            scores = row.get("scores")
-            if isinstance(scores, dict) and metrics and all(m in scores for m in metrics):
-                value = sum(float(scores[m]) for m in metrics) / len(metrics)
-            elif "correct" in row:
-                value = 100.0 * float(row["correct"])
-            else:
-                return None
-            out[str(row["id"])] = value
+    try:
+        lines = path.read_bytes().decode("utf-8").splitlines()
+    except OSError as error:
+        raise DataError(f"{path}: cannot read ({error.strerror})") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 (byte {error.start}: {error.reason})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataError(f"{where}: malformed JSON: {error.msg}") from None
+        except RecursionError:
+            raise DataError(f"{where}: JSON nested too deeply to read") from None
+        if not isinstance(row, dict):
+            raise DataError(f"{where}: got {line[:40]!r}, expected a JSON object with an 'id'")
+        if "id" not in row:
+            raise DataError(f"{where}: no 'id' in the prediction line")
+        scores = row.get("scores")
+        if isinstance(scores, dict) and metrics and all(m in scores for m in metrics):
+            values = [_number(scores[m], f"{where}: scores.{m}", *SCORE_RANGE) for m in metrics]
+            value = sum(values) / len(metrics)
+        elif "correct" in row:
+            correct = row["correct"]
+            if correct not in (True, False, 0, 1) or isinstance(correct, float):
+                raise DataError(f"{where}: correct = {correct!r}, expected true, false, 1 or 0")
+            value = 100.0 * float(correct)
+        else:
+            return None
+        ident = str(row["id"])
+        if ident in out:
+            raise DataError(f"{where}: id {ident!r} appears twice; expected one line per example")
+        out[ident] = value
     return out
+
+
+def checked_example_scores(
+    run: RunResults, task: str, language: str, metrics: tuple[str, ...]
+) -> dict[str, float] | None:
+    """`example_scores` of a run's predictions file, refused (DataError naming the file) when
+    their mean disagrees with the run's reported score: such files belong to other scores and
+    would give a bootstrap interval around the wrong numbers."""
+    path = predictions_path(run, task, language)
+    scores = example_scores(path, metrics)
+    if not scores or not metrics:
+        return scores
+    reported = {}
+    for score in run.scores:
+        if score.task == task and score.language == language and score.metric in metrics:
+            reported.setdefault(score.split, {})[score.metric] = score.value
+    complete = [values for values in reported.values() if len(values) == len(metrics)]
+    if len(complete) != 1:
+        return scores  # no score, or one per split: nothing unambiguous to compare with
+    expected = sum(complete[0].values()) / len(metrics)
+    mean = sum(scores.values()) / len(scores)
+    if abs(mean - expected) > PREDICTION_TOLERANCE:
+        raise DataError(
+            f"{path}: the mean per-example score is {mean:.2f} but {run.path / RESULTS_FILE} "
+            f"reports {expected:.2f} for {task}/{language}; the predictions do not belong to "
+            "these scores (rerun `stiltx evaluate`, or remove the file)"
+        )
+    return scores
+
+
+PREDICTION_TOLERANCE = 0.05  # percentage points: results.json values may be rounded
 
 
 def predictions_path(run: RunResults, task: str, language: str) -> Path:

@@ -22,7 +22,7 @@ from pathlib import Path
 from stiltx.errors import DataError
 from stiltx.layout import PREDICTIONS_DIR
 from stiltx.report import uncertainty as U
-from stiltx.report.results import Found, RunResults, example_scores, predictions_path
+from stiltx.report.results import Found, RunResults, checked_example_scores
 from stiltx.report.uncertainty import Stat
 from stiltx.tasks import benchmarks as B
 from stiltx.tasks import languages as L
@@ -272,7 +272,7 @@ def _bootstrap_data(
             lang = path.stem
             if languages is not None and lang not in languages:
                 continue
-            scores = example_scores(predictions_path(run, task, lang), metrics)
+            scores = checked_example_scores(run, task, lang, metrics)
             if scores is None:
                 continue
             for ex_id, value in scores.items():
