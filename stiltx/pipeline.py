@@ -365,6 +365,7 @@ def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Res
             seed=recipe.toy.seed,
             sizes=named_sizes(recipe.toy.size),
             cache_dir=recipe.toy.cache_dir,
+            mt_noise=recipe.toy.mt_noise,
             with_model=with_model,
         )
         if data.source == "toy":

@@ -58,6 +58,7 @@ def check_recipe(recipe: schema.Recipe, tolerate_type_errors: bool = False) -> l
         lambda: _check_eval(recipe.eval),
         lambda: _check_seeds(recipe.seed, recipe.seeds),
         lambda: _check_languages(recipe.eval.languages),
+        lambda: _check_toy(recipe.toy),
     ]
     problems: list[str] = []
     for check in checks:
@@ -173,6 +174,12 @@ def _limit(where: str, value: float | None, low: float, high: float) -> list[str
     if not math.isfinite(value) or not low <= value <= high:
         return [f"{where}: got {value}, expected a number in {low:,}..{high:,}"]
     return []
+
+
+def _check_toy(toy: schema.ToyConfig) -> list[str]:
+    if _number(toy.mt_noise) and 0 <= toy.mt_noise <= 1:
+        return []
+    return [f"toy.mt_noise: got {toy.mt_noise!r}, expected a number in [0, 1]"]
 
 
 def _check_data(data: schema.DataConfig) -> list[str]:

@@ -29,6 +29,8 @@ class ToyConfig:
     seed: int = 0
     size: Literal["default", "small", "smoke"] = "default"
     cache_dir: str | None = None  # default ~/.cache/stiltx/toy (or $STILTX_CACHE/toy)
+    # The toy MT system (translated/<task>/<lang>/): share of words it drops or gets wrong, 0..1.
+    mt_noise: float = 0.1
 
 
 @dataclass(frozen=True)

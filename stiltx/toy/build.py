@@ -1,7 +1,8 @@
 """Build the toy world once and cache it: data files, tokenizer and MLM-pretrained tiny model.
 
     <cache>/toy/<version>-<seed>[-<hash of non-default sizes/model>]/
-        data/       every task in its native layout (what `data.data_dir` points at)
+        data/       every task in its native layout (what `data.data_dir` points at), with
+                    translated/<task>/<lang>/ (the toy MT system, stiltx.toy.translated)
         model/      tokenizer + tiny XLM-R (safetensors), pretrained with MLM on data/mlm/
         world.json  seed, version, sizes, languages, model config, build timings
 
@@ -27,7 +28,7 @@ from stiltx.toy.languages import DEFAULT_LANGUAGES, LANGUAGES
 from stiltx.toy.pretrain import ToyModelConfig
 from stiltx.toy.sizes import ToySizes
 
-TOY_VERSION = "v1"  # bump when the generator's output changes, so old caches are not reused
+TOY_VERSION = "v2"  # bump when the generator's output changes, so old caches are not reused
 
 
 @dataclass(frozen=True)
@@ -45,29 +46,51 @@ def default_cache_root() -> Path:
     return cache_root() / "toy"
 
 
-def world_key(seed: int, sizes: ToySizes, model: ToyModelConfig, languages: tuple[str, ...]) -> str:
+DEFAULT_MT_NOISE = 0.1  # recipe key toy.mt_noise
+
+
+def world_key(
+    seed: int,
+    sizes: ToySizes,
+    model: ToyModelConfig,
+    languages: tuple[str, ...],
+    mt_noise: float = DEFAULT_MT_NOISE,
+) -> str:
     key = f"{TOY_VERSION}-{seed}"
-    if (sizes, model, languages) != (ToySizes(), ToyModelConfig(), DEFAULT_LANGUAGES):
+    chosen = (sizes, model, languages, mt_noise)
+    if chosen != (ToySizes(), ToyModelConfig(), DEFAULT_LANGUAGES, DEFAULT_MT_NOISE):
         blob = json.dumps([asdict(sizes), asdict(model), list(languages)], sort_keys=True)
+        if mt_noise != DEFAULT_MT_NOISE:
+            blob += f"/mt_noise={mt_noise!r}"
         key += "-" + hashlib.sha256(blob.encode()).hexdigest()[:10]
     return key
 
 
-def emit_all(seed: int, sizes: ToySizes, languages: tuple[str, ...]) -> dict[str, str]:
+def emit_all(
+    seed: int, sizes: ToySizes, languages: tuple[str, ...], mt_noise: float = DEFAULT_MT_NOISE
+) -> dict[str, str]:
     """Every file of the world: relative path -> text. Pure: same arguments, same bytes."""
     from stiltx.toy import tasks_english, tasks_target
+    from stiltx.toy.translated import emit_translated
 
     files: dict[str, str] = {}
     for emit in tasks_english.EMITTERS.values():
         files.update(emit(seed, sizes))
     for emit in tasks_target.EMITTERS.values():
         files.update(emit(seed, sizes, languages))
+    files.update(emit_translated(seed, sizes, languages, mt_noise))
     return files
 
 
-def write_data(out_dir: Path, seed: int, sizes: ToySizes, languages: tuple[str, ...]) -> int:
+def write_data(
+    out_dir: Path,
+    seed: int,
+    sizes: ToySizes,
+    languages: tuple[str, ...],
+    mt_noise: float = DEFAULT_MT_NOISE,
+) -> int:
     """Write every file under `out_dir` (which must be empty or new); return the file count."""
-    files = emit_all(seed, sizes, languages)
+    files = emit_all(seed, sizes, languages, mt_noise)
     for rel, text in sorted(files.items()):
         path = out_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,11 +127,13 @@ def ensure_toy_world(
     languages: tuple[str, ...] = DEFAULT_LANGUAGES,
     with_model: bool = True,
     progress: bool = True,
+    mt_noise: float = DEFAULT_MT_NOISE,
 ) -> ToyWorld:
     """Return the cached toy world for `seed`, building whatever part is missing.
 
     `model=None` takes the model that goes with `sizes` when they are a named size (smoke runs
     get a smaller, faster model), else the default. `with_model=False` builds only the data.
+    `mt_noise` is the toy MT system's noise (recipe key `toy.mt_noise`, stiltx.toy.translated).
     """
     from stiltx.toy.pretrain import model_for
 
@@ -116,15 +141,17 @@ def ensure_toy_world(
     model = model or model_for(sizes)
     languages = tuple(languages)
     _check_languages(languages)
+    if not 0 <= mt_noise <= 1:
+        raise ValueError(f"toy.mt_noise: got {mt_noise!r}, expected a number in [0, 1]")
     root = Path(cache_dir) if cache_dir else default_cache_root()
-    root = root / world_key(seed, sizes, model, languages)
+    root = root / world_key(seed, sizes, model, languages, mt_noise)
     data_dir, model_dir = root / "data", root / "model"
     with _locked(root):
         timings = {}
         if not (data_dir / "mlm" / "en.txt").is_file():
             started = time.perf_counter()
             with atomic.directory(data_dir) as tmp:
-                write_data(tmp, seed, sizes, languages)
+                write_data(tmp, seed, sizes, languages, mt_noise)
             timings["data_seconds"] = round(time.perf_counter() - started, 2)
         if with_model and not (model_dir / "model.safetensors").is_file():
             from stiltx.toy.pretrain import pretrain
@@ -145,6 +172,7 @@ def ensure_toy_world(
                     "version": TOY_VERSION,
                     "seed": seed,
                     "languages": list(languages),
+                    "mt_noise": mt_noise,
                     "sizes": asdict(sizes),
                     "model": asdict(model),
                     **timings,

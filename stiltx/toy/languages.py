@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from functools import cache
 
 from stiltx.toy.lexicon import FUNCTION_WORDS, NOUNS, VERBS, concept_words
 
@@ -90,7 +91,13 @@ def _word(rng: random.Random, lang: Language, syllables: int) -> str:
 
 
 def transliterate(lang: Language, word: str) -> str:
-    return "".join(lang.script.get(ch, ch) for ch in word) if lang.script else word
+    return _transliterate(lang.code, word) if lang.script else word
+
+
+@cache
+def _transliterate(code: str, word: str) -> str:
+    script = LANGUAGES[code].script
+    return "".join(script.get(ch, ch) for ch in word)
 
 
 def build_lexicon(lang: Language) -> dict[str, str]:

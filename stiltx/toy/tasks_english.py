@@ -1,7 +1,9 @@
 """The nine English intermediate tasks (and English COPA), as files in their native layouts.
 
-Each `emit_*` is a pure function `(seed, sizes) -> {relative path: file text}`. Test files keep
-the real releases' conventions: MNLI / QQP / HellaSwag test files are unlabelled, as published.
+Each `emit_*` is a pure function `(seed, sizes, writer) -> {relative path: file text}`. Test files
+keep the real releases' conventions: MNLI / QQP / HellaSwag test files are unlabelled, as
+published. The writer is English by default; the toy MT system (`stiltx.toy.translated`) passes a
+translating `Writer`, which renders the same facts in another toy language.
 """
 
 from __future__ import annotations
@@ -22,19 +24,16 @@ from stiltx.toy.lexicon import (
     VERBS,
     YEARS,
 )
-from stiltx.toy.render import ccg_tags, render, render_event
+from stiltx.toy.render import ccg_tags, render
 from stiltx.toy.sizes import ToySizes
 from stiltx.toy.world import Event, State, sample_event, sample_object, sample_person, use_event
+from stiltx.toy.writer import ENGLISH, Writer
 
 EN = "en"
 
 
 def _rng(seed: int, *parts: str) -> random.Random:
     return random.Random("/".join([str(seed), *parts]))
-
-
-def _text(fact) -> str:
-    return render(EN, fact).text
 
 
 def _name(person) -> str:
@@ -48,7 +47,7 @@ def _the(obj: str, count: int) -> str:
 # ----- NLI: ANLI (jsonl, multi-sentence premises) and MNLI (GLUE TSV) -----
 
 
-def emit_anli(seed: int, sizes: ToySizes) -> dict[str, str]:
+def emit_anli(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:
     files = {}
     short = {"entailment": "e", "neutral": "n", "contradiction": "c"}
     for r in (1, 2, 3):
@@ -60,8 +59,8 @@ def emit_anli(seed: int, sizes: ToySizes) -> dict[str, str]:
                 rows.append(
                     {
                         "uid": f"toy-r{r}-{split}-{i}",
-                        "premise": " ".join(_text(e) for e in item.premise),
-                        "hypothesis": _text(item.hypothesis),
+                        "premise": " ".join(w.text(e) for e in item.premise),
+                        "hypothesis": w.text(item.hypothesis),
                         "label": short[item.label],
                         "reason": "",
                     }
@@ -77,11 +76,11 @@ _MNLI_HEAD = (
 
 
 def _parses(sentence) -> tuple[str, str]:
-    words = " ".join(render(EN, sentence).words) if not isinstance(sentence, str) else sentence
+    words = " ".join(sentence.words)
     return f"( {words} )", f"(ROOT (S {words}))"
 
 
-def emit_mnli(seed: int, sizes: ToySizes) -> dict[str, str]:
+def emit_mnli(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:
     files = {}
     for split, n, labelled in (
         ("train", sizes.train, 1),
@@ -92,9 +91,9 @@ def emit_mnli(seed: int, sizes: ToySizes) -> dict[str, str]:
         rows = []
         for i in range(n):
             item = nli_item(rng)
-            p, h = item.premise[0], item.hypothesis
+            p, h = w.sentence(item.premise[0]), w.sentence(item.hypothesis)
             row = (i, 10000 + i, f"{10000 + i}{'ecn'[NLI_LABELS.index(item.label)]}", "toy",
-                   _parses(p)[0], _parses(h)[0], _parses(p)[1], _parses(h)[1], _text(p), _text(h))  # fmt: skip
+                   _parses(p)[0], _parses(h)[0], _parses(p)[1], _parses(h)[1], p.text, h.text)  # fmt: skip
             rows.append(row + (item.label,) * labelled + ((item.label,) if labelled else ()))
         labels = (
             ("label1", "gold_label")
@@ -108,13 +107,13 @@ def emit_mnli(seed: int, sizes: ToySizes) -> dict[str, str]:
 # ----- QQP: question pairs (GLUE TSV) -----
 
 
-def _qqp_pair(rng: random.Random) -> tuple[str, str, int]:
+def _qqp_pair(rng: random.Random, w: Writer) -> tuple[str, str, int]:
     event = replace(sample_event(rng), year=rng.choice(YEARS), negated=False)
     slots = ["S", "O"] + (["L"] if event.place else [])
     wh = rng.choice(slots)
-    first = render_event(EN, event, wh).text
+    first = w.text(event, wh)
     if rng.random() < 0.5:  # duplicate: the same question with the time phrase moved
-        return first, render_event(EN, replace(event, front_time=True), wh).text, 1
+        return first, w.text(replace(event, front_time=True), wh), 1
     changed = rng.choice(("obj", "year", "wh"))
     if changed == "obj":
         other = replace(event, obj=sample_object(rng, CATEGORY_OF[event.obj].name))
@@ -123,17 +122,17 @@ def _qqp_pair(rng: random.Random) -> tuple[str, str, int]:
     elif changed == "year":
         other = replace(event, year=event.year + rng.randint(1, 5))
     else:
-        return first, render_event(EN, event, "T").text, 0
-    return first, render_event(EN, replace(other, front_time=rng.random() < 0.5), wh).text, 0
+        return first, w.text(event, "T"), 0
+    return first, w.text(replace(other, front_time=rng.random() < 0.5), wh), 0
 
 
-def emit_qqp(seed: int, sizes: ToySizes) -> dict[str, str]:
+def emit_qqp(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:
     files = {}
     for split, n in (("train", sizes.train), ("dev", sizes.eval), ("test", sizes.eval)):
         rng = _rng(seed, "qqp", split)
         rows = []
         for i in range(n):
-            q1, q2, dup = _qqp_pair(rng)
+            q1, q2, dup = _qqp_pair(rng, w)
             if split == "test":
                 rows.append((i, q1, q2))
             else:
@@ -150,18 +149,22 @@ def emit_qqp(seed: int, sizes: ToySizes) -> dict[str, str]:
 # ----- SQuAD v1.1 -----
 
 
-def qa_paragraph(language: str, item, id_prefix: str = "") -> dict:
-    """One SQuAD paragraph: the story in `language` and its questions with answer offsets."""
+def qa_paragraph(language: str, item, id_prefix: str = "", w: Writer | None = None) -> dict:
+    """One SQuAD paragraph: the story in `language` and its questions with answer offsets.
+
+    With a translating writer `w`, its noise never touches the words of an answer."""
     from stiltx.toy.render import ANSWER_KINDS, paragraph
 
-    sentences = [render_event(language, e) for e in item.story]
+    w = w or Writer(language)
+    asked = {k: frozenset({ANSWER_KINDS[slot][0]}) for k, slot, _ in item.questions}
+    sentences = [w.sentence(e, protect=asked.get(k, frozenset())) for k, e in enumerate(item.story)]
     context, starts = paragraph(sentences)
     qas = []
     for k, slot, qid in item.questions:
         role, kinds = ANSWER_KINDS[slot]
         a, b = sentences[k].span(role, kinds)
         text = context[starts[k] + a : starts[k] + b]
-        question = render_event(language, item.story[k], wh=slot).text
+        question = w.text(item.story[k], wh=slot)
         qas.append(
             {
                 "answers": [{"answer_start": starts[k] + a, "text": text}],
@@ -172,7 +175,7 @@ def qa_paragraph(language: str, item, id_prefix: str = "") -> dict:
     return {"context": context, "qas": qas}
 
 
-def emit_squad(seed: int, sizes: ToySizes) -> dict[str, str]:
+def emit_squad(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:
     files = {}
     for split, n in (("train-v1.1", sizes.train), ("dev-v1.1", sizes.eval)):
         rng = _rng(seed, "squad", split)
@@ -180,7 +183,7 @@ def emit_squad(seed: int, sizes: ToySizes) -> dict[str, str]:
         for _ in range((n + 1) // 2):
             item = qa_item(rng, 2, hex_id)
             title = "_".join(item.story[0].agent)
-            data.append({"title": title, "paragraphs": [qa_paragraph(EN, item)]})
+            data.append({"title": title, "paragraphs": [qa_paragraph(w.language, item, w=w)]})
         files[f"squad/{split}.json"] = formats.squad_json(data, "1.1")
     return files
 
@@ -194,7 +197,7 @@ def _acquire(rng: random.Random, agent, obj: str, place: bool = True) -> Event:
     return replace(event, count=rng.choice((1, 0, 2, 3, 4)), place=event.place if place else None)
 
 
-def emit_hellaswag(seed: int, sizes: ToySizes) -> dict[str, str]:
+def emit_hellaswag(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:
     files = {}
     for split, n in (("train", sizes.train), ("val", sizes.eval), ("test", sizes.eval)):
         rng = _rng(seed, "hellaswag", split)
@@ -203,18 +206,17 @@ def emit_hellaswag(seed: int, sizes: ToySizes) -> dict[str, str]:
             agent = sample_person(rng)
             cat = rng.choice(CATEGORIES)
             got = _acquire(rng, agent, sample_object(rng, cat.name))
-            ctx_a = f"{_text(State(agent, cat.need))} {_text(got)}"
-            ctx_b = f"Then {_name(agent)}"
+            ctx_a = f"{w.text(State(agent, cat.need))} {w.text(got)}"
+            ctx_b = f"{w.phrase('Then')} {_name(agent)}"
             use_count = 1 if got.count == 1 else 0
-            cut = len(_name(agent)) + 1
-            good = _text(use_event(agent, got.obj, use_count))[cut:]
+            good = w.predicate(use_event(agent, got.obj, use_count))
             bad = [
-                _text(Event(agent, c.use, got.obj, count=use_count))[cut:]
+                w.predicate(Event(agent, c.use, got.obj, count=use_count))
                 for c in rng.sample([c for c in CATEGORIES if c is not cat], 3)
             ]
             label = rng.randrange(4)
             endings = bad[:label] + [good] + bad[label:]
-            row = {"ind": i, "activity_label": cat.name.capitalize(), "ctx_a": ctx_a, "ctx_b": ctx_b,
+            row = {"ind": i, "activity_label": w.phrase(cat.name.capitalize()), "ctx_a": ctx_a, "ctx_b": ctx_b,
                    "ctx": f"{ctx_a} {ctx_b}", "split": split, "split_type": "indomain",
                    "endings": endings, "source_id": f"toy~{split}~{i}"}  # fmt: skip
             if split != "test":
@@ -224,39 +226,41 @@ def emit_hellaswag(seed: int, sizes: ToySizes) -> dict[str, str]:
     return files
 
 
-def _cosmos_row(rng: random.Random, i: int) -> tuple:
+def _cosmos_row(rng: random.Random, i: int, w: Writer) -> tuple:
     agent = sample_person(rng)
     cat = rng.choice(CATEGORIES)
     got = _acquire(rng, agent, sample_object(rng, cat.name))
     others = [e for e in (sample_event(rng, avoid=(agent,)) for _ in range(rng.randint(1, 2)))]
     facts = [State(agent, cat.need), got, *others]
     rng.shuffle(facts)
-    context = " ".join(_text(f) for f in facts)
+    context = " ".join(w.text(f) for f in facts)
     distract = rng.sample([c for c in CATEGORIES if c is not cat], 3)
     obj = _the(got.obj, got.count)
     if rng.random() < 0.5:
-        question = f"Why did {_name(agent)} {VERBS[got.verb][0]} {obj}?"
-        answers = [f"Because {_name(agent)} was {c.need}." for c in (cat, *distract)]
+        question = w.phrase(f"Why did {_name(agent)} {VERBS[got.verb][0]} {obj}?")
+        answers = [w.phrase(f"Because {_name(agent)} was {c.need}.") for c in (cat, *distract)]
     else:
-        question = f"What will {_name(agent)} probably do next?"
-        answers = [f"{_name(agent)} will {VERBS[c.use][0]} {obj}." for c in (cat, *distract)]
+        question = w.phrase(f"What will {_name(agent)} probably do next?")
+        answers = [
+            w.phrase(f"{_name(agent)} will {VERBS[c.use][0]} {obj}.") for c in (cat, *distract)
+        ]
     label = rng.randrange(4)
     answers = answers[1 : label + 1] + [answers[0]] + answers[label + 1 :]
     return (f"toy{i:06d}", context, question, *answers, label)
 
 
-def emit_cosmosqa(seed: int, sizes: ToySizes) -> dict[str, str]:
+def emit_cosmosqa(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:
     head = ("id", "context", "question", "answer0", "answer1", "answer2", "answer3", "label")
     files = {}
     for split, n in (("train", sizes.train), ("valid", sizes.eval), ("test", sizes.eval)):
         rng = _rng(seed, "cosmosqa", split)
         files[f"cosmosqa/{split}.csv"] = formats.csv_crlf(
-            head, [_cosmos_row(rng, i) for i in range(n)]
+            head, [_cosmos_row(rng, i, w) for i in range(n)]
         )
     return files
 
 
-def emit_commonsenseqa(seed: int, sizes: ToySizes) -> dict[str, str]:
+def emit_commonsenseqa(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:
     """Original (nested) release layout: question.stem / question.choices / answerKey."""
     files = {}
     splits = (
@@ -288,16 +292,19 @@ def emit_commonsenseqa(seed: int, sizes: ToySizes) -> dict[str, str]:
                 )
             order = [c.name for c in CATEGORIES]
             rng.shuffle(order)
-            choices = [{"label": "ABCDE"[k], "text": texts[name]} for k, name in enumerate(order)]
+            choices = [
+                {"label": "ABCDE"[k], "text": w.phrase(texts[name])} for k, name in enumerate(order)
+            ]
             rows.append({"answerKey": "ABCDE"[order.index(cat.name)], "id": hex_id(rng, 32),
-                         "question": {"question_concept": obj, "choices": choices, "stem": stem}})  # fmt: skip
+                         "question": {"question_concept": w.phrase(obj), "choices": choices,
+                                      "stem": w.phrase(stem)}})  # fmt: skip
         if split.endswith("no_answers"):  # as released: the test split has no answerKey
             rows = [{k: v for k, v in row.items() if k != "answerKey"} for row in rows]
         files[f"commonsenseqa/{split}.jsonl"] = formats.jsonl(rows)
     return files
 
 
-def _social_row(rng: random.Random) -> dict:
+def _social_row(rng: random.Random, w: Writer) -> dict:
     steal = rng.random() < 0.4
     event = sample_event(rng, verb="steal" if steal else rng.choice(TRANSFER_VERBS))
     other = event.source if steal else event.recipient
@@ -317,16 +324,17 @@ def _social_row(rng: random.Random) -> dict:
         answers = [f"{VERBS[u][0]} {obj}" for u in (cat.use, *rng.sample(uses, 2))]
     label = rng.randrange(3)
     answers = answers[1 : label + 1] + [answers[0]] + answers[label + 1 :]
-    return {"context": _text(event), "question": question, "answerA": answers[0],
+    answers = [w.phrase(a) for a in answers]
+    return {"context": w.text(event), "question": w.phrase(question), "answerA": answers[0],
             "answerB": answers[1], "answerC": answers[2], "correct": "ABC"[label]}  # fmt: skip
 
 
-def emit_socialiqa(seed: int, sizes: ToySizes) -> dict[str, str]:
+def emit_socialiqa(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:
     files = {}
     for split, n in (("trn", sizes.train), ("dev", sizes.eval), ("tst", sizes.eval)):
         rng = _rng(seed, "socialiqa", split)
         files[f"socialiqa/socialIQa_v1.4_{split}.jsonl"] = formats.jsonl(
-            [_social_row(rng) for _ in range(n)]
+            [_social_row(rng, w) for _ in range(n)]
         )
     return files
 
@@ -340,13 +348,13 @@ def _ccg_fact(rng: random.Random):
     return replace(sample_event(rng), negated=rng.random() < 0.15, front_time=rng.random() < 0.15)
 
 
-def emit_ccg(seed: int, sizes: ToySizes) -> dict[str, str]:
+def emit_ccg(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:
     files, tags_seen = {}, set()
     for split, n in (("train", sizes.train), ("dev", sizes.eval), ("test", sizes.eval)):
         rng = _rng(seed, "ccg", split)
         rows = []
         for _ in range(n):
-            sentence = render(EN, _ccg_fact(rng))
+            sentence = w.sentence(_ccg_fact(rng))
             tags = ccg_tags(sentence)
             tags_seen.update(tags)
             rows.append((" ".join(sentence.words), " ".join(tags)))
@@ -370,7 +378,7 @@ def copa_rows(language: str, items, changed: bool | None) -> list[dict]:
     return rows
 
 
-def emit_copa_en(seed: int, sizes: ToySizes) -> dict[str, str]:
+def emit_copa_en(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:
     files = {}
     for split, n in (("train", sizes.train), ("val", sizes.eval), ("test", sizes.eval)):
         rng = _rng(seed, "copa_en", split)
@@ -380,7 +388,7 @@ def emit_copa_en(seed: int, sizes: ToySizes) -> dict[str, str]:
     return files
 
 
-EMITTERS: dict[str, Callable[[int, ToySizes], dict[str, str]]] = {
+EMITTERS: dict[str, Callable[[int, ToySizes, Writer], dict[str, str]]] = {
     "anli": emit_anli,
     "mnli": emit_mnli,
     "qqp": emit_qqp,

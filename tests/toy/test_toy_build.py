@@ -8,7 +8,7 @@ import statistics
 import pytest
 
 from stiltx.errors import UnknownNameError
-from stiltx.toy.build import default_cache_root, ensure_toy_world, world_key
+from stiltx.toy.build import TOY_VERSION, default_cache_root, ensure_toy_world, world_key
 from stiltx.toy.languages import DEFAULT_LANGUAGES
 from stiltx.toy.pretrain import NAMED_MODELS, ToyModelConfig, model_for
 from stiltx.toy.sizes import NAMED_SIZES, TEST_SIZES, ToySizes, named_sizes
@@ -66,7 +66,7 @@ def test_data_only_world_and_env_cache_root(tmp_path, monkeypatch):
     monkeypatch.setenv("STILTX_CACHE", str(tmp_path))
     assert default_cache_root() == tmp_path / "toy"
     w = ensure_toy_world(seed=3, sizes=TEST_SIZES, model=MICRO, with_model=False)
-    assert w.root.parent == tmp_path / "toy" and w.root.name.startswith("v1-3-")
+    assert w.root.parent == tmp_path / "toy" and w.root.name.startswith(f"{TOY_VERSION}-3-")
     assert (w.data_dir / "xnli" / "test-zh.tsv").is_file() and not w.model_dir.exists()
 
 
