@@ -8,7 +8,8 @@ lists in `metrics`; `compute(...)` runs several and merges their dicts.
 | ---------------- | ------------------------------ | ----------------------------- | ------------------------- |
 | accuracy         | xnli, pawsx, xcopa             | accuracy                      | XTREME evaluate.py        |
 | tatoeba_accuracy | tatoeba                        | accuracy                      | XTREME evaluate.py        |
-| f1_seqeval       | panx, udpos                    | f1, precision, recall         | seqeval (as XTREME calls) |
+| f1_seqeval       | panx                           | f1, precision, recall         | seqeval (as XTREME calls) |
+| f1_seqeval_0012  | udpos                          | f1, precision, recall         | seqeval 0.0.12 (XTREME's) |
 | squad_em_f1      | xquad, tydiqa                  | exact_match, f1               | SQuAD v1.1 evaluate       |
 | mlqa_em_f1       | mlqa                           | exact_match, f1               | MLQA evaluate (per lang)  |
 | bucc_f1          | bucc2018                       | f1, precision, recall         | XTREME evaluate.py        |
@@ -99,7 +100,9 @@ def f1_seqeval(
       has the type "_" like "X", so an X run at the END of a sentence is never closed and is
       dropped from both counts ("NOUN X" has one chunk), while "X NOUN" has two.
     We call seqeval itself (a dependency), so every quirk is reproduced rather than imitated;
-    its "seems not to be NE tag" warnings are silenced.
+    its "seems not to be NE tag" warnings are silenced. XTREME's published numbers used seqeval
+    0.0.12, which splits UPOS tags differently: UD-POS is scored with `f1_seqeval_0012`; for BIO
+    tags (PAN-X) the two versions agree.
     """
     from seqeval.metrics import f1_score, precision_score, recall_score
 
@@ -119,6 +122,29 @@ def f1_seqeval(
             "precision": 100.0 * float(precision_score(y_true, y_pred)),
             "recall": 100.0 * float(recall_score(y_true, y_pred)),
         }
+
+
+def f1_seqeval_0012(
+    predictions: Sequence[Sequence[str]],
+    references: Sequence[Sequence[str]],
+    language: str | None = None,
+):
+    """seqeval 0.0.12's micro chunk F1 / precision / recall, as XTREME scored UD-POS (percent).
+
+    See `stiltx.evaluation.seqeval_0012`: reproduces XTREME's evaluate_test.py UD-POS expectation
+    (avg_f1 70.21746048354693) exactly.
+    """
+    from stiltx.evaluation.seqeval_0012 import precision_recall_f1
+
+    _check_lengths("f1_seqeval_0012", predictions, references)
+    for i, (p, r) in enumerate(zip(predictions, references, strict=True)):
+        if len(p) != len(r):
+            raise DataError(
+                f"metric f1_seqeval_0012: sentence {i} has {len(p)} predicted tags but {len(r)} "
+                "gold tags (expected one tag per word)"
+            )
+    precision, recall, f1 = precision_recall_f1(references, predictions)
+    return {"f1": 100.0 * f1, "precision": 100.0 * precision, "recall": 100.0 * recall}
 
 
 # --- extractive QA -----------------------------------------------------------------------------
@@ -323,6 +349,7 @@ METRICS: dict[str, MetricFn] = {
     "accuracy": accuracy,
     "tatoeba_accuracy": accuracy,
     "f1_seqeval": f1_seqeval,
+    "f1_seqeval_0012": f1_seqeval_0012,
     "token_accuracy": token_accuracy,
     "squad_em_f1": squad_em_f1,
     "mlqa_em_f1": mlqa_em_f1,
@@ -376,6 +403,7 @@ MODULE_OF_METRIC = {
     "accuracy": "xtreme_accuracy",
     "tatoeba_accuracy": "xtreme_accuracy",
     "f1_seqeval": "seqeval_xtreme",
+    "f1_seqeval_0012": "seqeval_xtreme",  # config "0.0.12"
     "token_accuracy": "token_accuracy",
     "squad_em_f1": "squad_v1",
     "mlqa_em_f1": "mlqa",
@@ -397,8 +425,14 @@ def metric_module_path(name: str) -> Path:
     return path
 
 
+# Metrics served by a module under a config name: evaluate.load(..., config_name=...).
+CONFIG_OF_METRIC = {"f1_seqeval_0012": "0.0.12"}
+
+
 def load_metric(name: str, **kwargs):
     """`evaluate.load` of a module shipped in this package (works offline; no Hub access)."""
     import evaluate
 
+    if name in CONFIG_OF_METRIC:
+        kwargs.setdefault("config_name", CONFIG_OF_METRIC[name])
     return evaluate.load(str(metric_module_path(name)), **kwargs)

@@ -56,7 +56,7 @@ UDPOS = TaskSpec(
         hub_splits={"train": "train", "dev": "validation", "test": "test"},
     ),
     labels=UPOS,
-    metrics=("f1_seqeval",),
+    metrics=("f1_seqeval_0012",),  # XTREME's seqeval 0.0.12 chunking of UPOS tags
     defaults=TAGGING_DEFAULTS,
     reference="Nivre et al. 2020, Universal Dependencies v2.5 (XTREME selection)",
 )

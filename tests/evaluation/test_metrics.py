@@ -264,6 +264,7 @@ CASES = {
     "mlqa_em_f1": (["北京", "2008年。"], [["北京大学"], ["2008年"]], {"language": "zh"}),
     "squad_em_f1": (["in the year 1889", "Paris"], [["1889", "the year 1889"], ["paris"]], {}),
     "f1_seqeval": ([["DET", "NOUN", "ADJ", "VERB"]], [["DET", "NOUN", "NOUN", "VERB"]], {}),
+    "f1_seqeval_0012": ([["CCONJ", "X", "ADJ"]], [["SCONJ", "X", "NOUN"]], {}),
     "accuracy": ([0, 1, 2], [0, 1, 1], {}),
     "map_at_20": ([["c1", "c2", "c3", "c4"]], [["c2", "c4"]], {}),
 }
