@@ -5,6 +5,7 @@ A reader never sees a half-written file, and a crash leaves the previous version
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -13,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from stiltx.errors import StiltxError
 
 
 def _umask() -> int:
@@ -25,10 +28,25 @@ _FILE_MODE = 0o666 & ~_umask()
 _DIR_MODE = 0o777 & ~_umask()
 
 
+class WriteError(StiltxError, OSError):
+    """A write failed (full disk, read-only folder, a file in the way): one clean message, exit
+    code 2, the previous version of the file left in place. Still an OSError for callers."""
+
+
+def _write_error(path: Path, error: OSError) -> WriteError:
+    reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+    wrapped = WriteError(f"cannot write {path}: {reason}; the previous version (if any) is kept")
+    wrapped.errno = error.errno
+    return wrapped
+
+
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise _write_error(path, error) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -36,8 +54,10 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
             os.fsync(handle.fileno())
         os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; results are meant to be shared
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError) and not isinstance(error, WriteError):
+            raise _write_error(path, error) from None
         raise
     return path
 
@@ -58,8 +78,11 @@ def write_jsonl(path: str | os.PathLike, rows: list[Any]) -> Path:
 def directory(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary sibling folder to fill; on success it is renamed to `path` (replacing it)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as error:
+        raise _write_error(path, error) from None
     try:
         yield tmp
         os.chmod(tmp, _DIR_MODE)  # mkdtemp makes 0700
@@ -71,16 +94,16 @@ def directory(path: str | os.PathLike) -> Iterator[Path]:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(error, OSError) and not isinstance(error, WriteError):
+            raise _write_error(path, error) from None
         raise
 
 
 def writable_dir(path: str | os.PathLike, what: str = "output folder") -> Path:
     """`path` as an existing folder that can be written (created if missing), else a StiltxError
     naming it: a file in the way, a read-only parent, a full disk."""
-    from stiltx.errors import StiltxError
-
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise StiltxError(f"{what} {path}: is a file, expected a folder")

@@ -262,19 +262,26 @@ def run_stage(
         mixture["tasks"][m.name].update(task=m.task, language=m.language, source=m.source)
     # Completion order survives a kill at any point: model/ (written by the loop), then done.json,
     # then the checkpoints go (they only served a resume; for XLM-R Large gigabytes each).
-    atomic.write_json(
-        stage_dir / DONE_FILE,
-        {
-            "steps": result.steps,
-            "seconds": result.seconds,
-            "best_step": result.best_step,
-            "best_scores": result.best_scores,
-            "stopped_early": result.stopped_early,
-            "mixture": mixture,
-            "model_files": _model_files(stage_dir / MODEL_DIR),
-        },
-    )
-    checkpoint.remove_all(stage_dir)
+    # The main process writes model/, so it alone finishes the stage, and the others wait for it.
+    from accelerate import PartialState
+
+    processes = PartialState()
+    processes.wait_for_everyone()
+    if processes.is_main_process:
+        atomic.write_json(
+            stage_dir / DONE_FILE,
+            {
+                "steps": result.steps,
+                "seconds": result.seconds,
+                "best_step": result.best_step,
+                "best_scores": result.best_scores,
+                "stopped_early": result.stopped_early,
+                "mixture": mixture,
+                "model_files": _model_files(stage_dir / MODEL_DIR),
+            },
+        )
+        checkpoint.remove_all(stage_dir)
+    processes.wait_for_everyone()
     return StageResult(
         directory=stage_dir,
         model_dir=stage_dir / MODEL_DIR,
