@@ -282,6 +282,10 @@ def report(
     ] = None,
     plot: Annotated[bool, typer.Option("--plot", help="Write the delta heatmap and bars.")] = False,
     seed: Annotated[int, typer.Option(help="Seed of the paired bootstrap.")] = 0,
+    view: Annotated[
+        str,
+        typer.Option(help="all, or transfer (a sweep: transfer matrix, selection, X-STILTs)."),
+    ] = "all",
 ) -> None:
     """Compare runs and recipes against a baseline: tables, intervals, plots and exports."""
     from pathlib import Path
@@ -290,6 +294,7 @@ def report(
     from stiltx.report import export
     from stiltx.report.results import find_runs
     from stiltx.report.tables import GROUP_BYS, build_report
+    from stiltx.report.transfer import TRANSFER_KEYS
 
     if fmt not in export.FORMATS:
         raise StiltxError(f"--format '{fmt}': expected one of {', '.join(export.FORMATS)}")
@@ -305,16 +310,23 @@ def report(
             f"{more}[/]",
             highlight=False,
         )
-    result = build_report(
-        found, baseline=baseline, benchmark=benchmark, languages=langs or None, group_by=group_by,
-        seed=seed,
-    )  # fmt: skip
     to_stdout = fmt not in ("table", "html") and out is None
     out_dir = Path(out or "report")
     if plot or (not to_stdout and fmt != "table"):
         atomic.writable_dir(out_dir, "--out")
     plots = {}
-    if plot:
+    if view not in ("all", "transfer"):
+        raise StiltxError(f"--view '{view}': expected all or transfer")
+    if view == "transfer":
+        from stiltx.report.transfer import transfer_report
+
+        result, plots = transfer_report(paths, found, out_dir if plot else None)
+    else:
+        result = build_report(
+            found, baseline=baseline, benchmark=benchmark, languages=langs or None,
+            group_by=group_by, seed=seed,
+        )  # fmt: skip
+    if plot and view == "all":
         from stiltx.report.plots import write_plots
 
         plots = write_plots(result, out_dir)
@@ -323,7 +335,7 @@ def report(
     if to_stdout:
         sys.stdout.write(export.render(result, fmt, plots))
         return
-    shown = [t for t in result.tables if t.key in ("overview", "delta")]
+    shown = [t for t in result.tables if t.key in ("overview", "delta", *TRANSFER_KEYS)]
     for table in shown if fmt != "table" else result.tables:
         console.print(export.rich_table(table, width=console.width))
     if fmt != "table":
@@ -333,6 +345,49 @@ def report(
         console.print(f"wrote {target}", highlight=False)
     for path in plots.values():
         console.print(f"wrote {path}", highlight=False)
+
+
+@app.command("sweep")
+@clean_errors
+def sweep(
+    recipes: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated recipes; globs over bundled names and paths."),
+    ] = None,
+    seeds: Annotated[
+        str, typer.Option(help="Seeds: 1,2,3 or 1-3 (one job per recipe x seed).")
+    ] = "1",
+    preset: PresetOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[str | None, typer.Option(help="The sweep folder (one run dir per job).")] = None,
+    executor: Annotated[str, typer.Option(help="local or slurm (submitit).")] = "local",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the jobs and exit.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip finished jobs, resume unfinished ones.")
+    ] = False,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Show the jobs of the sweep in this folder.")
+    ] = None,
+    gpus: Annotated[
+        str | None, typer.Option(help="local: devices to spread jobs over, e.g. 0,1,2,3.")
+    ] = None,
+    gpus_per_job: Annotated[int, typer.Option(help="GPUs per job (>1: accelerate launch).")] = 1,
+    partition: Annotated[str | None, typer.Option(help="slurm: partition.")] = None,
+    time_limit: Annotated[int, typer.Option(help="slurm: minutes per job.")] = 24 * 60,
+    array_parallelism: Annotated[int, typer.Option(help="slurm: jobs at a time.")] = 64,
+    sbatch: Annotated[
+        list[str] | None, typer.Option(help="slurm: extra sbatch argument KEY=VALUE (repeatable).")
+    ] = None,
+) -> None:
+    """Run the paper's grid: recipes x seeds as jobs (locally or on Slurm), then the transfer tables."""
+    from stiltx.sweep.driver import sweep_command
+
+    failed = sweep_command(
+        recipes, seeds, preset, set_ or [], out, executor, dry_run, resume, status, gpus,
+        gpus_per_job, partition, time_limit, array_parallelism, sbatch or [], console,
+    )  # fmt: skip
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command("tasks")

@@ -35,6 +35,7 @@ from stiltx.plan import (
 )
 from stiltx.recipe.load import recipe_hash, target_train_config
 from stiltx.recipe.schema import DataConfig, ModelConfig, Recipe, SamplingConfig
+from stiltx.report.results import SELECTION_METRIC, Score
 from stiltx.run_dir import claim, git_commit, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.benchmarks import aggregate_scores
 from stiltx.tasks.registry import get_task
@@ -90,7 +91,12 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
 
     # (ii) intermediate training on English tasks
     intermediate_dir = None
-    if recipe.intermediate is not None:
+    if recipe.intermediate is not None and recipe.intermediate.from_:
+        from stiltx.recipe import intermediate_from
+
+        intermediate_dir = intermediate_from.resolve(recipe.intermediate.from_)
+        console.print(f"intermediate: reusing {intermediate_dir} (intermediate.from; not trained)")
+    elif recipe.intermediate is not None:
         t0 = time.perf_counter()
         stage = _intermediate(recipe, where, run_dir, resume)
         intermediate_dir = stage.model_dir
@@ -171,7 +177,7 @@ def _target(
     train_cfg = target_train_config(recipe.target, targets[0].name)
     _seed_everything(recipe.seed)
     model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
-    run_stage(
+    stage = run_stage(
         RunLayout(run_dir).target(train_name),
         [Member(train_name)],
         {train_name: train_spec},
@@ -186,7 +192,7 @@ def _target(
         resume=resume,
         eval_batch_size=recipe.eval.batch_size,
     )
-    return _evaluate_targets(
+    evaluation = _evaluate_targets(
         model,
         method,
         tokenizer,
@@ -196,6 +202,16 @@ def _target(
         max_length=train_cfg.max_length or where.model.max_length,
         predictions_dir=RunLayout(run_dir).predictions,
     )
+    evaluation.scores.extend(selection_scores(targets, stage.best_scores.get(train_name)))
+    return evaluation
+
+
+def selection_scores(targets: list[TaskSpec], best_dev: float | None) -> list[Score]:
+    """The English dev score the target stage selected its model on, once per target it serves
+    (split 'dev', metric 'selection'): what choosing an intermediate task per target may use."""
+    if best_dev is None:
+        return []
+    return [Score(t.name, "en", "dev", SELECTION_METRIC, float(best_dev)) for t in targets]
 
 
 def target_model(

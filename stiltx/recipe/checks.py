@@ -51,6 +51,7 @@ def check_recipe(recipe: schema.Recipe, tolerate_type_errors: bool = False) -> l
         lambda: _check_model(recipe.model),
         lambda: _check_method(recipe.method),
         lambda: _check_intermediate(recipe.intermediate),
+        lambda: _check_intermediate_from(recipe),
         lambda: _check_train(recipe.target.train, "target.train"),
         lambda: _check_tasks(recipe),
         lambda: _check_overrides(recipe.target),
@@ -93,6 +94,14 @@ def _check_intermediate(inter: schema.IntermediateConfig | None) -> list[str]:
             "(write `intermediate: null` for direct fine-tuning)"
         )
     return problems
+
+
+def _check_intermediate_from(recipe: schema.Recipe) -> list[str]:
+    if recipe.intermediate is None or recipe.intermediate.from_ is None:
+        return []
+    from stiltx.recipe import intermediate_from
+
+    return intermediate_from.problems(recipe.intermediate.from_, recipe.method.kind)
 
 
 def _check_method(method: schema.MethodConfig) -> list[str]:

@@ -200,7 +200,7 @@ def recipe_to_dict(recipe: schema.Recipe) -> dict[str, Any]:
 
     def plain(value: Any) -> Any:
         if dataclasses.is_dataclass(value):
-            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            return {yaml_key(f): plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         if isinstance(value, tuple | list):
             return [plain(v) for v in value]
         if isinstance(value, dict):
@@ -348,6 +348,11 @@ def _convert_scalar(tp: Any, value: Any, where: str, problems: list[str]) -> Any
     return _BAD
 
 
+def yaml_key(field: dataclasses.Field) -> str:
+    """The recipe key of a schema field (`from_` is written `from` in YAML)."""
+    return field.metadata.get("key", field.name)
+
+
 def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
     where = path or "<top>"
     if value is None:
@@ -356,7 +361,7 @@ def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> A
         problems.append(f"{where}: got {value!r}, expected a mapping")
         return _BAD
     hints = typing.get_type_hints(tp)
-    names = [f.name for f in dataclasses.fields(tp)]
+    names = [yaml_key(f) for f in dataclasses.fields(tp)]
     for key in value:
         if key not in names:
             full = f"{path}.{key}" if path else str(key)
@@ -367,9 +372,10 @@ def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> A
             problems.append(f"{full}: unknown key{hint}; expected one of {', '.join(names)}")
     kwargs, bad = {}, []
     for field in dataclasses.fields(tp):
-        if field.name in value:
-            full = f"{path}.{field.name}" if path else field.name
-            converted = _convert(hints[field.name], value[field.name], full, problems)
+        key = yaml_key(field)
+        if key in value:
+            full = f"{path}.{key}" if path else key
+            converted = _convert(hints[field.name], value[key], full, problems)
             if converted is _BAD:
                 bad.append(field.name)
             else:

@@ -113,6 +113,9 @@ class MLMConfig:
 class IntermediateConfig:
     # members: `mnli` (English), `mnli@de` (translated), `mlm@sw`, `mlm@xtreme` (a group), `mlm@target`
     tasks: tuple[str, ...] = ()
+    # YAML key `from`: reuse this intermediate model instead of training one (a stiltx run dir,
+    # a saved model dir, or a Hub id); `tasks` then only documents what it was trained on.
+    from_: str | None = field(default=None, metadata={"key": "from"})
     sampling: SamplingConfig = SamplingConfig()
     train: TrainConfig = TrainConfig()
     translate: TranslateConfig = TranslateConfig()

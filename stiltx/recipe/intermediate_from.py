@@ -1,0 +1,77 @@
+"""`intermediate.from`: start the target stages from an existing intermediate model. Torch-free.
+
+The value is one of
+- a stiltx run directory whose intermediate stage finished (`<run>/intermediate/model` is used);
+- a saved model directory (what `Method.save` writes: safetensors, or an adapter folder);
+- a Hugging Face Hub id (`owner/name`), downloaded when the run starts.
+A local path wins over a Hub id of the same spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from stiltx.errors import StiltxError
+from stiltx.layout import DONE_FILE, INTERMEDIATE_DIR, MODEL_DIR, RESOLVED_RECIPE
+
+MODEL_SUBDIR = Path(INTERMEDIATE_DIR) / MODEL_DIR
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+
+def _run_method(run_dir: Path) -> str | None:
+    import yaml
+
+    try:
+        tree = yaml.safe_load((run_dir / RESOLVED_RECIPE).read_text(encoding="utf-8"))
+        return str(tree["method"]["kind"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return None
+
+
+def problems(value: str, method_kind: str) -> list[str]:
+    """What is wrong with `intermediate.from: value` for a recipe trained with `method_kind`."""
+    where = f"intermediate.from: '{value}'"
+    path = Path(value).expanduser()
+    if path.is_dir():
+        if (path / RESOLVED_RECIPE).is_file():  # a run directory
+            if (
+                not (path / MODEL_SUBDIR).is_dir()
+                or not (path / INTERMEDIATE_DIR / DONE_FILE).is_file()
+            ):
+                return [
+                    f"{where} is a run whose intermediate stage did not finish "
+                    f"(no {MODEL_SUBDIR} with {DONE_FILE}); finish it or point at another run"
+                ]
+            theirs = _run_method(path)
+            if theirs is not None and theirs != method_kind:
+                return [
+                    f"{where} was trained with method.kind={theirs}, this recipe uses "
+                    f"method.kind={method_kind}; use the same method"
+                ]
+            return []
+        if not any(path.iterdir()):
+            return [f"{where} is an empty directory; expected a run dir or a saved model"]
+        return []
+    if value.startswith((".", "/", "~")) or not HUB_ID.match(value):
+        return [
+            f"{where}: no such directory, and not a Hub id (owner/name); expected a stiltx run "
+            "directory, a saved model directory or a Hub id"
+        ]
+    return []  # a Hub id: checked when the run downloads it
+
+
+def resolve(value: str) -> Path:
+    """The local model directory for `value` (a Hub id is downloaded, then cached)."""
+    path = Path(value).expanduser()
+    if path.is_dir():
+        return path / MODEL_SUBDIR if (path / RESOLVED_RECIPE).is_file() else path
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(value))
+    except Exception as error:  # offline, unknown repo, no access: one clean message
+        raise StiltxError(
+            f"intermediate.from: '{value}' is not a local directory and could not be fetched "
+            f"from the Hub ({type(error).__name__}: {error})"
+        ) from None

@@ -1,0 +1,230 @@
+"""The whole sweep: plan the jobs, do the shared work once, run them, write the transfer tables.
+
+<sweep>/sweep.json                   the request and every job
+<sweep>/<recipe>/seed-<s>/           one ordinary run directory per job
+<sweep>/.sweep/jobs/*.json, logs/    job states and logs (`stiltx sweep --status DIR`)
+<sweep>/transfer.{md,csv,tex,html}   the paper's tables (stiltx.report.transfer)
+<sweep>/transfer_heatmap.png
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from stiltx.errors import StiltxError
+from stiltx.layout import RESOLVED_RECIPE
+from stiltx.sweep import jobs as J
+from stiltx.sweep import state as S
+from stiltx.sweep.execute import job_command
+from stiltx.sweep.slurm import SlurmOptions
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    executor: str = "local"  # local | slurm
+    resume: bool = False
+    gpus: tuple[str, ...] = ()  # local: devices to spread jobs over
+    gpus_per_job: int = 1
+    slurm: SlurmOptions = field(default_factory=SlurmOptions)
+
+
+def _recipe(job: J.Job):
+    from stiltx.recipe.load import load_recipe
+
+    return load_recipe(job.ref, preset=job.preset, overrides=job.overrides)
+
+
+def changed_runs(sweep_dir: Path, jobs: list[J.Job]) -> list[str]:
+    """Jobs whose run directory was started with a different recipe (new --set, edited YAML)."""
+    from stiltx.recipe.load import load_recipe, recipe_hash
+
+    changed = []
+    for job in jobs:
+        stored = job.run_dir(sweep_dir) / RESOLVED_RECIPE
+        if stored.is_file() and recipe_hash(load_recipe(str(stored))) != recipe_hash(_recipe(job)):
+            changed.append(job.id)
+    return changed
+
+
+def print_plan(jobs: list[J.Job], sweep_dir: Path, options: RunOptions, console: Console) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"sweep plan: {len(jobs)} jobs -> {sweep_dir}")
+    for column in ("job", "role", "stages"):
+        table.add_column(column, style="bold" if column == "job" else None, overflow="fold")
+    for job in jobs:
+        state = " (done)" if S.is_done(sweep_dir, job) else ""
+        table.add_row(job.id + state, job.role, job.stages)
+    console.print(table)
+    if options.executor == "slurm":
+        from stiltx.sweep.slurm import plan_text
+
+        console.print(escape(plan_text(jobs, sweep_dir, options.slurm)), highlight=False)
+        return
+    console.print("commands (local executor):")
+    for job in jobs:
+        command = job_command(job, sweep_dir, resume=False, gpus_per_job=options.gpus_per_job)
+        console.print(escape("  python " + " ".join(command[1:])), highlight=False, soft_wrap=True)
+
+
+def prepare_shared(jobs: list[J.Job], console: Console) -> None:
+    """Build the toy world / tiny model and encode every split once, before any job starts (jobs
+    running side by side would otherwise each build or encode the same things)."""
+    from stiltx.data.prepare import load_tokenizer, plan, prepare
+    from stiltx.pipeline import resolve
+
+    seen: set[str] = set()
+    for job in jobs:
+        if job.recipe in seen:
+            continue
+        talk = console if not seen else Console(quiet=True)
+        seen.add(job.recipe)
+        recipe = _recipe(job)
+        try:
+            where = resolve(recipe, talk)
+            prepare(plan(recipe), load_tokenizer(where.model.name_or_path), where.data)
+        except (StiltxError, OSError) as error:  # the job will report it in its own log
+            console.print(
+                f"[yellow]shared preparation of {job.recipe} skipped[/]: {escape(str(error))}"
+            )
+
+
+def run_sweep(
+    spec: J.SweepSpec, sweep_dir: Path, options: RunOptions, console: Console, dry_run: bool = False
+) -> int:
+    """Run the sweep; return the number of failed jobs."""
+    sweep_dir = Path(sweep_dir)
+    jobs = J.plan_jobs(spec)
+    if dry_run:
+        print_plan(jobs, sweep_dir, options, console)
+        return 0
+    started = (sweep_dir / J.MANIFEST).is_file() or any(j.run_dir(sweep_dir).exists() for j in jobs)
+    if started and not options.resume:
+        raise StiltxError(
+            f"{sweep_dir} already holds this sweep; pass --resume to skip finished jobs and "
+            "resume the others, or choose another --out"
+        )
+    changed = changed_runs(sweep_dir, jobs)
+    if changed:
+        raise StiltxError(
+            f"the recipes of {', '.join(changed)} differ from the ones their runs in {sweep_dir} "
+            "were started with (changed --preset / --set or YAML); use the same settings, or "
+            "another --out"
+        )
+    J.write_manifest(sweep_dir, spec, jobs)
+    todo = [j for j in jobs if not S.is_done(sweep_dir, j)]
+    console.print(
+        f"sweep {sweep_dir}: {len(jobs)} jobs, {len(jobs) - len(todo)} already done, "
+        f"{len(todo)} to run ({options.executor})"
+    )
+    if todo:
+        prepare_shared(todo, console)
+    total, finished = len(todo), []
+
+    def on_start(job: J.Job, devices: str | None) -> None:
+        where = f" on GPU {devices}" if devices else ""
+        console.print(f"[cyan]start[/] {job.id}{where}", highlight=False)
+
+    def on_end(job: J.Job, final: str) -> None:
+        finished.append(job.id)
+        status = S.job_status(sweep_dir, job)
+        color = "green" if final == S.DONE else "red"
+        console.print(
+            f"[{color}]{final}[/] [{len(finished)}/{total}] {job.id} ({S.duration(status.seconds)})",
+            highlight=False,
+        )
+        if final != S.DONE:
+            console.print(f"  log: {status.log}\n" + escape(S.tail(status.log)), highlight=False)
+
+    if options.executor == "slurm":
+        from stiltx.sweep.slurm import run_slurm
+
+        results = run_slurm(
+            todo,
+            sweep_dir,
+            options.slurm,
+            on_submitted=lambda h: console.print(f"submitted {len(h)} jobs"),
+            on_end=on_end,
+        )
+    elif options.executor == "local":
+        from stiltx.sweep.execute import run_local
+
+        results = run_local(
+            todo,
+            sweep_dir,
+            gpus=options.gpus,
+            gpus_per_job=options.gpus_per_job,
+            on_start=on_start,
+            on_end=on_end,
+        )
+    else:
+        raise StiltxError(f"--executor '{options.executor}': expected local or slurm")
+    write_tables(sweep_dir, console)
+    failed = [job_id for job_id, final in results.items() if final != S.DONE]
+    console.print(S.summary_line(S.sweep_status(sweep_dir, jobs)))
+    return len(failed)
+
+
+def write_tables(sweep_dir: Path, console: Console) -> None:
+    """The transfer tables and heatmap of whatever finished (nothing when no run finished)."""
+    from stiltx.report.transfer import write_transfer
+
+    written = write_transfer(sweep_dir)
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
+
+
+def show_status(sweep_dir: Path, console: Console) -> None:
+    _, jobs = J.read_manifest(sweep_dir)
+    S.render_status(sweep_dir, S.sweep_status(sweep_dir, jobs), console)
+
+
+def sweep_command(
+    recipes: str | None,
+    seeds: str,
+    preset: str | None,
+    overrides: list[str],
+    out: str | None,
+    executor: str,
+    dry_run: bool,
+    resume: bool,
+    status: str | None,
+    gpus: str | None,
+    gpus_per_job: int,
+    partition: str | None,
+    time_limit: int,
+    array_parallelism: int,
+    sbatch: list[str],
+    console: Console,
+) -> int:
+    """`stiltx sweep` after parsing: --status DIR, or plan / run; the number of failed jobs."""
+    if status is not None:
+        show_status(Path(status), console)
+        return 0
+    if not recipes:
+        raise StiltxError("--recipes is required, e.g. --recipes direct,single/*,multitask9")
+    if out is None and not dry_run:
+        raise StiltxError("--out DIR is required: the sweep folder (one run directory per job)")
+    if executor not in ("local", "slurm"):
+        raise StiltxError(f"--executor '{executor}': expected local or slurm")
+    spec = J.SweepSpec(
+        recipes=(recipes,), seeds=J.parse_seeds(seeds), preset=preset, overrides=tuple(overrides)
+    )
+    options = RunOptions(
+        executor=executor,
+        resume=resume,
+        gpus=tuple(g.strip() for g in (gpus or "").split(",") if g.strip()),
+        gpus_per_job=gpus_per_job,
+        slurm=SlurmOptions(
+            partition=partition,
+            gpus_per_job=gpus_per_job,
+            time_min=time_limit,
+            array_parallelism=array_parallelism,
+            sbatch=tuple(sbatch),
+        ),
+    )
+    return run_sweep(spec, Path(out or "sweeps/dry-run"), options, console, dry_run=dry_run)

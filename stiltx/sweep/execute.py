@@ -1,0 +1,131 @@
+"""Run jobs: one job = one `python -m stiltx train` subprocess with its own log file.
+
+A subprocess keeps one job's crash, memory and CUDA state away from the others, gives each job
+its own log, and is exactly what a user would type to re-run it. A job with several GPUs runs
+under `accelerate launch --num_processes K` (DDP / FSDP / DeepSpeed from accelerate's config).
+The local executor runs jobs one after another, or N at a time on N GPU groups (each job sees
+only its devices through CUDA_VISIBLE_DEVICES). Slurm jobs (slurm.py) call the same `run_job`.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shlex
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from stiltx.errors import StiltxError
+from stiltx.sweep import state as S
+from stiltx.sweep.jobs import Job
+
+
+def job_command(job: Job, sweep_dir: Path, resume: bool, gpus_per_job: int = 1) -> list[str]:
+    """The argv of one job: `python -m stiltx train ...`, under `accelerate launch` for K > 1 GPUs."""
+    train = job.train_args(sweep_dir, resume)
+    if gpus_per_job > 1:
+        launch = ["-m", "accelerate.commands.launch", "--num_processes", str(gpus_per_job)]
+        return [sys.executable, *launch, "-m", "stiltx", *train]
+    return [sys.executable, "-m", "stiltx", *train]
+
+
+def run_job(
+    job: Job, sweep_dir: str | Path, devices: str | None = None, gpus_per_job: int = 1
+) -> str:
+    """Run (or resume) one job to the end; return its final state (done / failed).
+
+    A finished job is not run again. An unfinished run directory is resumed from its newest
+    checkpoint (`--resume`), so a killed sweep loses at most the steps since the last save.
+    """
+    sweep_dir = Path(sweep_dir)
+    if S.is_done(sweep_dir, job):
+        return S.DONE
+    run_dir = job.run_dir(sweep_dir)
+    resume = run_dir.is_dir() and any(run_dir.iterdir())
+    command = job_command(job, sweep_dir, resume, gpus_per_job)
+    env = dict(os.environ)
+    if devices is not None:
+        env["CUDA_VISIBLE_DEVICES"] = devices
+    log = S.log_path(sweep_dir, job)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n[{S.now()}] $ {shlex.join(command)}\n")
+        handle.flush()
+        process = subprocess.Popen(
+            command, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        )
+        S.record(
+            sweep_dir,
+            job,
+            state=S.RUNNING,
+            pid=process.pid,
+            host=socket.gethostname(),
+            started=S.now(),
+            finished=None,
+            returncode=None,
+            devices=devices,
+            log=str(log),
+            slurm_job_id=os.environ.get("SLURM_JOB_ID"),
+        )
+        returncode = process.wait()
+    final = S.DONE if returncode == 0 and S.is_done(sweep_dir, job) else S.FAILED
+    S.record(sweep_dir, job, state=final, finished=S.now(), returncode=returncode)
+    return final
+
+
+def device_groups(gpus: Sequence[str], gpus_per_job: int) -> list[str | None]:
+    """'0,1,2,3' with 2 per job -> ['0,1', '2,3']; no GPUs listed -> [None] (one at a time)."""
+    if not gpus:
+        if gpus_per_job > 1:
+            raise StiltxError(
+                f"--gpus-per-job {gpus_per_job} needs --gpus listing the devices to use locally"
+            )
+        return [None]
+    if gpus_per_job < 1 or len(gpus) < gpus_per_job:
+        raise StiltxError(
+            f"--gpus {','.join(gpus)} has fewer devices than --gpus-per-job {gpus_per_job}"
+        )
+    usable = len(gpus) - len(gpus) % gpus_per_job
+    return [",".join(gpus[i : i + gpus_per_job]) for i in range(0, usable, gpus_per_job)]
+
+
+def run_local(
+    jobs: Sequence[Job],
+    sweep_dir: Path,
+    *,
+    gpus: Sequence[str] = (),
+    gpus_per_job: int = 1,
+    on_start: Callable[[Job, str | None], None] | None = None,
+    on_end: Callable[[Job, str], None] | None = None,
+) -> dict[str, str]:
+    """Run `jobs` with as many at a time as there are device groups; {job id: final state}.
+
+    A failed job does not stop the others.
+    """
+    groups = device_groups(gpus, gpus_per_job)
+    free: queue.Queue[str | None] = queue.Queue()
+    for group in groups:
+        free.put(group)
+
+    def work(job: Job) -> str:
+        devices = free.get()
+        try:
+            if on_start:
+                on_start(job, devices)
+            return run_job(job, sweep_dir, devices, gpus_per_job)
+        finally:
+            free.put(devices)
+
+    results: dict[str, str] = {}
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        futures = {pool.submit(work, job): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            results[job.id] = future.result()
+            if on_end:
+                on_end(job, results[job.id])
+    return results

@@ -1,0 +1,261 @@
+"""Recipe patterns x seeds -> jobs; the sweep manifest (`sweep.json`). Torch-free.
+
+A job is one ordinary run directory, `<sweep dir>/<recipe name>/seed-<s>`, produced by
+`stiltx train --recipe R [--preset P] [--set k=v]... --set seed=S --out <run dir> [--resume]`,
+so any job can be re-run or resumed alone, by hand, with the same command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import glob
+import json
+import sys
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from stiltx import atomic
+from stiltx.errors import StiltxError, UnknownNameError, did_you_mean
+from stiltx.recipe.schema import Recipe
+
+MANIFEST = "sweep.json"
+CONTROL, INTERMEDIATE, BASELINE = "control", "intermediate", "baseline"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str  # "<recipe name>/seed-<s>": also the run directory, relative to the sweep folder
+    recipe: str  # the recipe's name (what results.json calls it)
+    ref: str  # a bundled recipe name or an absolute path
+    seed: int
+    role: str  # control (no intermediate stage) / intermediate / baseline (recipes/baselines/*)
+    preset: str | None
+    overrides: tuple[str, ...]  # the --set overrides that apply to this recipe, seed last
+    stages: str  # one line for --dry-run: what the run trains and for how many steps
+
+    def run_dir(self, sweep_dir: Path) -> Path:
+        return Path(sweep_dir) / self.id
+
+    def train_args(self, sweep_dir: Path, resume: bool) -> list[str]:
+        """The `stiltx train` arguments of this job (after `python -m stiltx`)."""
+        args = ["train", "--recipe", self.ref]
+        if self.preset:
+            args += ["--preset", self.preset]
+        for item in self.overrides:
+            args += ["--set", item]
+        args += ["--out", str(self.run_dir(Path(sweep_dir)).resolve())]
+        return args + (["--resume"] if resume else [])
+
+    @property
+    def slug(self) -> str:
+        return self.id.replace("/", "__")
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """What the user asked for (the command line), stored in the manifest."""
+
+    recipes: tuple[str, ...]  # patterns as given: direct, single/*, my/*.yaml
+    seeds: tuple[int, ...]
+    preset: str | None = None
+    overrides: tuple[str, ...] = ()
+
+
+def _is_glob(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
+
+
+def expand_recipes(patterns: tuple[str, ...] | list[str]) -> list[str]:
+    """Bundled names and paths for comma-separated patterns; globs match both (in order, unique)."""
+    from stiltx.recipe.find import find_recipe, list_recipes
+
+    bundled = [r.name for r in list_recipes()]
+    refs: list[str] = []
+    for raw in patterns:
+        for item in (p.strip() for p in raw.split(",")):
+            if not item:
+                continue
+            if _is_glob(item):
+                found = [n for n in bundled if fnmatch.fnmatchcase(n, item.removesuffix(".yaml"))]
+                found += [
+                    str(Path(p).resolve()) for p in sorted(glob.glob(item)) if p.endswith(".yaml")
+                ]
+                if not found:
+                    raise UnknownNameError(
+                        f"--recipes '{item}' matches no bundled recipe and no file; "
+                        f"bundled: {', '.join(bundled)}"
+                    )
+                refs += found
+            elif Path(item).expanduser().is_file():
+                refs.append(str(Path(item).expanduser().resolve()))
+            elif item.removesuffix(".yaml") in bundled:
+                refs.append(item.removesuffix(".yaml"))
+            else:
+                find_recipe(item)  # raises with a did-you-mean
+                refs.append(item)
+    return list(dict.fromkeys(refs))
+
+
+def role_of(ref: str, recipe: Recipe) -> str:
+    if recipe.intermediate is None:
+        return CONTROL
+    if ref.startswith("baselines/") or Path(ref).parent.name == "baselines":
+        return BASELINE
+    return INTERMEDIATE
+
+
+def _applicable(recipe: Recipe, overrides: tuple[str, ...]) -> tuple[str, ...]:
+    """Overrides of a section the recipe switched off (`intermediate` of direct) do not apply."""
+    out = []
+    for item in overrides:
+        head = item.split("=", 1)[0].strip().split(".")[0]
+        if "." in item.split("=", 1)[0] and getattr(recipe, head, {}) is None:
+            continue
+        out.append(item)
+    return tuple(out)
+
+
+def describe_stages(recipe: Recipe) -> str:
+    """'intermediate anli+mnli (300 steps) -> targets mnli, pawsx (150 steps each) -> retrieval'."""
+    from stiltx.recipe.load import target_train_config
+    from stiltx.tasks.registry import get_task
+
+    def length(train) -> str:
+        if train.max_steps is not None:
+            return f"{train.max_steps} steps"
+        return f"{train.epochs:g} epochs" if train.epochs is not None else "? steps"
+
+    parts = []
+    inter = recipe.intermediate
+    if inter is not None and inter.from_:
+        parts.append(f"intermediate from {inter.from_} (not trained)")
+    elif inter is not None:
+        parts.append(f"intermediate {'+'.join(inter.tasks)} ({length(inter.train)})")
+    groups: dict[str, str] = {}  # "xquad/mlqa" (one stage on SQuAD) -> its length
+    trains: dict[str, list[str]] = {}
+    for name in recipe.target.tasks:
+        trains.setdefault(get_task(name).train_task or name, []).append(name)
+    for names in trains.values():
+        groups["/".join(names)] = length(target_train_config(recipe.target, names[0]))
+    if len(set(groups.values())) == 1:
+        parts.append(f"targets {','.join(groups)} ({next(iter(groups.values()))} each)")
+    elif groups:
+        parts.append("targets " + ", ".join(f"{g} ({n})" for g, n in groups.items()))
+    if recipe.retrieval.tasks:
+        parts.append("retrieval " + ",".join(recipe.retrieval.tasks))
+    return " -> ".join(parts) or "nothing to train"
+
+
+def plan_jobs(spec: SweepSpec) -> list[Job]:
+    """Every (recipe, seed) job, each recipe validated; all problems reported at once."""
+    from stiltx.recipe.load import load_recipe
+
+    if not spec.seeds:
+        raise StiltxError("--seeds: give at least one seed, e.g. --seeds 1,2,3")
+    problems: list[str] = []
+    jobs: list[Job] = []
+    names: dict[str, str] = {}
+    for ref in expand_recipes(spec.recipes):
+        try:
+            bare = load_recipe(ref, preset=spec.preset)
+            overrides = _applicable(bare, spec.overrides)
+            recipe = load_recipe(ref, preset=spec.preset, overrides=overrides)
+        except StiltxError as error:
+            problems.append(str(error))
+            continue
+        name = recipe.name.replace("/", "-")
+        if names.setdefault(name, ref) != ref:
+            problems.append(
+                f"recipes {names[name]} and {ref} are both named '{name}'; give one a distinct "
+                "`name:` (runs are grouped by name)"
+            )
+            continue
+        stages = describe_stages(recipe)
+        for seed in spec.seeds:
+            jobs.append(
+                Job(
+                    id=f"{name}/seed-{seed}",
+                    recipe=recipe.name,
+                    ref=ref,
+                    seed=seed,
+                    role=role_of(ref, recipe),
+                    preset=spec.preset,
+                    overrides=(*overrides, f"seed={seed}", "seeds=[]"),
+                    stages=stages,
+                )
+            )
+    if problems:
+        raise StiltxError("the sweep cannot start:\n" + "\n".join(f"- {p}" for p in problems))
+    return jobs
+
+
+def parse_seeds(text: str) -> tuple[int, ...]:
+    """'1,2,3' or '1-3' -> (1, 2, 3)."""
+    seeds: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            if "-" in part[1:]:
+                low, high = part.split("-", 1) if not part.startswith("-") else (part, part)
+                seeds += range(int(low), int(high) + 1)
+            else:
+                seeds.append(int(part))
+        except ValueError:
+            raise StiltxError(f"--seeds '{text}': expected integers like 1,2,3 or 1-3") from None
+    if len(set(seeds)) != len(seeds):
+        raise StiltxError(f"--seeds '{text}': seeds repeat")
+    return tuple(seeds)
+
+
+# ---- the manifest -----------------------------------------------------------------------------------
+
+
+def write_manifest(sweep_dir: Path, spec: SweepSpec, jobs: list[Job]) -> Path:
+    """sweep.json: the request and every job. Jobs of an earlier request into the same folder stay
+    listed (a sweep can grow: add the baselines later with --resume)."""
+    old = read_manifest(sweep_dir) if (Path(sweep_dir) / MANIFEST).is_file() else None
+    merged = {j.id: j for j in (old[1] if old else [])}
+    merged.update({j.id: j for j in jobs})
+    body: dict[str, Any] = {
+        "updated": dt.datetime.now().isoformat(timespec="seconds"),
+        "command": sys.argv,
+        "request": asdict(spec),
+        "jobs": [asdict(j) for j in merged.values()],
+    }
+    return atomic.write_json(Path(sweep_dir) / MANIFEST, body)
+
+
+def read_manifest(sweep_dir: Path) -> tuple[SweepSpec, list[Job]]:
+    path = Path(sweep_dir) / MANIFEST
+    if not path.is_file():
+        raise StiltxError(
+            f"{sweep_dir}: not a sweep folder (no {MANIFEST}); start one with "
+            "`stiltx sweep --recipes ... --out DIR`"
+        )
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        request = raw["request"]
+        spec = SweepSpec(
+            recipes=tuple(request["recipes"]),
+            seeds=tuple(request["seeds"]),
+            preset=request.get("preset"),
+            overrides=tuple(request.get("overrides", ())),
+        )
+        jobs = [replace(Job(**j), overrides=tuple(j["overrides"])) for j in raw["jobs"]]
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise StiltxError(f"{path}: not a valid sweep manifest ({error})") from None
+    return spec, jobs
+
+
+def select(jobs: list[Job], names: tuple[str, ...]) -> list[Job]:
+    """Jobs whose id or recipe matches one of `names` (globs allowed); all when `names` is empty."""
+    if not names:
+        return jobs
+    chosen = [j for j in jobs if any(fnmatch.fnmatchcase(j.id, n) or j.recipe == n for n in names)]
+    if not chosen:
+        ids = [j.id for j in jobs]
+        raise StiltxError(f"no job matches {', '.join(names)}{did_you_mean(names[0], ids)}")
+    return chosen

@@ -1,0 +1,181 @@
+"""What each job of a sweep is doing, read from disk. Torch-free.
+
+A job is *done* when its run directory has results.json. Otherwise its state file
+(`<sweep>/.sweep/jobs/<job>.json`, written by whoever runs it) says running / failed; a job
+marked running whose process is gone (same host) was *interrupted* (a killed sweep) and resumes
+from its checkpoints; a job with no state file is *pending*. Logs: `<sweep>/.sweep/logs/<job>.log`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stiltx import atomic
+from stiltx.layout import RESULTS_FILE
+from stiltx.sweep.jobs import Job
+
+STATE_DIR = Path(".sweep")
+PENDING, RUNNING, DONE, FAILED, INTERRUPTED = "pending", "running", "done", "failed", "interrupted"
+ORDER = (RUNNING, FAILED, INTERRUPTED, PENDING, DONE)
+
+
+def state_path(sweep_dir: Path, job: Job) -> Path:
+    return Path(sweep_dir) / STATE_DIR / "jobs" / f"{job.slug}.json"
+
+
+def log_path(sweep_dir: Path, job: Job) -> Path:
+    return Path(sweep_dir) / STATE_DIR / "logs" / f"{job.slug}.log"
+
+
+def now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def record(sweep_dir: Path, job: Job, **fields: Any) -> None:
+    """Merge `fields` into the job's state file (atomic)."""
+    path = state_path(sweep_dir, job)
+    current = read_state(path)
+    current.update(fields)
+    atomic.write_json(path, current)
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def is_done(sweep_dir: Path, job: Job) -> bool:
+    return (job.run_dir(sweep_dir) / RESULTS_FILE).is_file()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    """The last `lines` lines of a log (progress-bar carriage returns folded)."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 16_000))
+            text = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    rows = [line.rsplit("\r", 1)[-1] for line in text.splitlines()]
+    return "\n".join([r for r in rows if r.strip()][-lines:])
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    job: Job
+    state: str
+    seconds: float | None  # run time (so far, when running)
+    log: Path
+    detail: str = ""  # returncode / host / slurm id
+
+
+def _seconds(start: str | None, end: str | None) -> float | None:
+    if not start:
+        return None
+    try:
+        a = dt.datetime.fromisoformat(start)
+        b = dt.datetime.fromisoformat(end) if end else dt.datetime.now()
+    except ValueError:
+        return None
+    return max(0.0, (b - a).total_seconds())
+
+
+def job_status(sweep_dir: Path, job: Job) -> JobStatus:
+    info = read_state(state_path(sweep_dir, job))
+    log = Path(info.get("log") or log_path(sweep_dir, job))
+    where = info.get("slurm_job_id") or info.get("host") or ""
+    if is_done(sweep_dir, job):
+        if info.get("state") != DONE:  # finished outside the sweep, or the state write was lost
+            results = read_state(job.run_dir(sweep_dir) / RESULTS_FILE)
+            info = {"started": results.get("started"), "finished": results.get("finished")}
+        return JobStatus(job, DONE, _seconds(info.get("started"), info.get("finished")), log)
+    state = info.get("state")
+    if state == FAILED:
+        rc = info.get("returncode")
+        return JobStatus(
+            job, FAILED, _seconds(info.get("started"), info.get("finished")), log, f"exit {rc}"
+        )
+    if state == RUNNING:
+        pid = info.get("pid")
+        here = info.get("host") == socket.gethostname()
+        if here and isinstance(pid, int) and not _alive(pid):
+            return JobStatus(job, INTERRUPTED, None, log, "process gone; resumes from checkpoints")
+        return JobStatus(job, RUNNING, _seconds(info.get("started"), None), log, str(where))
+    if state == "submitted":
+        return JobStatus(job, PENDING, None, log, f"queued {where}".strip())
+    return JobStatus(job, PENDING, None, log)
+
+
+def sweep_status(sweep_dir: Path, jobs: list[Job]) -> list[JobStatus]:
+    return [job_status(sweep_dir, j) for j in jobs]
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def counts(statuses: list[JobStatus]) -> dict[str, int]:
+    out = dict.fromkeys(ORDER, 0)
+    for s in statuses:
+        out[s.state] += 1
+    return out
+
+
+def summary_line(statuses: list[JobStatus]) -> str:
+    c = counts(statuses)
+    return f"{len(statuses)} jobs: " + ", ".join(f"{c[k]} {k}" for k in ORDER if c[k] or k == DONE)
+
+
+def status_rows(sweep_dir: Path, statuses: list[JobStatus]) -> list[tuple[str, ...]]:
+    """(job, role, state, time, log or detail): what `--status` shows, in any rendering."""
+    rows = []
+    for s in statuses:
+        note = s.detail
+        if s.state in (FAILED, INTERRUPTED, RUNNING) and s.log.exists():
+            note = f"{note}  log: {s.log}".strip()
+        rows.append((s.job.id, s.job.role, s.state, duration(s.seconds), note))
+    return rows
+
+
+def render_status(sweep_dir: Path, statuses: list[JobStatus], console: Any) -> None:
+    """A rich table on a terminal; tab-separated lines when piped (easy to grep / cut)."""
+    headers = ("job", "role", "state", "time", "notes")
+    rows = status_rows(sweep_dir, statuses)
+    if not console.is_terminal:
+        lines = ["\t".join(headers), *("\t".join(r) for r in rows), summary_line(statuses)]
+        console.file.write("\n".join(lines) + "\n")
+        return
+    from rich.table import Table
+
+    colors = {DONE: "green", FAILED: "red", RUNNING: "cyan", INTERRUPTED: "yellow"}
+    table = Table(title=f"sweep {sweep_dir}", caption=summary_line(statuses))
+    for header in headers:
+        table.add_column(header, style="bold" if header == "job" else None, overflow="fold")
+    for row in rows:
+        color = colors.get(row[2])
+        table.add_row(*row[:2], f"[{color}]{row[2]}[/]" if color else row[2], *row[3:])
+    console.print(table)
