@@ -239,7 +239,7 @@ def evaluate_run(
 
     from stiltx.evaluation.zero_shot import Evaluation
     from stiltx.recipe.load import load_recipe
-    from stiltx.train.stage import is_done
+    from stiltx.train.stage import is_done, read_done
 
     transformers.logging.set_verbosity_error()
     console = console or Console()
@@ -251,6 +251,10 @@ def evaluate_run(
         recipe = replace(recipe, eval=replace(recipe.eval, split=split))
     where = resolve(recipe, console)
     intermediate_dir = layout.intermediate_model if recipe.intermediate else None
+    if recipe.intermediate is not None and recipe.intermediate.from_:
+        from stiltx.recipe import intermediate_from
+
+        intermediate_dir = intermediate_from.resolve(recipe.intermediate.from_)
     started = dt.datetime.now().isoformat(timespec="seconds")
     evaluation = Evaluation()
     wanted = set(tasks)
@@ -269,6 +273,8 @@ def evaluate_run(
         method.load(model, stage_dir / MODEL_DIR)
         method.activate(model, TRAIN_LANGUAGE)
         train_cfg = target_train_config(recipe.target, targets[0].name)
+        best = read_done(stage_dir).best_scores.get(train_name)
+        evaluation.scores.extend(selection_scores(targets, best))
         evaluation.extend(
             _evaluate_targets(
                 model,
