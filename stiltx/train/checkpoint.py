@@ -235,13 +235,17 @@ def load_newest(
 ) -> dict | None:
     """Restore the newest intact checkpoint; damaged newer ones are named, removed and skipped.
     None when no intact checkpoint exists (the caller starts over)."""
-    for _, path in reversed(complete_checkpoints(out_dir)):
+    for step, path in reversed(complete_checkpoints(out_dir)):
         try:
             loaded = read(path)
+            best = loaded.state.get("best_step")
+            if best is not None and best != step:
+                # The run ends by loading the best checkpoint's weights: it must be intact too.
+                verify(path_for(out_dir, best))
         except DamagedCheckpointError as error:
             remove(path)
             warnings.warn(
-                f"{error}; removed the damaged {path.name} and falling back to an older checkpoint",
+                f"{error}; removed {path.name} and falling back to an older checkpoint",
                 CheckpointWarning,
                 stacklevel=2,
             )

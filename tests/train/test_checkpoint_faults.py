@@ -108,7 +108,10 @@ def test_damaged_newest_checkpoint_falls_back_to_an_intact_one(runs, tmp_path, c
     shutil.copytree(root / "killed", out)
     damage(out / "checkpoint-4")
 
-    with pytest.warns(checkpoint.CheckpointWarning, match=rf"checkpoint-4/{named}.*falling back"):
+    with pytest.warns(
+        checkpoint.CheckpointWarning,
+        match=rf"checkpoint-4/{named}.*removed checkpoint-4 and falling back",
+    ):
         model, result = _run(model_cfg, out, resume=True)
 
     assert not (out / "PWNED").exists()  # the pickle never ran
@@ -121,6 +124,21 @@ def test_damaged_newest_checkpoint_falls_back_to_an_intact_one(runs, tmp_path, c
     for name, p in model.named_parameters():
         assert torch.equal(p, weights[name]), name
     assert log_rows(out / "train_log.jsonl") == log_rows(root / "reference" / "train_log.jsonl")
+
+
+def test_damaged_best_checkpoint_falls_back_past_it(runs, tmp_path):
+    """checkpoint-4 is intact but ends by loading the best (checkpoint-3) weights: with those
+    damaged, the run resumes from checkpoint-2 (before that best) and still ends identically."""
+    model_cfg, root, weights, expected = runs
+    out = tmp_path / "run"
+    shutil.copytree(root / "killed", out)
+    truncate("trainable.safetensors")(out / "checkpoint-3")
+    with pytest.warns(checkpoint.CheckpointWarning, match=r"checkpoint-3/trainable.safetensors"):
+        model, result = _run(model_cfg, out, resume=True)
+    assert result.resumed_from == 2
+    assert (result.best_step, result.best_scores) == (expected.best_step, expected.best_scores)
+    for name, p in model.named_parameters():
+        assert torch.equal(p, weights[name]), name
 
 
 def test_pickle_payload_is_refused_by_load_itself(runs, tmp_path):
@@ -143,8 +161,15 @@ def test_no_intact_checkpoint_starts_the_stage_over(runs, tmp_path):
     shutil.copytree(root / "killed", out)
     for path in out.glob("checkpoint-*"):
         truncate("optimizer.pt")(path)
-    with pytest.warns(checkpoint.CheckpointWarning, match="starts over from step 0"):
+    with pytest.warns(checkpoint.CheckpointWarning) as record:
         model, result = _run(model_cfg, out, resume=True)
+    messages = [str(w.message) for w in record]
+    assert [m.split("/")[-2] for m in messages[:3]] == [
+        "checkpoint-4",
+        "checkpoint-3",
+        "checkpoint-2",
+    ]
+    assert "starts over from step 0" in messages[-1]
     assert result.resumed_from is None
     assert (result.steps, result.best_scores) == (expected.steps, expected.best_scores)
     for name, p in model.named_parameters():
