@@ -81,6 +81,11 @@ SetOpt = Annotated[
 ]
 
 
+def split_list(text: str | None) -> tuple[str, ...]:
+    """`--tasks a,b` -> ("a", "b")."""
+    return tuple(t.strip() for t in (text or "").split(",") if t.strip())
+
+
 def _load(recipe: str, preset: str | None, overrides: list[str] | None):
     from stiltx.recipe.load import load_recipe
 
@@ -159,6 +164,37 @@ def train(
 
 @app.command()
 @clean_errors
+def translate(
+    recipe: RecipeOpt,
+    preset: PresetOpt = None,
+    set_: SetOpt = None,
+    tasks: Annotated[str | None, typer.Option(help="Comma-separated tasks (default: all).")] = None,
+    languages: Annotated[
+        str | None, typer.Option(help="Comma-separated languages (default: all of the recipe).")
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(help="MT model id (default: intermediate.translate.model, else MarianMT)."),
+    ] = None,
+) -> None:
+    """Machine-translate the recipe's translated members (cached on disk, resumable)."""
+    from stiltx.pipeline import resolve
+    from stiltx.translate.run import translate_recipe
+
+    resolved = _load(recipe, preset, set_)
+    data = resolve(resolved, console, with_model=False).data
+    translate_recipe(
+        resolved,
+        data,
+        tasks=split_list(tasks),
+        languages=split_list(languages),
+        model=model,
+        console=console,
+    )
+
+
+@app.command()
+@clean_errors
 def evaluate(
     run: Annotated[str, typer.Option("--run", help="A finished run directory.")],
     tasks: Annotated[
@@ -176,9 +212,6 @@ def evaluate(
 
     from stiltx.pipeline import evaluate_run
     from stiltx.report.run_summary import aggregate_table, run_table
-
-    def split_list(text: str | None) -> tuple[str, ...]:
-        return tuple(t.strip() for t in (text or "").split(",") if t.strip())
 
     results = evaluate_run(
         Path(run),

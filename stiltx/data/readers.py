@@ -26,7 +26,7 @@ from stiltx.data.mewsli import read_mewsli
 from stiltx.data.squad_json import read_squad_json
 from stiltx.data.tatoeba import read_tatoeba
 from stiltx.data.text import read_text_lines
-from stiltx.data.translated import read_xtreme_translated_tsv
+from stiltx.data.translated import read_stiltx_examples, read_xtreme_translated_tsv
 from stiltx.data.xtreme_tsv import read_panx_tsv, read_pawsx_tsv, read_xnli_tsv
 from stiltx.tasks.examples import Example
 from stiltx.tasks.spec import TaskSpec
@@ -54,4 +54,5 @@ READERS: dict[str, Reader] = {
     "mewsli_x": read_mewsli,
     "text": read_text_lines,
     "xtreme_translated_tsv": read_xtreme_translated_tsv,
+    "stiltx_examples": read_stiltx_examples,
 }

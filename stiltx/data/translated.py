@@ -4,6 +4,7 @@
                                            <data_dir>/<task>/ (what `stiltx translate` and the
                                            toy world's MT system write), e.g. mnli/de/train.tsv
 
+`stiltx translate` writes `<split>.examples.jsonl` there (one Example per line, any kind).
 The root is `<data.data_dir>/translated`, or `$STILTX_CACHE/translated` (default
 `~/.cache/stiltx/translated`) when the recipe has no data directory (Hub data).
 
@@ -19,6 +20,7 @@ XTREME's released translate-train files are read too, when placed in the same fo
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +28,7 @@ from pathlib import Path
 from stiltx.data.files import label_index, read_lines, split_columns
 from stiltx.errors import DataError
 from stiltx.recipe.schema import DataConfig
-from stiltx.tasks.examples import ClassificationExample
+from stiltx.tasks.examples import Answer, ClassificationExample, MultipleChoiceExample, QAExample
 from stiltx.tasks.spec import TaskSpec
 
 TRANSLATED_DIR = "translated"
@@ -66,6 +68,8 @@ def translated_specs(spec: TaskSpec, language: str) -> list[TaskSpec]:
         for split, templates in spec.source.local_paths.items()
     }
     variants = [_local(spec, language, spec.source.local_format, native)]
+    ours = {split: (f"{spec.name}/{language}/{split}.examples.jsonl",) for split in spec.splits}
+    variants.append(_local(spec, language, "stiltx_examples", ours))
     if spec.name in XTREME_LAYOUTS:
         reader, templates = XTREME_LAYOUTS[spec.name]
         paths = {spec.train_split: tuple(f"{spec.name}/{language}/{t}" for t in templates)}
@@ -114,6 +118,34 @@ def load_translated(spec: TaskSpec, language: str, split: str, data: DataConfig)
         raise DataError(f"{error}; {HOW_TO_TRANSLATE}") from None
     local = replace(data, source="local", data_dir=str(translated_root(data)))
     return load_split(variant, language, split, local, require_labels=True)
+
+
+def read_stiltx_examples(path: Path, spec: TaskSpec, language: str = "") -> list:
+    """`stiltx translate`'s output: one Example per line as JSON, with its `kind`."""
+    from stiltx.data.files import read_lines
+
+    examples = []
+    for number, line in enumerate(read_lines(path), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            examples.append(_example(row))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+            raise DataError(f"{path}:{number}: not a translated example ({error})") from None
+    return examples
+
+
+def _example(row: dict):
+    kind = row.pop("kind")
+    if kind == "classification":
+        return ClassificationExample(**row)
+    if kind == "multiple_choice":
+        return MultipleChoiceExample(**{**row, "choices": tuple(row["choices"])})
+    if kind == "extractive_qa":
+        answers = tuple(Answer(a["text"], int(a["start"])) for a in row["answers"])
+        return QAExample(**{**row, "answers": answers})
+    raise ValueError(f"kind {kind!r} is not translated")
 
 
 def read_xtreme_translated_tsv(

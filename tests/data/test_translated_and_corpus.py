@@ -73,7 +73,7 @@ def test_missing_translation_and_empty_corpus_are_named(data, tmp_path):
     text = str(error.value)
     assert "3 member(s) cannot be read" in text
     assert (
-        f"mnli@de: no translated data for mnli@de (train): expected {tmp_path}/translated/mnli/de/train.tsv (or en-de-translated.tsv, multinli.train.de.tsv there)"
+        f"mnli@de: no translated data for mnli@de (train): expected {tmp_path}/translated/mnli/de/train.tsv (or train.examples.jsonl, en-de-translated.tsv, multinli.train.de.tsv there)"
         in text
     )
     assert "stiltx translate --recipe R" in text
