@@ -37,6 +37,8 @@ SMALL = dict(vocab_size=8000, hidden_size=128, num_layers=4, num_heads=4, interm
 
 
 def make_model(shape: dict, device: str, method: str):
+    """Random-init XLM-R-architecture model with one 3-way head; method: full, adapter (seq_bn)
+    or any adapters config id (lora, ...). Returns (model on device, prepared Method)."""
     import adapters
 
     from stiltx.model.build import HeadSpec, add_heads
@@ -49,7 +51,8 @@ def make_model(shape: dict, device: str, method: str):
     config._attn_implementation = "sdpa"
     model = adapters.AutoAdapterModel.from_config(config)
     add_heads(model, {"nli": HeadSpec(TaskKind.CLASSIFICATION, num_labels=3)})
-    chosen = FullFinetune() if method == "full" else AdapterTuning("seq_bn")
+    adapter = "seq_bn" if method == "adapter" else method  # "adapter": seq_bn, as before
+    chosen = FullFinetune() if method == "full" else AdapterTuning(adapter)
     chosen.prepare(model, ["nli"])
     return model.to(device), chosen
 

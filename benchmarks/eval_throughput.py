@@ -1,0 +1,222 @@
+"""Evaluation throughput: stiltx's zero-shot prediction against `Trainer.predict`.
+
+For classification (sentence pairs), tagging (first-subword labels) and extractive QA (doc-stride
+windows) it encodes the same synthetic examples with the real stiltx encoders (a Unigram
+tokenizer trained on the synthetic text) and times, on the same model (random init, XLM-R
+architecture, one head per kind) and batch size:
+
+  stiltx: `stiltx.evaluation.predict.predict`, examples -> predictions (length-sorted batches,
+          inference_mode, QA answers chosen over all windows of a question);
+  hf:     `transformers.Trainer.predict` (DataCollatorWithPadding, its defaults) -> logits, then
+          the same post-processing (`argmax_predictions`, `tagging_predictions`,
+          `qa_predictions`) on its padded outputs, so both produce the same kind of answer.
+
+It checks that the two give identical predictions, prints examples/s and the ratio
+(median of `--repeats` alternating runs). Usage:
+
+    python benchmarks/eval_throughput.py --small             # CPU
+    python benchmarks/eval_throughput.py --device cuda       # XLM-R-base shape, bf16 autocast
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train_throughput import BASE, SMALL, sync  # noqa: E402
+
+KINDS = ("classification", "tagging", "qa")
+TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
+
+
+def words(rng, n: int, lexicon: list[str]) -> list[str]:
+    """n words drawn with Zipf frequencies (frequent words become single tokens)."""
+    ranks = np.arange(1, len(lexicon) + 1)
+    p = 1.0 / ranks
+    return [lexicon[i] for i in rng.choice(len(lexicon), size=n, p=p / p.sum())]
+
+
+def make_lexicon(rng, size: int = 4000) -> list[str]:
+    """Pseudo-words of 1-4 consonant-vowel syllables."""
+    syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+    return ["".join(rng.choice(syllables, size=int(k))) for k in rng.integers(1, 5, size=size)]
+
+
+def make_examples(kind: str, n: int, lexicon: list[str], seed: int = 0) -> list:
+    """Synthetic examples with realistic lengths (log-normal words per sentence / context)."""
+    from stiltx.tasks.examples import Answer, ClassificationExample, QAExample, TaggingExample
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        if kind == "classification":
+            a, b = (max(3, int(rng.lognormal(np.log(12), 0.5))) for _ in range(2))
+            out.append(ClassificationExample(f"c{i}", " ".join(words(rng, a, lexicon)),
+                                             " ".join(words(rng, b, lexicon)), int(i % 3)))  # fmt: skip
+        elif kind == "tagging":
+            sentence = tuple(words(rng, max(3, int(rng.lognormal(np.log(15), 0.5))), lexicon))
+            tags = tuple(TAGS[j] for j in rng.integers(0, len(TAGS), size=len(sentence)))
+            out.append(TaggingExample(f"t{i}", sentence, tags))
+        else:  # contexts of ~150-600 words: one to several 384-token windows
+            context_words = words(rng, max(40, int(rng.lognormal(np.log(200), 0.5))), lexicon)
+            context = " ".join(context_words)
+            k = int(rng.integers(0, len(context_words) - 3))
+            answer = " ".join(context_words[k : k + 3])
+            start = len(" ".join(context_words[:k])) + (1 if k else 0)
+            question = " ".join(words(rng, int(rng.integers(6, 15)), lexicon)) + "?"
+            out.append(QAExample(f"q{i}", question, context, (Answer(answer, start),)))
+    return out
+
+
+def task_spec(kind: str):
+    from stiltx.tasks.spec import DataSource, Role, TaskKind, TaskSpec
+
+    task_kind = {"classification": TaskKind.CLASSIFICATION, "tagging": TaskKind.TAGGING,
+                 "qa": TaskKind.EXTRACTIVE_QA}[kind]  # fmt: skip
+    labels = {"classification": ("a", "b", "c"), "tagging": TAGS, "qa": ()}[kind]
+    return TaskSpec(
+        name=f"bench_{kind}", kind=task_kind, role=Role.TARGET, description="benchmark",
+        languages=("en",), splits=("test",),
+        source=DataSource(local_format="none", local_paths={}), labels=labels,
+    )  # fmt: skip
+
+
+def make_model(shape: dict, device: str):
+    import adapters
+
+    from stiltx.model.build import HeadSpec, add_heads
+    from stiltx.toy.tiny_model import tiny_config
+
+    torch.manual_seed(0)
+    config = tiny_config(**shape)
+    config._attn_implementation = "sdpa"
+    model = adapters.AutoAdapterModel.from_config(config)
+    heads = {kind: HeadSpec.from_task(task_spec(kind)) for kind in KINDS}
+    add_heads(model, heads)
+    return model.to(device).eval()
+
+
+def autocast(args):
+    if args.bf16:
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def stiltx_predict(model, kind, encoded, args):
+    from stiltx.evaluation.predict import predict
+
+    with autocast(args):
+        return predict(model, kind, encoded, batch_size=args.batch_size, device=args.device)
+
+
+def hf_predict(model, kind, encoded, tokenizer, args):
+    """Trainer.predict -> padded logits -> the same post-processing as stiltx."""
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
+
+    from stiltx.evaluation.predict import (
+        argmax_predictions,
+        offsets_per_window,
+        qa_predictions,
+        tagging_predictions,
+    )
+
+    model.active_head = kind
+    features = encoded.features
+    with tempfile.TemporaryDirectory() as out_dir:
+        targs = TrainingArguments(
+            output_dir=out_dir, per_device_eval_batch_size=args.batch_size, report_to=[],
+            disable_tqdm=True, use_cpu=args.device == "cpu", bf16_full_eval=False,
+            bf16=args.bf16, label_names=[], dataloader_num_workers=0,
+        )  # fmt: skip
+        trainer = Trainer(model=model, args=targs, processing_class=tokenizer,
+                          data_collator=DataCollatorWithPadding(tokenizer))  # fmt: skip
+        output = trainer.predict(features.select_columns(["input_ids", "attention_mask"]))
+    logits = output.predictions
+    lengths = features["length"]
+    index = features["example_index"]
+    if kind == "qa":
+        start, end = logits
+        return qa_predictions(
+            [start[i, :n] for i, n in enumerate(lengths)], [end[i, :n] for i, n in enumerate(lengths)],
+            offsets_per_window(features), index, [ex.context for ex in encoded.examples],
+        )  # fmt: skip
+    if kind == "tagging":
+        return tagging_predictions([logits[i, :n] for i, n in enumerate(lengths)],
+                                   features["word_index"], index,
+                                   [len(ex.words) for ex in encoded.examples], encoded.labels)  # fmt: skip
+    return argmax_predictions(list(logits), index, encoded.num_examples)
+
+
+def timed(fn, device: str):
+    sync(device)
+    start = time.perf_counter()
+    value = fn()
+    sync(device)
+    return time.perf_counter() - start, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--small", action="store_true", help="small model (CPU)")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--examples", type=int, default=2000, help="per kind (QA: / 4)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=3, help="alternating runs; median kept")
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--json", help="also write the results here")
+    args = parser.parse_args()
+    args.bf16 = args.device.startswith("cuda")
+    import transformers
+
+    from stiltx.encoding import encode_split
+    from stiltx.toy.tokenizer import train_tokenizer
+
+    transformers.logging.set_verbosity_error()
+    shape = SMALL if args.small else BASE
+    rng = np.random.default_rng(0)
+    lexicon = make_lexicon(rng)
+    corpus = [" ".join(words(rng, 30, lexicon)) for _ in range(3000)]
+    tokenizer = train_tokenizer(corpus, vocab_size=min(8000, shape["vocab_size"]))
+    model = make_model(shape, args.device)
+    gpu = torch.cuda.get_device_name() if args.bf16 else "-"
+    print(f"device={args.device} ({gpu}) model={'small' if args.small else 'xlm-r-base shape'} "
+          f"bf16={args.bf16} batch={args.batch_size} repeats={args.repeats}")  # fmt: skip
+    result: dict = {"device": args.device, "gpu": gpu, "kinds": {}}
+    for kind in args.kinds.split(","):
+        n = args.examples // 4 if kind == "qa" else args.examples
+        max_length = 384 if kind == "qa" else 128
+        examples = make_examples(kind, n, lexicon)
+        encoded = encode_split(task_spec(kind), examples, tokenizer, max_length, training=False)
+        mean_len = float(np.mean(encoded.features["length"]))
+        stiltx_predict(model, kind, encoded, args)  # warm-up of every shape's kernels
+        times: dict[str, list[float]] = {"stiltx": [], "hf": []}
+        same = True
+        for _ in range(args.repeats):
+            t, ours = timed(lambda: stiltx_predict(model, kind, encoded, args), args.device)
+            times["stiltx"].append(t)
+            t, theirs = timed(lambda: hf_predict(model, kind, encoded, tokenizer, args), args.device)
+            times["hf"].append(t)
+            same = same and ours == theirs
+        ours, theirs = (n / statistics.median(times[k]) for k in ("stiltx", "hf"))
+        print(f"  {kind:14s} {n:5d} examples, {len(encoded.features):5d} features "
+              f"(mean {mean_len:.0f} tokens): stiltx {ours:8.1f}  Trainer.predict {theirs:8.1f} "
+              f"examples/s   ratio {ours / theirs:.2f}   identical predictions: {same}")  # fmt: skip
+        result["kinds"][kind] = {"examples": n, "features": len(encoded.features),
+                                 "stiltx": ours, "hf": theirs, "ratio": ours / theirs,
+                                 "identical": same, "times": times}  # fmt: skip
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
