@@ -157,10 +157,10 @@ def hf_predict(model, kind, encoded, tokenizer, args):
     return argmax_predictions(list(logits), index, encoded.num_examples)
 
 
-def timed(fn, device: str):
+def timed(device: str, fn, *args):
     sync(device)
     start = time.perf_counter()
-    value = fn()
+    value = fn(*args)
     sync(device)
     return time.perf_counter() - start, value
 
@@ -202,9 +202,9 @@ def main() -> None:
         times: dict[str, list[float]] = {"stiltx": [], "hf": []}
         same = True
         for _ in range(args.repeats):
-            t, ours = timed(lambda: stiltx_predict(model, kind, encoded, args), args.device)
+            t, ours = timed(args.device, stiltx_predict, model, kind, encoded, args)
             times["stiltx"].append(t)
-            t, theirs = timed(lambda: hf_predict(model, kind, encoded, tokenizer, args), args.device)
+            t, theirs = timed(args.device, hf_predict, model, kind, encoded, tokenizer, args)
             times["hf"].append(t)
             same = same and ours == theirs
         ours, theirs = (n / statistics.median(times[k]) for k in ("stiltx", "hf"))

@@ -77,6 +77,7 @@ def run_one(recipe: Recipe, run_dir: Path, *, resume: bool, console: Console) ->
 def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Console) -> Path:
     import transformers
 
+    from stiltx.evaluation.shard import is_main_process
     from stiltx.evaluation.zero_shot import Evaluation
     from stiltx.report.run_summary import print_run_results
 
@@ -123,8 +124,9 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
         timings[f"target:{train_name}"] = _timing(t0)
 
     results = results_dict(recipe, evaluation, started, timings)
-    atomic.write_json(RunLayout(run_dir).results, results)
-    print_run_results(results, evaluation.missing, console)
+    if is_main_process():  # every process holds the same scores; one writes and prints them
+        atomic.write_json(RunLayout(run_dir).results, results)
+        print_run_results(results, evaluation.missing, console)
     return run_dir
 
 

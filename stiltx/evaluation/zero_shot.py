@@ -97,8 +97,10 @@ def evaluate_language(
     split: str,
     predictions_dir: Path | None,
 ) -> list[Score]:
-    """Score one language: predict, compute the official metric, write predictions."""
+    """Score one language: predict, compute the official metric, write predictions (the main
+    process only; prediction is split across processes, see stiltx.evaluation.shard)."""
     from stiltx.evaluation.metrics import compute
+    from stiltx.evaluation.shard import is_main_process, shard_predict
 
     examples = [ex for ex in examples if labelled(spec, ex)]
     if not examples:
@@ -106,9 +108,10 @@ def evaluate_language(
             f"{spec.name}/{language}/{split}: no labelled examples (XTREME strips test labels of "
             "some tasks; evaluate on eval.split=dev or supply labelled files)"
         )
-    predictions = predict_fn(examples)
+    # Under `accelerate launch` each process predicts its share; all get every prediction back.
+    predictions = shard_predict(predict_fn, examples)
     metrics = compute(spec.metrics, predictions, references(spec, examples), language=language)
-    if predictions_dir is not None:
+    if predictions_dir is not None and is_main_process():
         rows = prediction_rows(spec, examples, predictions, language)
         atomic.write_jsonl(prediction_file(predictions_dir, spec.name, language), rows)
     return [Score(spec.name, language, split, name, float(v)) for name, v in metrics.items()]
