@@ -10,6 +10,7 @@ assumes one process.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import warnings
@@ -21,6 +22,7 @@ from typing import Any
 from stiltx import atomic
 from stiltx.errors import StiltxError
 from stiltx.recipe.schema import TrainConfig
+from stiltx.sampling.prefetch import Prefetcher
 from stiltx.train import checkpoint, schedule
 
 EvalFn = Callable[[Any], dict[str, float]]  # model -> score per task (higher is better)
@@ -77,7 +79,9 @@ def train(
     total = total_steps if total_steps is not None else schedule.total_steps(cfg)
     warmup = schedule.warmup_steps(cfg, total)
     params = method.trainable_parameters(model)
-    optimizer = torch.optim.AdamW(param_groups(params, cfg.weight_decay), lr=cfg.lr)
+    # Fused AdamW on a GPU (one kernel for all parameters), as transformers' Trainer defaults to.
+    fused = accelerator.device.type == "cuda"
+    optimizer = torch.optim.AdamW(param_groups(params, cfg.weight_decay), lr=cfg.lr, fused=fused)
     model, optimizer = accelerator.prepare(model, optimizer)
     plain = accelerator.unwrap_model(model)
     trainable = [p for _, p in params]
@@ -120,6 +124,11 @@ def train(
     if resumed_from is None and accelerator.is_main_process:
         log_path.unlink(missing_ok=True)
     window = {t: [torch.tensor(s, device=device), n] for t, (s, n) in state.pop("window").items()}
+    if device.type != "cpu":  # fetch + collate the next batches while the device computes
+        stream = Prefetcher(stream, pin_memory=device.type == "cuda")
+    closing = (
+        contextlib.closing(stream) if isinstance(stream, Prefetcher) else contextlib.nullcontext()
+    )
     if cfg.log_with:
         accelerator.init_trackers("stiltx", config=_flat(asdict(cfg)))
 
@@ -138,7 +147,7 @@ def train(
     losses: dict[str, float] = {}
     done = start
     model.train()
-    with _progress(progress and accelerator.is_main_process, start, total) as bar:
+    with _progress(progress and accelerator.is_main_process, start, total) as bar, closing:
         for step in range(start, total):
             lr = schedule.lr_at(step, peak=cfg.lr, warmup=warmup, total=total)
             for group in optimizer.param_groups:
