@@ -83,21 +83,84 @@ def qa_predictions(
 
     Each window contributes its valid spans (see `window_spans`); the highest score wins and is
     cut from the context by character offsets (surrounding whitespace stripped, since XLM-R's
-    word-initial tokens cover the preceding space). No valid span -> "".
+    word-initial tokens cover the preceding space). No valid span -> "". Computed for all
+    windows at once (`best_window_spans`); ties resolve as the loop over `window_spans` in
+    feature order would (first window, then first candidate pair, wins).
     """
-    best: list[tuple[float, int, int] | None] = [None] * len(contexts)
-    for start, end, offsets, index in zip(
-        start_logits, end_logits, offset_mapping, example_index, strict=True
-    ):
-        for span in window_spans(
-            start, end, offsets, max_answer_length=max_answer_length, n_best=n_best
-        ):
-            if best[index] is None or span[0] > best[index][0]:
-                best[index] = span
-    return [
-        "" if span is None else context[span[1] : span[2]].strip()
-        for span, context in zip(best, contexts, strict=True)
-    ]
+    example_index = np.asarray(example_index, dtype=np.int64)
+    scores, span_start, span_end = best_window_spans(
+        start_logits, end_logits, offset_mapping, max_answer_length=max_answer_length, n_best=n_best
+    )
+    found = np.isfinite(scores)
+    windows = np.flatnonzero(found)
+    # per example: highest score first, then the earliest window
+    order = np.lexsort((windows, -scores[windows], example_index[windows]))
+    ranked = windows[order]
+    first = np.ones(len(ranked), dtype=bool)
+    first[1:] = example_index[ranked][1:] != example_index[ranked][:-1]
+    answers = [""] * len(contexts)
+    for w in ranked[first].tolist():
+        index = int(example_index[w])
+        answers[index] = contexts[index][span_start[w] : span_end[w]].strip()
+    return answers
+
+
+def best_window_spans(
+    start_logits: Sequence[np.ndarray],
+    end_logits: Sequence[np.ndarray],
+    offset_mapping: Sequence[Sequence[Sequence[int]]],
+    *,
+    max_answer_length: int = MAX_ANSWER_LENGTH,
+    n_best: int = N_BEST,
+    chunk: int = 2048,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The best valid span of every window, vectorised: (score, start_char, end_char) arrays.
+
+    Same candidates, validity rule and scores as `window_spans` (n_best x n_best start/end
+    pairs, both ends context tokens, start <= end, at most max_answer_length tokens); a window
+    without a valid span gets score -inf. Windows are padded to a common length in chunks of
+    `chunk` windows (padding is never context, so never chosen).
+    """
+    n = len(start_logits)
+    scores = np.full(n, -np.inf)
+    span_start = np.zeros(n, dtype=np.int64)
+    span_end = np.zeros(n, dtype=np.int64)
+    for begin in range(0, n, chunk):
+        rows = range(begin, min(n, begin + chunk))
+        width = max(len(start_logits[i]) for i in rows)
+        dtype = np.result_type(*(start_logits[i].dtype for i in rows))
+        start = np.full((len(rows), width), -np.inf, dtype=dtype)
+        end = np.full((len(rows), width), -np.inf, dtype=dtype)
+        offsets = np.full((len(rows), width, 2), -1, dtype=np.int64)
+        for r, i in enumerate(rows):
+            k = len(start_logits[i])
+            start[r, :k], end[r, :k] = start_logits[i], end_logits[i]
+            offsets[r, :k] = np.asarray(offset_mapping[i], dtype=np.int64).reshape(-1, 2)
+        best = min(n_best, width)
+        # as window_spans: reversed stable argsort (ties: the higher position first)
+        starts = np.argsort(start, axis=1, kind="stable")[:, ::-1][:, :best]
+        ends = np.argsort(end, axis=1, kind="stable")[:, ::-1][:, :best]
+        context = offsets[:, :, 0] >= 0
+        s, e = starts[:, :, None], ends[:, None, :]
+        valid = (
+            np.take_along_axis(context, starts, 1)[:, :, None]
+            & np.take_along_axis(context, ends, 1)[:, None, :]
+            & (e >= s)
+            & (e - s + 1 <= max_answer_length)
+        )
+        pair = (
+            np.take_along_axis(start, starts, 1)[:, :, None]
+            + np.take_along_axis(end, ends, 1)[:, None, :]
+        )
+        pair = np.where(valid, pair, -np.inf).reshape(len(rows), -1)
+        pick = pair.argmax(axis=1)  # first maximum in (start, end) candidate order
+        rows_ = np.arange(len(rows))
+        s_tok, e_tok = starts[rows_, pick // best], ends[rows_, pick % best]
+        has = valid.reshape(len(rows), -1)[rows_, pick]
+        scores[begin : begin + len(rows)] = np.where(has, pair[rows_, pick], -np.inf)
+        span_start[begin : begin + len(rows)] = offsets[rows_, s_tok, 0]
+        span_end[begin : begin + len(rows)] = offsets[rows_, e_tok, 1]
+    return scores, span_start, span_end
 
 
 def tagging_predictions(
@@ -132,44 +195,84 @@ def model_outputs(
 
     Per feature: (logits,) for classification / multiple choice (trimmed to the feature's length
     for tagging), (start_logits, end_logits) for QA. The model's train/eval mode is restored.
+
+    The hot loop does no per-feature Python work: token ids are read from Arrow once, each
+    batch is padded with numpy, and outputs stay on the device until the loop ends (no sync per
+    batch, so batch preparation overlaps the device's compute).
     """
     features = encoded.features
-    lengths = np.asarray(features["length"])
+    lengths = np.asarray(features["length"], dtype=np.int64)
     order = np.argsort(-lengths, kind="stable")
-    inputs = features.select_columns(["input_ids", "attention_mask"])
     pad_token_id = getattr(model.config, "pad_token_id", None)
     pad_token_id = 1 if pad_token_id is None else pad_token_id  # XLM-R's <pad>
     if device is None:
         device = next(model.parameters()).device
+    device = torch.device(device)
     token_level = encoded.kind in (TaskKind.TAGGING, TaskKind.EXTRACTIVE_QA)
-    results: list[tuple[np.ndarray, ...] | None] = [None] * len(features)
+    batches = _padded_batches(encoded, order, batch_size, pad_token_id)
+    pending: list[tuple[np.ndarray, tuple]] = []
     was_training = model.training
     model.eval()
     try:
         with torch.inference_mode():
-            for begin in range(0, len(order), batch_size):
-                batch_ids = order[begin : begin + batch_size].tolist()
-                columns = inputs[batch_ids]
-                rows = [
-                    {"input_ids": ids, "attention_mask": mask}
-                    for ids, mask in zip(
-                        columns["input_ids"], columns["attention_mask"], strict=True
-                    )
-                ]
-                batch = collate(encoded.kind, rows, pad_token_id)
-                batch = {name: tensor.to(device) for name, tensor in batch.items()}
+            for batch_ids, batch in batches:
+                if device.type == "cuda":
+                    batch = {k: v.pin_memory() for k, v in batch.items()}
+                batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
                 output = model(**batch, head=head)
                 if encoded.kind is TaskKind.EXTRACTIVE_QA:
                     arrays = (output.start_logits, output.end_logits)
                 else:
                     arrays = (output.logits,)
-                arrays = tuple(a.float().cpu().numpy() for a in arrays)
-                for row, feature in enumerate(batch_ids):
-                    n = lengths[feature]
-                    results[feature] = tuple(a[row, :n] if token_level else a[row] for a in arrays)
+                pending.append((batch_ids, tuple(a.float() for a in arrays)))
     finally:
         model.train(was_training)
+    results: list[tuple[np.ndarray, ...] | None] = [None] * len(features)
+    for batch_ids, arrays in pending:
+        arrays = tuple(a.cpu().numpy() for a in arrays)
+        for row, feature in enumerate(batch_ids.tolist()):
+            n = lengths[feature]
+            results[feature] = tuple(a[row, :n] if token_level else a[row] for a in arrays)
     return results  # type: ignore[return-value]
+
+
+def _padded_batches(encoded: EncodedSplit, order: np.ndarray, batch_size: int, pad_token_id: int):
+    """(feature ids, model inputs) per batch of `order`, each padded to its longest row."""
+    features = encoded.features
+    if encoded.kind is TaskKind.MULTIPLE_CHOICE:  # (choices, tokens) per row: the general collate
+        inputs = features.select_columns(["input_ids", "attention_mask"])
+        for begin in range(0, len(order), batch_size):
+            batch_ids = order[begin : begin + batch_size]
+            columns = inputs[batch_ids.tolist()]
+            rows = [
+                {"input_ids": ids, "attention_mask": mask}
+                for ids, mask in zip(columns["input_ids"], columns["attention_mask"], strict=True)
+            ]
+            yield batch_ids, collate(encoded.kind, rows, pad_token_id)
+        return
+    ids_flat, starts = _flat_column(features, "input_ids")
+    mask_flat, _ = _flat_column(features, "attention_mask")
+    lengths = np.diff(starts)
+    for begin in range(0, len(order), batch_size):
+        batch_ids = order[begin : begin + batch_size]
+        width = int(lengths[batch_ids].max())
+        positions = starts[batch_ids, None] + np.arange(width)
+        inside = np.arange(width) < lengths[batch_ids, None]
+        positions = np.where(inside, positions, 0)
+        ids = np.where(inside, ids_flat[positions], pad_token_id)
+        mask = np.where(inside, mask_flat[positions], 0)
+        yield (
+            batch_ids,
+            {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask)},
+        )
+
+
+def _flat_column(features, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """A list-of-ints column as (all values concatenated as int64, row start offsets (n+1))."""
+    column = features.select_columns([name]).with_format("arrow")[:].column(name).combine_chunks()
+    starts = column.offsets.to_numpy().astype(np.int64)
+    values = column.flatten().to_numpy(zero_copy_only=False).astype(np.int64)
+    return values, starts - starts[0]  # a sliced array keeps its parent's offsets
 
 
 def offsets_per_window(features) -> list[np.ndarray]:

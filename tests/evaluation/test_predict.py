@@ -251,3 +251,37 @@ def test_multiple_choice_qa_and_tagging_predictions(model, tiny_tokenizer):
     assert all(tag in TAGS for sentence in tags for tag in sentence)
     fitted = max(w for w in encoded.features[1]["word_index"])
     assert set(tags[1][fitted + 1 :]) == {"O"}  # cut off by max_length: the default tag
+
+
+def _loop_qa_predictions(starts, ends, offsets, index, contexts):
+    """The span choice written as a plain loop over `window_spans` (the reference)."""
+    best = [None] * len(contexts)
+    for start, end, offs, i in zip(starts, ends, offsets, index, strict=True):
+        for span in window_spans(start, end, offs):
+            if best[i] is None or span[0] > best[i][0]:
+                best[i] = span
+    return [
+        "" if b is None else c[b[1] : b[2]].strip() for b, c in zip(best, contexts, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_vectorised_span_choice_equals_the_loop_ties_included(dtype):
+    rng = np.random.default_rng(3)
+    contexts = ["".join(rng.choice(list("abc "), size=400)) for _ in range(40)]
+    starts, ends, offsets, index = [], [], [], []
+    for w in range(150):
+        n = int(rng.integers(5, 70))
+        # few distinct values: many ties, the hard case for identical choices
+        starts.append(rng.integers(0, 4, size=n).astype(dtype))
+        ends.append(rng.integers(0, 4, size=n).astype(dtype))
+        first = int(rng.integers(1, 4))
+        chars = np.sort(rng.integers(0, 390, size=n))
+        offs = [[int(c), int(c) + 3] for c in chars]
+        for t in [*range(first), n - 1, *rng.integers(0, n, size=2).tolist()]:
+            offs[t] = [-1, -1]
+        offsets.append(offs)
+        index.append(int(rng.integers(0, 40)) if w >= 40 else w)
+    assert qa_predictions(starts, ends, offsets, index, contexts) == _loop_qa_predictions(
+        starts, ends, offsets, index, contexts
+    )
