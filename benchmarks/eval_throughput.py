@@ -200,20 +200,22 @@ def main() -> None:
         mean_len = float(np.mean(encoded.features["length"]))
         stiltx_predict(model, kind, encoded, args)  # warm-up of every shape's kernels
         times: dict[str, list[float]] = {"stiltx": [], "hf": []}
-        same = True
+        same, agree = True, 1.0
         for _ in range(args.repeats):
             t, ours = timed(args.device, stiltx_predict, model, kind, encoded, args)
             times["stiltx"].append(t)
             t, theirs = timed(args.device, hf_predict, model, kind, encoded, tokenizer, args)
             times["hf"].append(t)
             same = same and ours == theirs
+            agree = float(np.mean([a == b for a, b in zip(ours, theirs, strict=True)]))
         ours, theirs = (n / statistics.median(times[k]) for k in ("stiltx", "hf"))
         print(f"  {kind:14s} {n:5d} examples, {len(encoded.features):5d} features "
               f"(mean {mean_len:.0f} tokens): stiltx {ours:8.1f}  Trainer.predict {theirs:8.1f} "
-              f"examples/s   ratio {ours / theirs:.2f}   identical predictions: {same}")  # fmt: skip
+              f"examples/s   ratio {ours / theirs:.2f}   identical predictions: {same} "
+              f"({agree:.2%} of examples agree)")  # fmt: skip
         result["kinds"][kind] = {"examples": n, "features": len(encoded.features),
                                  "stiltx": ours, "hf": theirs, "ratio": ours / theirs,
-                                 "identical": same, "times": times}  # fmt: skip
+                                 "identical": same, "agree": agree, "times": times}  # fmt: skip
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
 

@@ -20,11 +20,11 @@ PY=${PYTHON:-python3}
 } 2>&1 | tee "$OUT/device.txt"
 
 # 1. stiltx loop vs Trainer / AdapterTrainer (full, seq_bn, lora): examples/s, tokens/s, MFU
-timeout 170 $PY benchmarks/vs_trainer.py --device cuda --steps 40 --warmup 10 --batch-size 32 \
+timeout 160 $PY benchmarks/vs_trainer.py --device cuda --steps 40 --warmup 10 --batch-size 32 \
   --repeats 3 --json "$OUT/vs_trainer.json" 2>&1 | grep -v Warning | tee "$OUT/vs_trainer.txt"
 
 # 2. the loop (with its prefetching data path) vs the bare floor, and fixed padding; memory
-timeout 120 $PY benchmarks/train_throughput.py --device cuda --steps 60 --warmup 10 \
+timeout 110 $PY benchmarks/train_throughput.py --device cuda --steps 60 --warmup 10 \
   --batch-size 32 --repeats 3 2>&1 | grep -v Warning | tee "$OUT/train_throughput.txt"
 
 # 3. zero-shot prediction vs Trainer.predict (classification, tagging, QA windows)
