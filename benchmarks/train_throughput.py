@@ -49,8 +49,9 @@ def make_model(shape: dict, device: str, method: str):
     torch.manual_seed(0)
     config = tiny_config(**shape)
     config._attn_implementation = "sdpa"
-    model = adapters.AutoAdapterModel.from_config(config)
-    add_heads(model, {"nli": HeadSpec(TaskKind.CLASSIFICATION, num_labels=3)})
+    with torch.device(device):  # initialise on the GPU: random init of 278M weights on CPU is slow
+        model = adapters.AutoAdapterModel.from_config(config)
+        add_heads(model, {"nli": HeadSpec(TaskKind.CLASSIFICATION, num_labels=3)})
     adapter = "seq_bn" if method == "adapter" else method  # "adapter": seq_bn, as before
     chosen = FullFinetune() if method == "full" else AdapterTuning(adapter)
     chosen.prepare(model, ["nli"])

@@ -137,6 +137,9 @@ def main() -> None:
     args.shape = SMALL if args.small else BASE
     args.bf16 = args.device.startswith("cuda")
     torch.manual_seed(0)
+    import transformers
+
+    transformers.logging.set_verbosity_error()
 
     features = make_examples((args.steps + args.warmup) * args.batch_size,
                              args.shape["vocab_size"], args.max_length)  # fmt: skip
