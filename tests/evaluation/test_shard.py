@@ -40,7 +40,7 @@ def test_two_processes_score_like_one_each_predicting_half(tiny_model_dir, share
     processes = [_launch(tiny_model_dir, shared_data, double, r, 2, port) for r in (0, 1)]
     shard_worker.main(str(tiny_model_dir), str(shared_data), str(single))  # one process: here
     for process in processes:
-        output = process.communicate(timeout=300)[0].decode()
+        output = process.communicate(timeout=1200)[0].decode()
         assert process.returncode == 0, output[-3000:]
 
     one = json.loads((single / "rank-0.json").read_text())
