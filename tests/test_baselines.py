@@ -37,7 +37,8 @@ def toy_cache(tmp_path_factory):
 
 
 def smoke(name, toy_cache, *extra):
-    return load_recipe(name, preset="tiny", overrides=[*FAST, f"toy.cache_dir={toy_cache}", *extra])
+    fast = [o for o in FAST if name != "direct" or not o.startswith("intermediate.")]
+    return load_recipe(name, preset="tiny", overrides=[*fast, f"toy.cache_dir={toy_cache}", *extra])
 
 
 def mixture_of(run_dir: Path) -> dict:
@@ -61,9 +62,15 @@ def identity_translations(recipe) -> None:
         shutil.copytree(Path(data.data_dir) / folder, target)
 
 
-def test_mlm_baseline_end_to_end(tmp_path, toy_cache):
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Run folders of this module's end-to-end runs, for the report test."""
+    return tmp_path_factory.mktemp("runs")
+
+
+def test_mlm_baseline_end_to_end(runs, toy_cache):
     recipe = smoke("baselines/mlm", toy_cache)
-    [run_dir] = run(recipe, out_dir=tmp_path / "mlm")
+    [run_dir] = run(recipe, out_dir=runs / "baselines-mlm")
     mixture = mixture_of(run_dir)
     mlm = {name: e for name, e in mixture.items() if e["task"] == "mlm"}
     assert set(mlm) == {"mlm", "mlm@de", "mlm@ru", "mlm@sw", "mlm@zh"}
@@ -74,11 +81,11 @@ def test_mlm_baseline_end_to_end(tmp_path, toy_cache):
     assert {s["language"] for s in results["scores"]} == {"en", "de", "ru", "sw", "zh"}
 
 
-def test_translate_baseline_end_to_end(tmp_path, toy_cache):
+def test_translate_baseline_end_to_end(runs, toy_cache):
     """English plus translated (translated-only: `translate.english: false`, tests/test_plan.py)."""
     recipe = smoke("baselines/translate", toy_cache)
     identity_translations(recipe)
-    [run_dir] = run(recipe, out_dir=tmp_path / "translate")
+    [run_dir] = run(recipe, out_dir=runs / "baselines-translate")
     mixture = mixture_of(run_dir)
     translated = {n for n, e in mixture.items() if e["source"] == "translated"}
     assert {"mnli@de", "squad@sw", "hellaswag@zh", "socialiqa@ru"} <= translated
@@ -171,3 +178,22 @@ def test_validate_names_missing_member_data(toy_cache):
     assert "mlm@af: no MLM text for language 'af': expected" in text and "mlm/af.txt" in text
     assert "qqp@fr: no translated data for qqp@fr (train): expected" in text
     assert "translated/qqp/fr/train.tsv" in text and "stiltx translate" in text
+
+
+def test_report_shows_direct_multitask9_and_both_baselines(runs, toy_cache):
+    """`stiltx report` over the four recipes of the comparison, deltas against direct."""
+    from typer.testing import CliRunner
+
+    from stiltx.cli import app
+
+    for name in ("direct", "multitask9"):
+        run(smoke(name, toy_cache), out_dir=runs / name)
+    assert {p.name for p in runs.iterdir()} >= {"baselines-mlm", "baselines-translate"}
+    result = CliRunner().invoke(
+        app, ["report", str(runs), "--baseline", "direct", "--format", "md"], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    text = result.output
+    for recipe in ("direct", "multitask9", "baselines-mlm", "baselines-translate"):
+        assert recipe in text
+    assert "vs baseline direct" in text
