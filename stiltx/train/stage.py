@@ -54,9 +54,9 @@ def read_done(stage_dir: Path) -> StageResult:
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise DamagedStageError(f"{path}: damaged ({error.__class__.__name__}: {error})") from None
-    files = info.get("model_files")
+    files = info.get("model_files", {})  # absent in runs written before it was recorded
     if not isinstance(files, dict):
-        raise DamagedStageError(f"{path}: no 'model_files' record to check {MODEL_DIR}/ against")
+        raise DamagedStageError(f"{path}: 'model_files' is {files!r}, expected name -> bytes")
     for name, size in files.items():
         file = stage_dir / MODEL_DIR / name
         actual = file.stat().st_size if file.is_file() else None
