@@ -28,8 +28,11 @@ token<TAB>tag) and **TyDiQA dev keeps its answers**, because zero-shot evaluatio
 intermediate tasks' test files (MNLI, QQP, HellaSwag) stay unlabelled as published. Mewsli-X is
 not generated.
 
-**Model.** A Unigram tokenizer and a tiny XLM-R-architecture encoder (hidden 128, 4 layers) are
-trained with MLM on the multilingual corpus (phase i), then cached beside the data.
+**Model.** A BPE tokenizer (SentencePiece-style) and a tiny XLM-R-architecture encoder (hidden 128, 4 layers) are
+trained with MLM on the multilingual corpus (phase i), then cached beside the data. Like web
+text, the corpus is code-switched in places (words borrowed from another toy language in the same
+role) and has questions among its sentences; that, and the shared anchors, is what the encoder can
+align the languages with.
 
 It is a harness that exercises the whole protocol offline in minutes, not a substitute for
 XLM-R on XTREME.

@@ -304,6 +304,25 @@ def paragraph(sentences: list[Sentence]) -> tuple[str, list[int]]:
     return text, starts
 
 
+# Word kinds a code-switched sentence may borrow from another language.
+SWITCHABLE = frozenset({"noun", "verb", "adj", "pred", "adp", "det", "not", "was"})
+
+
+def code_switch(base: Sentence, donor: Sentence, rng, rate: float) -> Sentence:
+    """`base` with some words replaced by the `donor` words (the same fact in another language)
+    that play the same part (same role and kind): code-switched text, as on the real web."""
+    parts: dict[tuple[str, str], Tok] = {}
+    for t in donor.tokens:
+        parts.setdefault((t.role, t.kind), t)
+    toks = tuple(
+        parts[(t.role, t.kind)]
+        if t.kind in SWITCHABLE and (t.role, t.kind) in parts and rng.random() < rate
+        else t
+        for t in base.tokens
+    )
+    return Sentence(base.language, toks)
+
+
 # ----- dependencies (for CoNLL-U) and CCG-like supertags (English) -----
 
 _INNER_DEPREL = {

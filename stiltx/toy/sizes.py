@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass
 
 @dataclass(frozen=True)
 class ToySizes:
-    train: int = 400  # English training examples per task (ANLI: split over its 3 rounds)
-    eval: int = 100  # dev and test examples per task and language
-    mlm_lines: int = 2000  # raw-text paragraphs per language (mlm/<lang>.txt)
+    train: int = 3000  # English training examples per task (ANLI: split over its 3 rounds)
+    eval: int = 300  # dev and test examples per task and language
+    mlm_lines: int = 4000  # raw-text paragraphs per language (mlm/<lang>.txt)
     bucc_corpus: int = 200  # sentences per side of each BUCC split (gold pairs included)
     bucc_gold: int = 40  # hidden translation pairs per BUCC split
 

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from stiltx.toy import formats
-from stiltx.toy.items import copa_item, hex_id, nli_item, paws_item, qa_item
+from stiltx.toy.items import copa_item, hex_id, nli_item, paws_item, qa_item, question_slots
 from stiltx.toy.languages import LANGUAGES
 from stiltx.toy.lexicon import EMOTIONS, NEEDS
-from stiltx.toy.render import paragraph, render, render_event
+from stiltx.toy.render import code_switch, paragraph, render, render_event
 from stiltx.toy.sizes import ToySizes
 from stiltx.toy.tasks_english import copa_rows, qa_paragraph
-from stiltx.toy.world import State, sample_event, sample_person, sample_story
+from stiltx.toy.world import Event, State, sample_event, sample_person, sample_story
 
 EN = "en"
 EVAL_SPLITS = ("dev", "test")
@@ -227,18 +227,48 @@ def emit_bucc(seed: int, sizes: ToySizes, languages: tuple[str, ...]) -> dict[st
     return files
 
 
+# Code-switching in the raw text, as real web text has it: in a share of the paragraphs, words
+# are swapped for the words of another language that play the same part in the same fact.
+CODE_SWITCH_PARAGRAPHS = 0.8
+CODE_SWITCH_WORDS = 0.5
+
+
+def _sentence(lang: str, fact, wh: str | None):
+    return render_event(lang, fact, wh) if wh else render(lang, fact)
+
+
 def emit_mlm(seed: int, sizes: ToySizes, languages: tuple[str, ...]) -> dict[str, str]:
-    """Raw text: one paragraph of 1-4 sentences per line, sampled independently per language."""
+    """Raw text: one paragraph of 1-4 sentences per line, sampled independently per language.
+
+    Some sentences are questions about their event (as web text has questions, too).
+
+        A share of the paragraphs (`CODE_SWITCH_PARAGRAPHS`) is code-switched: each of their
+        sentences borrows some words (`CODE_SWITCH_WORDS`) from one other toy language.
+    """
     files = {}
     for lang in languages:
         rng = _rng(seed, "mlm", lang)
+        others = [other for other in languages if other != lang]
         lines = []
         for _ in range(sizes.mlm_lines):
             story = sample_story(rng, rng.randint(1, 3))
             facts = [*story] + (
                 [State(story[0].agent, rng.choice(NEEDS + EMOTIONS))] if rng.random() < 0.3 else []
             )
-            lines.append(" ".join(render(lang, f).text for f in facts))
+            slots = [
+                rng.choice(question_slots(f))
+                if isinstance(f, Event) and rng.random() < 0.15
+                else None
+                for f in facts
+            ]
+            sentences = [_sentence(lang, f, wh) for f, wh in zip(facts, slots, strict=True)]
+            if others and rng.random() < CODE_SWITCH_PARAGRAPHS:
+                donor = rng.choice(others)
+                sentences = [
+                    code_switch(s, _sentence(donor, f, wh), rng, CODE_SWITCH_WORDS)
+                    for s, f, wh in zip(sentences, facts, slots, strict=True)
+                ]
+            lines.append(" ".join(s.text for s in sentences))
         files[f"mlm/{lang}.txt"] = "".join(line + "\n" for line in lines)
     return files
 

@@ -15,7 +15,7 @@ from stiltx.toy.sizes import NAMED_SIZES, TEST_SIZES, ToySizes, named_sizes
 
 MICRO = ToyModelConfig(
     vocab_size=400, hidden_size=32, num_layers=2, num_heads=2, intermediate_size=64,
-    max_length=32, steps=60, batch_size=16, lr=3e-3,
+    max_length=32, steps=120, batch_size=16, lr=3e-3,
 )  # fmt: skip
 
 
@@ -93,3 +93,23 @@ def test_named_sizes_and_their_models():
         ToySizes(bucc_corpus=5, bucc_gold=6)
     with pytest.raises(ValueError, match="expected 'en'"):
         ensure_toy_world(languages=("de", "xx"), with_model=False)
+
+
+def test_masked_only_loss_equals_the_models_mlm_loss(world):
+    import torch
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    from stiltx.toy.pretrain import _mask, _masked_loss
+
+    tokenizer = AutoTokenizer.from_pretrained(world.model_dir)
+    model = AutoModelForMaskedLM.from_pretrained(world.model_dir)
+    ids = tokenizer(["Anna Berg bought 3 red apples in Tarvo in 1998."] * 4, return_tensors="pt")
+    torch.manual_seed(0)
+    inputs, labels = _mask(
+        ids["input_ids"], tokenizer, torch.tensor(tokenizer.all_special_ids), 0.5
+    )
+    assert (labels != -100).any()
+    with torch.inference_mode():
+        full = model(input_ids=inputs, labels=labels).loss
+        fast = _masked_loss(model, inputs, labels)
+    assert torch.allclose(full, fast, atol=1e-5)

@@ -134,3 +134,24 @@ def test_glue_csv_and_bucc_layouts(toy_data_dir):
         assert ru_id.startswith("ru-") and en_id in en
         names = " ".join(en[en_id].split()[:2]).lstrip("In ")
         assert ru[ru_id].count(names.split()[-1]) >= 1  # a shared anchor links the pair
+
+
+def test_mlm_text_is_code_switched_in_places_and_has_questions():
+    from stiltx.toy.sizes import ToySizes
+    from stiltx.toy.tasks_target import CODE_SWITCH_PARAGRAPHS, emit_mlm
+    from stiltx.toy.writer import _english_forms
+
+    corpus = emit_mlm(0, ToySizes(mlm_lines=200), DEFAULT_LANGUAGES)
+    en_lines = corpus["mlm/en.txt"].splitlines()
+    english = set(_english_forms()) | {"the", "did", "in", "how", "many", "company"}
+
+    def foreign(word: str) -> bool:
+        word = word.rstrip(".?")
+        return word.islower() and word not in english
+
+    borrowed = sum(any(foreign(w) for w in line.split()) for line in en_lines) / len(en_lines)
+    assert abs(borrowed - CODE_SWITCH_PARAGRAPHS) < 0.15  # some paragraphs, not all
+    assert any("?" in line for line in en_lines)  # questions too
+    zh_words = {w.rstrip(".?") for line in corpus["mlm/zh.txt"].splitlines() for w in line.split()}
+    assert zh_words & {"bought", "apples", "gave", "read", "red"}  # English words borrowed
+    assert corpus == emit_mlm(0, ToySizes(mlm_lines=200), DEFAULT_LANGUAGES)  # deterministic
