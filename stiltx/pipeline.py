@@ -224,7 +224,13 @@ def target_model(
     from stiltx.model.methods import prepare_target
 
     model, tokenizer = build_model(where.model, {})
-    method = prepare_target(model, recipe.method, intermediate_dir, head_specs([train_spec]))
+    method = prepare_target(
+        model,
+        recipe.method,
+        intermediate_dir,
+        head_specs([train_spec]),
+        warm_start_heads=recipe.target.warm_start_heads,
+    )
     return model, tokenizer, method
 
 

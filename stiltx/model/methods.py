@@ -32,7 +32,7 @@ class Method(Protocol):
     def prepare(self, model: Any, heads: Iterable[str]) -> None: ...
     def trainable_parameters(self, model: Any) -> list[tuple[str, Any]]: ...
     def save(self, model: Any, directory: str | Path) -> Path: ...
-    def load(self, model: Any, directory: str | Path) -> None: ...
+    def load(self, model: Any, directory: str | Path, *, heads: bool = True) -> None: ...
     def activate(self, model: Any, language: str | None = None) -> None: ...
 
 
@@ -58,8 +58,8 @@ class FullFinetune:
         model.save_pretrained(directory, safe_serialization=True)
         return directory
 
-    def load(self, model: Any, directory: str | Path) -> None:
-        """Load a saved model's encoder (and any heads both share) into `model`."""
+    def load(self, model: Any, directory: str | Path, *, heads: bool = True) -> None:
+        """Load a saved model's encoder (and, with `heads`, any heads both share) into `model`."""
         from safetensors.torch import load_file
 
         files = sorted(Path(directory).glob("*.safetensors"))
@@ -70,6 +70,8 @@ class FullFinetune:
             state.update(load_file(file))
         own = model.state_dict()
         state = {k: v for k, v in state.items() if k in own}  # heads only the saved model has
+        if not heads:
+            state = {k: v for k, v in state.items() if not k.startswith("heads.")}
         loaded = {own[k].data_ptr() for k in state}
         # Tensors tied to a loaded one (word embeddings shared with LM heads and with adapters'
         # prompt-tuning view of them) are saved once; only truly absent weights are an error.
@@ -142,8 +144,8 @@ class AdapterTuning:
             model.save_head(str(directory / "heads" / head_name), head_name, use_safetensors=True)
         return directory
 
-    def load(self, model: Any, directory: str | Path) -> None:
-        """Load an adapter and its heads saved by `save` (overwriting same-named ones)."""
+    def load(self, model: Any, directory: str | Path, *, heads: bool = True) -> None:
+        """Load an adapter and (with `heads`) its heads saved by `save`, overwriting same-named ones."""
         directory = Path(directory)
         if not (directory / "adapter").is_dir():
             raise StiltxError(
@@ -154,7 +156,7 @@ class AdapterTuning:
         model.load_adapter(
             str(directory / "adapter"), load_as=self.name, with_head=False, use_safetensors=True
         )
-        for head_dir in sorted((directory / "heads").glob("*")):
+        for head_dir in sorted((directory / "heads").glob("*")) if heads else ():
             if head_dir.name in model.heads:
                 model.delete_head(head_dir.name)
             model.load_head(str(head_dir), load_as=head_dir.name, use_safetensors=True)
@@ -190,11 +192,17 @@ def prepare_target(
     method_cfg: MethodConfig,
     intermediate_dir: str | Path | None,
     target_heads: dict[str, HeadSpec],
+    *,
+    warm_start_heads: bool = False,
 ) -> FullFinetune | AdapterTuning:
     """Start a target stage on a freshly built `model`; return the method it trains with.
 
     `intermediate_dir` is the intermediate stage's `Method.save` output (None: direct
-    fine-tuning, no intermediate stage). For adapters, `method_cfg.target` decides:
+    fine-tuning, no intermediate stage). Only the encoder (and adapters) come from it: target
+    heads start fresh, as in jiant's XTREME runs, where every target head is named after its XTREME
+    task (xtreme_runconfig_writer.py:113-116), so no intermediate head is ever reused.
+    `warm_start_heads=True` (recipe `target.warm_start_heads`) also loads the intermediate heads a
+    target shares by name (`nli` for xnli, `squad` for xquad / mlqa). For adapters, `method_cfg.target` decides:
     continue (keep training the intermediate adapter), stack (a new adapter on top of the frozen
     intermediate one) or full (merge the adapter into the weights where the method allows it,
     e.g. LoRA / IA3; otherwise keep it in place; then train everything). The caller then calls
@@ -204,7 +212,7 @@ def prepare_target(
     method = make_method(method_cfg)
     if intermediate_dir is None:
         return method
-    method.load(model, intermediate_dir)
+    method.load(model, intermediate_dir, heads=warm_start_heads)
     if isinstance(method, FullFinetune) or method_cfg.target == "continue":
         return method
     if method_cfg.target == "stack":

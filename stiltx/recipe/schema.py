@@ -128,6 +128,9 @@ class TargetConfig:
     tasks: tuple[str, ...] = ()  # empty: every trainable task of the benchmark
     train: TrainConfig = TrainConfig()
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # task -> TrainConfig keys
+    # Target heads start fresh (jiant); true: load the intermediate head a target shares by name
+    # (nli for xnli, squad for xquad / mlqa) before target training.
+    warm_start_heads: bool = False
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,8 @@ def test_target_full_merges_lora_into_the_weights(build, tmp_path):
     expected = logits(inter, ids)
     cfg = MethodConfig(kind="adapter", adapter="lora", target="full")
     model = build({})
-    method = prepare_target(model, cfg, tmp_path / "inter", TARGET)
+    # warm_start_heads: compare through the intermediate's own "nli" head
+    method = prepare_target(model, cfg, tmp_path / "inter", TARGET, warm_start_heads=True)
     assert isinstance(method, FullFinetune)
     assert "stilt" not in model.adapters_config  # merged, then removed
     torch.testing.assert_close(logits(model, ids), expected, rtol=1e-5, atol=1e-6)
@@ -182,7 +183,7 @@ def test_target_full_keeps_an_unmergeable_adapter_active(build, tmp_path):
     expected = logits(inter, ids)
     model = build({})
     cfg = MethodConfig(kind="adapter", adapter="seq_bn", target="full")
-    method = prepare_target(model, cfg, tmp_path / "inter", TARGET)
+    method = prepare_target(model, cfg, tmp_path / "inter", TARGET, warm_start_heads=True)
     assert torch.equal(logits(model, ids), expected)
     method.prepare(model, ["pawsx"])
     assert all(p.requires_grad for p in model.parameters())
@@ -220,3 +221,36 @@ def test_madx_language_adapters_stack_under_the_task_adapter(build, tiny_model_d
     assert model.active_adapters == Stack("de", "stilt")
     with pytest.raises(StiltxError, match="no adapter for language 'fr'"):
         method.activate(model, "fr")
+
+
+def _full_intermediate_with_nli_head(build, tmp_path):
+    inter = build()
+    FullFinetune().prepare(inter, ["nli"])
+    randomize(inter, "heads.nli.")
+    FullFinetune().save(inter, tmp_path / "inter")
+    return inter
+
+
+@pytest.mark.parametrize("kind", ["full", "adapter"])
+def test_target_heads_start_fresh_unless_warm_start_is_asked(build, tmp_path, kind):
+    # xnli trains the head named "nli", as mnli did in the intermediate stage; jiant names target
+    # heads after the XTREME task, so the target head must not be the intermediate one.
+    if kind == "full":
+        inter = _full_intermediate_with_nli_head(build, tmp_path)
+        cfg = MethodConfig(kind="full")
+    else:
+        inter = _intermediate(build, tmp_path)
+        randomize(inter, "heads.nli.")
+        AdapterTuning("seq_bn").save(inter, tmp_path / "inter")
+        cfg = MethodConfig(kind="adapter", adapter="seq_bn", target="continue")
+    target = {"nli": HEADS["nli"]}
+    trained = {n: p for n, p in inter.named_parameters() if n.startswith("heads.nli.")}
+    fresh = build({})
+    prepare_target(fresh, cfg, tmp_path / "inter", target)
+    fresh_heads = {n: p for n, p in fresh.named_parameters() if n.startswith("heads.")}
+    assert set(fresh_heads) == set(trained)  # only the target's own head, no extra ones
+    assert not any(torch.equal(fresh_heads[n], p) for n, p in trained.items() if p.dim() > 1)
+    warm = build({})
+    prepare_target(warm, cfg, tmp_path / "inter", target, warm_start_heads=True)
+    mine = dict(warm.named_parameters())
+    assert all(torch.equal(mine[n], p) for n, p in trained.items())
