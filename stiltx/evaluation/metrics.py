@@ -345,6 +345,20 @@ def map_at_20(
     return {"map_at_20": 100.0 * total / len(references)}
 
 
+def selection_score(values: dict[str, float]) -> float:
+    """The one English-dev number model selection and early stopping compare.
+
+    QA: (exact_match + f1) / 2, the score XTREME reports for QA (evaluate.py:290-291); otherwise
+    f1 (tagging, BUCC), then accuracy, then the first value.
+    """
+    if "exact_match" in values and "f1" in values:
+        return (values["exact_match"] + values["f1"]) / 2
+    for key in ("f1", "accuracy", "exact_match"):
+        if key in values:
+            return values[key]
+    return next(iter(values.values()))
+
+
 METRICS: dict[str, MetricFn] = {
     "accuracy": accuracy,
     "tatoeba_accuracy": accuracy,

@@ -106,15 +106,9 @@ def encode_member(
 
 def dev_eval_fn(specs: Sequence[TaskSpec], dev_sets: dict[str, Any], batch_size: int):
     """model -> {task: main English-dev score}: what model selection and early stopping use."""
-    from stiltx.evaluation.metrics import compute
+    from stiltx.evaluation.metrics import compute, selection_score
     from stiltx.evaluation.predict import predict
     from stiltx.evaluation.zero_shot import references
-
-    def main_score(values: dict[str, float]) -> float:
-        for key in ("f1", "accuracy", "exact_match"):
-            if key in values:
-                return values[key]
-        return next(iter(values.values()))
 
     def evaluate(model: Any) -> dict[str, float]:
         device = next(model.parameters()).device
@@ -127,7 +121,7 @@ def dev_eval_fn(specs: Sequence[TaskSpec], dev_sets: dict[str, Any], batch_size:
                 model, spec.head_name, encoded, batch_size=batch_size, device=device
             )
             refs = references(spec, encoded.examples)
-            scores[spec.name] = main_score(
+            scores[spec.name] = selection_score(
                 compute(spec.metrics, predictions, refs, language=TRAIN_LANGUAGE)
             )
         return scores

@@ -297,3 +297,12 @@ def test_token_accuracy_scores_words_not_sentences():
     references = [["N", "S\\NP", "N"], ["N", "N"]]
     # 4 of 5 words right; sentence-level accuracy would say 1 of 2.
     assert compute("token_accuracy", predictions, references) == {"accuracy": 80.0}
+
+
+def test_model_selection_score_is_the_reported_one():
+    # QA checkpoints are chosen by (EM + F1) / 2, the number XTREME reports (evaluate.py:290-291).
+    from stiltx.evaluation.metrics import selection_score
+
+    assert selection_score({"exact_match": 60.0, "f1": 80.0}) == 70.0
+    assert selection_score({"f1": 50.0, "precision": 40.0, "recall": 70.0}) == 50.0
+    assert selection_score({"accuracy": 81.0}) == 81.0

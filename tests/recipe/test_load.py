@@ -215,3 +215,20 @@ def test_overrides_for_unknown_tasks_are_typos_but_unused_real_tasks_are_fine():
         RecipeError, match=r"target.overrides.xnl: unknown task \(did you mean 'xnli'\?\)"
     ):
         load_recipe("multitask9", overrides=["target.overrides.xnl.epochs=1"])
+
+
+def test_multitask9_target_hyper_parameters_follow_jiant():
+    # jiant/scripts/benchmarks/xtreme/subscripts: d_write_configs.sh (batch 4 x accum 8, QA 4 x 4)
+    # and e_run_models.sh:13-15 (eval every 1000 steps, 30 evaluations of patience).
+    from stiltx.recipe.load import target_train_config
+
+    recipe = load_recipe("multitask9")
+    for task in ("xnli", "pawsx", "udpos", "panx"):
+        cfg = target_train_config(recipe.target, task)
+        assert cfg.batch_size * cfg.grad_accum == 32
+    for task in ("xquad", "mlqa", "tydiqa"):
+        cfg = target_train_config(recipe.target, task)
+        assert cfg.batch_size * cfg.grad_accum == 16
+        assert cfg.eval_every == 1000 and cfg.patience == 30
+    assert recipe.target.warm_start_heads is False
+    assert load_recipe("direct").target == recipe.target
