@@ -448,28 +448,53 @@ def tasks_list(
 @clean_errors
 def score(
     task: Annotated[str, typer.Argument(help="Task name, e.g. xquad.")],
-    gold: Annotated[str, typer.Option("--gold", help="Gold file in the task's native format.")],
+    gold: Annotated[
+        str | None, typer.Option("--gold", help="Gold file in the task's native format.")
+    ] = None,
     predictions: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--predictions",
             help="QA: JSON {question_id: answer}; else jsonl {id?, prediction} per example.",
         ),
-    ],
+    ] = None,
+    embeddings: Annotated[
+        str | None,
+        typer.Option("--embeddings", help="Tatoeba: .npy of the xx sentences' embeddings."),
+    ] = None,
+    english_embeddings: Annotated[
+        str | None,
+        typer.Option("--english-embeddings", help="Tatoeba: .npy of their English translations."),
+    ] = None,
     language: Annotated[
         str | None,
         typer.Option(help="Language (default: from the gold file name; required for MLQA)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Score another system's predictions against a gold file with stiltx's metric code."""
+    """Score another system's predictions (or Tatoeba embeddings) with stiltx's metric code."""
     import json
 
     from rich.table import Table
 
-    from stiltx.evaluation.score_files import score_files
+    if embeddings or english_embeddings:
+        from stiltx.evaluation.score_embeddings import score_embeddings
 
-    result = score_files(task, gold, predictions, language=language)
+        if not (embeddings and english_embeddings) or gold or predictions:
+            raise StiltxError(
+                "give --embeddings and --english-embeddings together (and neither --gold nor "
+                "--predictions)"
+            )
+        result = score_embeddings(task, language, embeddings, english_embeddings)
+    else:
+        from stiltx.evaluation.score_files import score_files
+
+        if not (gold and predictions):
+            raise StiltxError(
+                "give --gold and --predictions (or, for tatoeba, --embeddings and "
+                "--english-embeddings)"
+            )
+        result = score_files(task, gold, predictions, language=language)
     if as_json:
         print(json.dumps(result.as_json(), ensure_ascii=False))
         return
