@@ -188,7 +188,12 @@ CONVERTERS: dict[str, Converter] = {
 
 
 def hub_request(spec: TaskSpec, language: str, split: str) -> tuple[str, str | None, str]:
-    """(Hub id, config, Hub split) for one (task, language, split); DataError when there is none."""
+    """(Hub id, config, Hub split) for one (task, language, split); DataError when there is none.
+
+    Per-language coverage is checked first (`DataSource.hub_missing`, `hub_alternatives`,
+    `hub_language_splits`), so a language or split the Hub lacks is one clear message naming the
+    local files to supply, not a download error.
+    """
     source = spec.source
     if not source.hub_id or not source.hub_format:
         raise DataError(
@@ -198,8 +203,34 @@ def hub_request(spec: TaskSpec, language: str, split: str) -> tuple[str, str | N
         raise DataError(
             f"task '{spec.name}' has no Hub split for '{split}' (Hub splits: {source.hub_splits})"
         )
-    config = source.hub_config.format(**placeholders(language)) if source.hub_config else None
-    return source.hub_id, config, source.hub_splits[split]
+    hub_id, config = source.hub_id, source.hub_config
+    if language in source.hub_alternatives:
+        hub_id, config = source.hub_alternatives[language]
+    elif language in source.hub_missing:
+        raise DataError(
+            f"task '{spec.name}' language '{language}' is not on the Hub ({hub_id} has no "
+            f"{_config(config, language)} config): local files only: put "
+            f"{_local_files(spec, language, split)} under data.data_dir and set data.source=local"
+        )
+    available = source.hub_language_splits.get(language)
+    if available is not None and split not in available:
+        raise DataError(
+            f"task '{spec.name}' language '{language}': the Hub copy ({hub_id} "
+            f"{_config(config, language)}) has no '{split}' split, only {', '.join(available)}; "
+            f"for '{split}' put {_local_files(spec, language, split)} under data.data_dir and "
+            "set data.source=local"
+        )
+    return hub_id, _config(config, language) if config else None, source.hub_splits[split]
+
+
+def _config(config: str | None, language: str) -> str:
+    return config.format(**placeholders(language)) if config else "(default)"
+
+
+def _local_files(spec: TaskSpec, language: str, split: str) -> str:
+    templates = spec.source.local_paths.get(split, ())
+    paths = [t.format(**placeholders(language, split)) for t in templates]
+    return " or ".join(paths) if paths else f"the {split} files"
 
 
 def load_hub(spec: TaskSpec, language: str, split: str) -> list[Example]:

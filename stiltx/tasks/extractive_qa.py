@@ -68,6 +68,8 @@ XQUAD = TaskSpec(
         hub_config="XQuAD.{language}",
         hub_format="squad",
         hub_splits={"test": "validation"},
+        # google/xtreme has no XQuAD.ro (xtreme.py _XQUAD_LANG); google/xquad has xquad.ro.
+        hub_alternatives={"ro": ("google/xquad", "xquad.ro")},
     ),
     metrics=QA_METRICS,
     train_task="squad",

@@ -56,6 +56,13 @@ class DataSource:
     hub_format: str | None = None  # converter name in stiltx.data.hub.CONVERTERS
     hub_splits: dict[str, str] = field(default_factory=dict)  # our split name -> Hub split name
     note: str = ""  # caveat shown by `stiltx tasks` / logged on load (e.g. comparability warnings)
+    # Per-language Hub coverage (checked by stiltx.data.hub.hub_request before any download):
+    # language -> (Hub id, config) where another dataset holds that language (PAN-X qu -> wikiann);
+    hub_alternatives: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # languages the Hub has no copy of at all: local files only;
+    hub_missing: tuple[str, ...] = ()
+    # language -> the only splits (our names) the Hub has for it (udpos kk: train, test).
+    hub_language_splits: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

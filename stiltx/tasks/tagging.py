@@ -54,6 +54,16 @@ UDPOS = TaskSpec(
         hub_config="udpos.{lang_name}",
         hub_format="xtreme_udpos",
         hub_splits={"train": "train", "dev": "validation", "test": "test"},
+        # google/xtreme (datasets/xtreme/xtreme.py _UD_POS_LANG, UdposParser.split_generators):
+        # UD v2.5's 33 XTREME languages only; Kazakh has no validation split, Tagalog, Thai and
+        # Yoruba have test only. XTREME-R's UD v2.7 additions are local files only.
+        hub_missing=("lt", "pl", "ro", "uk", "wo"),
+        hub_language_splits={
+            "kk": ("train", "test"),
+            "tl": ("test",),
+            "th": ("test",),
+            "yo": ("test",),
+        },
     ),
     labels=UPOS,
     metrics=("f1_seqeval_0012",),  # XTREME's seqeval 0.0.12 chunking of UPOS tags
@@ -78,6 +88,12 @@ PANX = TaskSpec(
         hub_config="PAN-X.{language}",
         hub_format="xtreme_panx",
         hub_splits={"train": "train", "dev": "validation", "test": "test"},
+        # google/xtreme has PAN-X.<ll> for XTREME's 40 languages only (xtreme.py _PAN_X_LANG);
+        # XTREME-R's eight additions come from unimelb-nlp/wikiann (same splits and tag order).
+        hub_alternatives={
+            lang: ("unimelb-nlp/wikiann", lang)
+            for lang in ("qu", "pl", "uk", "az", "lt", "pa", "gu", "ro")
+        },
         note="XTREME's local test TSVs have no tags; the Hub PAN-X test split has them",
     ),
     labels=PANX_TAGS,

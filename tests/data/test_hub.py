@@ -251,3 +251,54 @@ def test_hub_requests_and_offline_failure():
         hub_request(get_task("lareqa"), "de", "test")
     with pytest.raises(DataError, match=r"cannot load Hub dataset google/xtreme \(config PAN-X.de"):
         load_hub(get_task("panx"), "de", "dev")
+
+
+# google/xtreme's configs per task (huggingface/datasets datasets/xtreme/xtreme.py at d7dfbc83:
+# _PAN_X_LANG, _UD_POS_LANG, _TATOEBA_LANG, _XQUAD_LANG).
+XTREME_HUB = {
+    "panx": "af ar bg bn de el en es et eu fa fi fr he hi hu id it ja jv ka kk ko ml mr ms my nl pt "
+    "ru sw ta te th tl tr ur vi yo zh",
+    "udpos": "af ar eu bg nl en et fi fr de el he hi hu id it ja kk ko zh mr fa pt ru es tl ta te "
+    "th tr ur vi yo",
+    "tatoeba": "af ar bn bg de zh el et eu fi fr he hi hu id it jv ja ka kk ko ml mr nl fa pt ru es "
+    "sw ta te tl th tr ur vi",
+    "xquad": "ar de vi zh en es hi el ru th tr",
+}
+
+
+@pytest.mark.parametrize("task", sorted(XTREME_HUB))
+def test_every_language_the_hub_lacks_is_declared(task):
+    from stiltx.tasks.benchmarks import BENCHMARKS
+
+    spec = get_task(task)
+    on_hub = set(XTREME_HUB[task].split())
+    wanted = {
+        lang for b in BENCHMARKS.values() if task in b.task_names for lang in b.task(task).languages
+    }
+    declared = set(spec.source.hub_missing) | set(spec.source.hub_alternatives)
+    assert wanted - on_hub == declared
+    assert not declared & on_hub
+
+
+def test_hub_coverage_per_language_and_split():
+    from stiltx.data.hub import hub_request
+    from stiltx.errors import DataError
+
+    assert hub_request(get_task("panx"), "de", "test") == ("google/xtreme", "PAN-X.de", "test")
+    assert hub_request(get_task("panx"), "qu", "dev") == ("unimelb-nlp/wikiann", "qu", "validation")
+    assert hub_request(get_task("xquad"), "ro", "test") == (
+        "google/xquad",
+        "xquad.ro",
+        "validation",
+    )
+    assert hub_request(get_task("udpos"), "th", "test") == ("google/xtreme", "udpos.Thai", "test")
+    with pytest.raises(
+        DataError, match=r"local files only: put ud/UD_Lithuanian-\*/\*-ud-test.conllu"
+    ):
+        hub_request(get_task("udpos"), "lt", "test")
+    with pytest.raises(DataError, match="local files only: put tatoeba/"):
+        hub_request(get_task("tatoeba"), "az", "test")
+    with pytest.raises(DataError, match="udpos.Kazakh. has no 'dev' split, only train, test"):
+        hub_request(get_task("udpos"), "kk", "dev")
+    with pytest.raises(DataError, match="has no 'train' split, only test"):
+        hub_request(get_task("udpos"), "yo", "train")
