@@ -43,7 +43,8 @@ TATOEBA = TaskSpec(
     name="tatoeba",
     kind=TaskKind.RETRIEVAL,
     role=Role.TARGET,
-    description="Tatoeba (LASER v1): find the English translation of each xx sentence (top-1 accuracy).",
+    description="Tatoeba (LASER v1): for each English sentence, find its xx translation (top-1 "
+    "accuracy, en -> xx as XTREME scores it).",
     languages=tuple(
         "af ar bg bn de el es et eu fa fi fr he hi hu id it ja jv ka kk ko ml mr nl pt ru sw ta te th tl tr ur vi zh"  # XTREME's 36 + XTREME-R's additions:
         " az lt pl uk ro".split()
