@@ -87,7 +87,7 @@ def prepare_shared(jobs: list[J.Job], console: Console) -> None:
         try:
             where = resolve(recipe, talk)
             prepare(plan(recipe), load_tokenizer(where.model.name_or_path), where.data)
-        except (StiltxError, OSError) as error:  # the job will report it in its own log
+        except Exception as error:  # best effort: the job reports any real problem in its log
             console.print(
                 f"[yellow]shared preparation of {job.recipe} skipped[/]: {escape(str(error))}"
             )

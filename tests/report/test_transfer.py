@@ -122,3 +122,15 @@ def test_transfer_view_needs_a_control(tmp_path):
     )
     assert result.exit_code == 2
     assert "exactly one control recipe" in result.output
+
+
+def test_report_view_transfer_plot_writes_the_heatmap(tmp_path):
+    root = write_sweep(tmp_path / "sweep")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["report", str(root), "--view", "transfer", "--plot", "--format", "latex",
+              "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (out / "transfer_heatmap.png").read_bytes()[:4] == b"\x89PNG"
+    assert "X-STILTs" in (out / "report.tex").read_text()

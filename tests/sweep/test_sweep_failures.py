@@ -1,0 +1,57 @@
+"""Failed jobs are reported with their log tail and do not stop the others; local GPU slots."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+from rich.console import Console
+
+from stiltx.errors import StiltxError
+from stiltx.sweep import jobs as J
+from stiltx.sweep import state as S
+from stiltx.sweep.driver import RunOptions, run_sweep
+from stiltx.sweep.execute import device_groups
+
+
+@pytest.mark.parametrize(
+    ("gpus", "per_job", "groups"),
+    [((), 1, [None]), (("0", "1", "2", "3"), 1, ["0", "1", "2", "3"]),
+     (("0", "1", "2", "3", "4"), 2, ["0,1", "2,3"]), (("0", "0"), 1, ["0", "0"])],
+)  # fmt: skip
+def test_device_groups(gpus, per_job, groups):
+    assert device_groups(gpus, per_job) == groups
+
+
+def test_device_groups_refuse_too_few_devices():
+    with pytest.raises(StiltxError, match="fewer devices"):
+        device_groups(("0",), 2)
+    with pytest.raises(StiltxError, match="--gpus"):
+        device_groups((), 2)
+
+
+def test_failed_jobs_are_reported_and_the_others_carry_on(tmp_path, tiny_model_dir, monkeypatch):
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    recipe = tmp_path / "broken.yaml"
+    recipe.write_text(
+        "extends: direct\nname: broken\ndata: {source: local, data_dir: " + str(empty) + "}\n"
+        f"model: {{name_or_path: {tiny_model_dir}, max_length: 32}}\n"
+        "target: {tasks: [xnli], train: {max_steps: 1}}\nretrieval: {tasks: []}\n"
+    )
+    monkeypatch.setenv("STILTX_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(J.Path(__file__).parents[2])]))
+    out, text = tmp_path / "sweep", io.StringIO()
+    spec = J.SweepSpec(recipes=(str(recipe),), seeds=(1, 2))
+    failed = run_sweep(spec, out, RunOptions(), Console(file=text, width=200))
+    assert failed == 2  # the second job ran although the first had failed
+    _, jobs = J.read_manifest(out)
+    statuses = S.sweep_status(out, jobs)
+    assert [(s.state, s.detail) for s in statuses] == [(S.FAILED, "exit 2")] * 2
+    printed = text.getvalue()
+    for s in statuses:
+        assert f"log: {s.log}" in printed
+        assert "error:" in S.tail(s.log)  # the job's own clean error, shown in the log tail
+    rows = S.status_rows(out, statuses)
+    assert all(f"log: {s.log}" in row[-1] for s, row in zip(statuses, rows, strict=True))
