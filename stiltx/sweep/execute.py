@@ -41,7 +41,7 @@ def run_job(
     A finished job is not run again. An unfinished run directory is resumed from its newest
     checkpoint (`--resume`), so a killed sweep loses at most the steps since the last save.
     """
-    sweep_dir = Path(sweep_dir)
+    sweep_dir = Path(sweep_dir).resolve()  # logs and states name absolute paths
     if S.is_done(sweep_dir, job):
         return S.DONE
     run_dir = job.run_dir(sweep_dir)

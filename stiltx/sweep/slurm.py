@@ -140,7 +140,9 @@ def run_slurm(
         S.record(sweep_dir, job, state="submitted", pid=None, started=None, returncode=None)
     with executor.batch():
         handles = [
-            executor.submit(run_job, job, str(sweep_dir), None, options.gpus_per_job)
+            executor.submit(
+                run_job, job, str(Path(sweep_dir).resolve()), None, options.gpus_per_job
+            )
             for job in jobs
         ]
     for job, handle in zip(jobs, handles, strict=True):
