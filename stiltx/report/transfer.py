@@ -226,7 +226,9 @@ def selection_table(t: Transfer) -> Table:
 
 
 def _combined(t: Transfer, choice: dict[str, str]) -> list[dict[str, float]]:
-    """Per seed of the control: each task's score from its chosen recipe's run of that seed."""
+    """Per seed of the control: each task's score from its chosen recipe's run of that seed.
+
+    A seed for which a chosen recipe has no run gets no average (never one over fewer tasks)."""
     out = []
     for seed in t.summaries[t.control.name]:
         scores = {}
@@ -235,9 +237,11 @@ def _combined(t: Transfer, choice: dict[str, str]) -> list[dict[str, float]]:
             run = t.summaries.get(recipe, {}).get(seed) if recipe else None
             if run and task in run:
                 scores[task] = run[task]
+        agg = B.aggregate(t.benchmark, scores)
+        if len(scores) == len(t.tasks) and agg.overall is not None:
+            scores[AVG] = agg.overall
         if scores:
-            agg = B.aggregate(t.benchmark, scores)
-            out.append({**scores, AVG: agg.overall} if agg.overall is not None else scores)
+            out.append(scores)
     return out
 
 
