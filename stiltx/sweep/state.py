@@ -102,7 +102,8 @@ def _seconds(start: str | None, end: str | None) -> float | None:
 def job_status(sweep_dir: Path, job: Job) -> JobStatus:
     info = read_state(state_path(sweep_dir, job))
     log = Path(info.get("log") or log_path(sweep_dir, job))
-    where = info.get("slurm_job_id") or info.get("host") or ""
+    slurm, host = info.get("slurm_job_id"), info.get("host")
+    where = f"slurm job {slurm}" if slurm else (f"on {host}" if host else "")
     if is_done(sweep_dir, job):
         if info.get("state") != DONE:  # finished outside the sweep, or the state write was lost
             results = read_state(job.run_dir(sweep_dir) / RESULTS_FILE)
@@ -119,9 +120,9 @@ def job_status(sweep_dir: Path, job: Job) -> JobStatus:
         here = info.get("host") == socket.gethostname()
         if here and isinstance(pid, int) and not _alive(pid):
             return JobStatus(job, INTERRUPTED, None, log, "process gone; resumes from checkpoints")
-        return JobStatus(job, RUNNING, _seconds(info.get("started"), None), log, str(where))
+        return JobStatus(job, RUNNING, _seconds(info.get("started"), None), log, where)
     if state == "submitted":
-        return JobStatus(job, PENDING, None, log, f"queued {where}".strip())
+        return JobStatus(job, PENDING, None, log, f"queued as {where}" if slurm else "queued")
     return JobStatus(job, PENDING, None, log)
 
 
