@@ -319,6 +319,13 @@ def report(
         str,
         typer.Option(help="all, or transfer (a sweep: transfer matrix, selection, X-STILTs)."),
     ] = "all",
+    latex_layout: Annotated[
+        str,
+        typer.Option(help="LaTeX: 'column' (fits one column) or 'wide' (table* over both)."),
+    ] = "column",
+    label_prefix: Annotated[
+        str, typer.Option(help="LaTeX: prefix of every \\label (default tab:).")
+    ] = "tab:",
 ) -> None:
     """Compare runs and recipes against a baseline: tables, intervals, plots and exports."""
     from pathlib import Path
@@ -333,6 +340,11 @@ def report(
         raise StiltxError(f"--format '{fmt}': expected one of {', '.join(export.FORMATS)}")
     if group_by not in GROUP_BYS:
         raise StiltxError(f"--group-by '{group_by}': expected one of {', '.join(GROUP_BYS)}")
+    from stiltx.report.latex import LAYOUTS
+
+    if latex_layout not in LAYOUTS:
+        raise StiltxError(f"--latex-layout '{latex_layout}': expected one of {', '.join(LAYOUTS)}")
+    options = {"latex_layout": latex_layout, "label_prefix": label_prefix}
     langs = [x for item in languages or [] for x in item.replace(",", " ").split()]
     found = find_runs(paths)
     if found.skipped:
@@ -366,14 +378,14 @@ def report(
         if not plots:
             err_console.print("[yellow]no plots[/]: they need a baseline and a second recipe")
     if to_stdout:
-        sys.stdout.write(export.render(result, fmt, plots))
+        sys.stdout.write(export.render(result, fmt, plots, **options))
         return
     shown = [t for t in result.tables if t.key in ("overview", "delta", *TRANSFER_KEYS)]
     for table in shown if fmt != "table" else result.tables:
         console.print(export.rich_table(table, width=console.width))
     if fmt != "table":
         target = atomic.write_text(
-            out_dir / export.EXTENSIONS[fmt], export.render(result, fmt, plots)
+            out_dir / export.EXTENSIONS[fmt], export.render(result, fmt, plots, **options)
         )
         console.print(f"wrote {target}", highlight=False)
     for path in plots.values():

@@ -41,9 +41,29 @@ def _save(fig, path: Path) -> Path:
     return write_bytes(path, buffer.getvalue())
 
 
-def delta_heatmap(report: Report, group: RecipeGroup, path: Path) -> Path:
-    """Heatmap of `group` - baseline, tasks x languages; NaN (grey) where a pair is missing."""
+NOT_EVALUATED = "#d9d9d9"
+
+
+def robust_limit(values, quantile: float = 0.9) -> float:
+    """Colour-scale limit: the `quantile` of |values| (so one ±48 retrieval delta does not wash
+    out every target delta), at least 1 point; values beyond it are clipped and annotated."""
     import numpy as np
+
+    finite = np.abs(values[np.isfinite(values)])
+    if finite.size == 0:
+        return 1.0
+    return max(1.0, float(np.quantile(finite, quantile)))
+
+
+def delta_heatmap(report: Report, group: RecipeGroup, path: Path) -> Path:
+    """Heatmap of `group` - baseline, tasks x languages; grey where a pair was not evaluated.
+
+    Robust colour limit (90th percentile of |delta|); cells beyond it keep their true value as
+    text and get a black frame; labels switch to white on dark cells; group names sit on a top
+    axis and the title above the whole figure, so nothing overlaps.
+    """
+    import numpy as np
+    from matplotlib.patches import Patch, Rectangle
 
     plt = _pyplot()
     assert report.baseline is not None
@@ -58,39 +78,56 @@ def delta_heatmap(report: Report, group: RecipeGroup, path: Path) -> Path:
         for j, (_, lang) in enumerate(ordered):
             if (task, lang) in matrix:
                 values[i, j] = matrix[(task, lang)].mean
-    finite = values[np.isfinite(values)]
-    limit = float(np.max(np.abs(finite))) if finite.size else 1.0
-    limit = limit or 1.0
-    width = max(6.0, 0.38 * len(ordered) + 2.5)
-    height = max(2.8, 0.45 * len(tasks) + 2.0)
-    fig, ax = plt.subplots(figsize=(width, height))
-    cmap = plt.get_cmap("RdBu").with_extremes(bad="#dddddd")
+    limit = robust_limit(values)
+    width = max(6.5, 0.42 * len(ordered) + 3.0)
+    height = max(3.2, 0.5 * len(tasks) + 2.4)
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    cmap = plt.get_cmap("RdBu").with_extremes(bad=NOT_EVALUATED)
     image = ax.imshow(
         np.ma.masked_invalid(values), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto"
     )
     ax.set_yticks(range(len(tasks)), labels=tasks)
     ax.set_xticks(range(len(ordered)), labels=[c for _, c in ordered], rotation=90)
-    # Group boundaries and names.
-    previous = None
+    # Group boundaries, and the group names on a top axis (never on top of the title).
+    centres, names, previous = [], [], None
     for j, (label, _) in enumerate(ordered):
         if label != previous:
             if j:
                 ax.axvline(j - 0.5, color="black", linewidth=0.8)
             span = sum(1 for g, _ in ordered if g == label)
-            text = label if span >= 3 else label.replace("-", "-\n").replace(" ", "\n")
-            ax.text(j - 0.5 + span / 2, -0.6, text, ha="center", va="bottom", fontsize=7)
+            centres.append(j - 0.5 + span / 2)
+            names.append(label if span >= 3 else label.replace("-", "-\n").replace(" ", "\n"))
             previous = label
-    if len(ordered) <= 25 and len(tasks) <= 12:
-        for i in range(len(tasks)):
-            for j in range(len(ordered)):
-                if np.isfinite(values[i, j]):
-                    ax.text(j, i, f"{values[i, j]:+.1f}", ha="center", va="center", fontsize=7)
-    fig.colorbar(image, ax=ax, label=f"delta vs {report.baseline.name} (points)", shrink=0.8)
-    ax.set_title(
-        f"{group.name} - {report.baseline.name} per task and language ({bench.name}; "
-        f"languages grouped by {by})",
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(centres, labels=names, fontsize=7, rotation=0)
+    top.tick_params(length=0)
+    clipped = 0
+    annotate = len(ordered) <= 30 and len(tasks) <= 12
+    for i in range(len(tasks)):
+        for j in range(len(ordered)):
+            value = values[i, j]
+            if not np.isfinite(value):
+                continue
+            beyond = abs(value) > limit
+            if beyond:
+                clipped += 1
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.4, ec="black"))
+            if annotate or beyond:
+                dark = abs(value) >= 0.55 * limit
+                ax.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=7,
+                        color="white" if dark else "black",
+                        fontweight="bold" if beyond else "normal")  # fmt: skip
+    label = f"delta vs {report.baseline.name} (points)"
+    if clipped:
+        label += f"\ncolour clipped at ±{limit:.1f}; framed cells lie beyond"
+    fig.colorbar(image, ax=ax, label=label, shrink=0.8, extend="both" if clipped else "neither")
+    ax.legend(handles=[Patch(color=NOT_EVALUATED, label="not evaluated")], loc="upper left",
+              bbox_to_anchor=(0, -0.02 - 0.012 * max(len(c) for _, c in ordered)),
+              fontsize=7, frameon=False)  # fmt: skip
+    fig.suptitle(
+        f"{group.name} - {report.baseline.name} per task and language "
+        f"({bench.name}; languages grouped by {by})",
         fontsize=10,
-        pad=34,
     )
     path = _save(fig, path)
     plt.close(fig)
@@ -98,7 +135,13 @@ def delta_heatmap(report: Report, group: RecipeGroup, path: Path) -> Path:
 
 
 def delta_bars(report: Report, path: Path) -> Path:
-    """Grouped bars: per-task delta of each recipe vs the baseline, 95% intervals as error bars."""
+    """Grouped bars: per-task delta of each recipe vs the baseline, 95% intervals as error bars.
+
+    Only deltas that have an interval get an error bar (no zero-length caps that look exact);
+    bars without one are hatched and say so in the legend. Partial averages are hatched too.
+    """
+    from matplotlib.patches import Patch
+
     plt = _pyplot()
     table = report.table("delta")
     assert table is not None and report.baseline is not None
@@ -107,36 +150,41 @@ def delta_bars(report: Report, path: Path) -> Path:
     columns += [(j, c) for j, c in enumerate(table.columns) if c == AVG]
     rows = table.rows
     width = 0.8 / max(1, len(rows))
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(columns) + 2.0), 4.2))
+    fig, ax = plt.subplots(figsize=(max(6.5, 1.1 * len(columns) + 2.5), 4.4), layout="constrained")
     colors = plt.get_cmap("tab10")
+    without = False
     for r, row in enumerate(rows):
-        xs, ys, lows, highs = [], [], [], []
         for k, (j, _) in enumerate(columns):
             cell = row.cells[j]
             if not isinstance(cell, Stat):
                 continue
-            xs.append(k + (r - (len(rows) - 1) / 2) * width)
-            ys.append(cell.mean)
+            x = k + (r - (len(rows) - 1) / 2) * width
             has = cell.low is not None and cell.high is not None
-            lows.append(cell.mean - cell.low if has else 0.0)
-            highs.append(cell.high - cell.mean if has else 0.0)
-        ax.bar(xs, ys, width=width, color=colors(r % 10), label=row.label,
-               yerr=[lows, highs], capsize=3, error_kw={"linewidth": 0.9})  # fmt: skip
+            marks = row.marks_of(j)
+            hatch = "//" if not has or marks else None
+            without |= not has
+            ax.bar(x, cell.mean, width=width, color=colors(r % 10), hatch=hatch,
+                   edgecolor="white" if hatch else None, linewidth=0)  # fmt: skip
+            if has:  # the interval itself, low to high (a bootstrap one need not be symmetric)
+                cap = width / 4
+                ax.plot([x, x], [cell.low, cell.high], color="black", linewidth=0.9)
+                for y in (cell.low, cell.high):
+                    ax.plot([x - cap, x + cap], [y, y], color="black", linewidth=0.9)
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(range(len(columns)), labels=[c for _, c in columns], rotation=30, ha="right")
     ax.set_ylabel(f"delta vs {report.baseline.name} (points)")
-    kinds = [
-        "error bars" + n.removeprefix("[low, high]")
-        for n in table.notes
-        if n.startswith("[low, high]")
-    ]
-    ax.set_title(
+    handles = [Patch(color=colors(r % 10), label=row.label) for r, row in enumerate(rows)]
+    if without:
+        handles.append(Patch(facecolor="grey", hatch="//", edgecolor="white",
+                             label="no interval / partial or flagged"))  # fmt: skip
+    ax.legend(handles=handles, fontsize=8, loc="best")
+    kinds = [n.removeprefix("[low, high]: ") for n in table.notes if n.startswith("[low, high]")]
+    fig.suptitle(
         f"{', '.join(r.label for r in rows)} vs {report.baseline.name} "
-        f"({', '.join(report.benchmark_names)})" + ("\n" + "; ".join(kinds) if kinds else ""),
+        f"({', '.join(report.benchmark_names)})"
+        + ("\nerror bars: " + "; ".join(kinds) if kinds else ""),
         fontsize=10,
     )
-    if len(rows) > 1:
-        ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     path = _save(fig, path)
     plt.close(fig)

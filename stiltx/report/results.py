@@ -305,13 +305,12 @@ def find_runs(paths: list[str | Path], max_depth: int = 3) -> Found:
 # ---- per-example predictions (for the paired bootstrap) ------------------------------------------
 
 
-def example_scores(path: Path, metrics: tuple[str, ...]) -> dict[str, float] | None:
-    """{example id: per-example task score} from one predictions file, or None if not scorable.
+def read_prediction_lines(path: Path):
+    """(where, JSON object) for every non-empty line of a predictions file; `where` = 'file:line'.
 
-    The per-example task score is the mean of `metrics` in the line's `scores` (QA: (EM+F1)/2),
-    or 100 * correct for accuracy-like lines (`correct`: true/false or 1/0).
+    Unreadable files, bad UTF-8, malformed or too deeply nested JSON and lines that are not
+    objects are DataErrors naming the file and line.
     """
-    out: dict[str, float] = {}
     try:
         lines = path.read_bytes().decode("utf-8").splitlines()
     except OSError as error:
@@ -330,6 +329,17 @@ def example_scores(path: Path, metrics: tuple[str, ...]) -> dict[str, float] | N
             raise DataError(f"{where}: JSON nested too deeply to read") from None
         if not isinstance(row, dict):
             raise DataError(f"{where}: got {line[:40]!r}, expected a JSON object with an 'id'")
+        yield where, row
+
+
+def example_scores(path: Path, metrics: tuple[str, ...]) -> dict[str, float] | None:
+    """{example id: per-example task score} from one predictions file, or None if not scorable.
+
+    The per-example task score is the mean of `metrics` in the line's `scores` (QA: (EM+F1)/2),
+    or 100 * correct for accuracy-like lines (`correct`: true/false or 1/0).
+    """
+    out: dict[str, float] = {}
+    for where, row in read_prediction_lines(path):
         if "id" not in row:
             raise DataError(f"{where}: no 'id' in the prediction line")
         scores = row.get("scores")

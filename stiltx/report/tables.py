@@ -21,6 +21,8 @@ from pathlib import Path
 
 from stiltx.errors import DataError
 from stiltx.layout import PREDICTIONS_DIR
+from stiltx.report import collapse as CL
+from stiltx.report import coverage as C
 from stiltx.report import uncertainty as U
 from stiltx.report.results import Found, RunResults, checked_example_scores
 from stiltx.report.uncertainty import Stat
@@ -28,13 +30,11 @@ from stiltx.tasks import benchmarks as B
 from stiltx.tasks import languages as L
 
 SPLIT_PREFERENCE = ("test", "dev")
-CATEGORY_LABELS = {
-    B.CLASSIFICATION: "Classif.",
-    B.STRUCTURED: "Struct.",
-    B.QA: "QA",
-    B.RETRIEVAL: "Retrieval",
-}
-AVG = "Avg"
+CATEGORY_LABELS = C.CATEGORY_LABELS
+AVG = C.AVG
+# Cell marks (Row.marks): shown as symbols by every export, explained in the table's notes.
+PARTIAL = "partial"  # an average over fewer tasks / languages than the benchmark lists
+COLLAPSED = "collapsed"  # predictions are one class, or no better than the majority class
 GROUP_BYS = ("task", "language", "family", "script", "resource")
 LOW_RESOURCE_ROW = f"low-resource (Joshi class <= {L.LOW_RESOURCE_MAX_CLASS})"
 ALL_ROW = "all languages"
@@ -47,7 +47,11 @@ class Row:
     label: str
     cells: tuple[Cell, ...]
     group: str = ""  # section (family / script / resource class / recipe) the row belongs to
-    summary: bool = False  # a summary row (low-resource, all languages)
+    summary: bool = False  # a summary / reference row (low-resource, chance): never bold
+    marks: tuple[tuple[str, ...], ...] = ()  # per cell: PARTIAL / COLLAPSED (empty: none)
+
+    def marks_of(self, j: int) -> tuple[str, ...]:
+        return self.marks[j] if j < len(self.marks) else ()
 
 
 @dataclass(frozen=True)
@@ -130,15 +134,26 @@ def run_summary(
     run: RunResults, benchmark: B.Benchmark, languages: Sequence[str] | None = None
 ) -> dict[str, float]:
     """{task: score, <category label>: mean, 'Avg': overall} of one run."""
+    return summary_of(run, benchmark, languages).values
+
+
+def summary_of(
+    run: RunResults,
+    benchmark: B.Benchmark,
+    languages: Sequence[str] | None = None,
+    keep: frozenset[C.Pair] | None = None,
+) -> C.Summary:
+    """One run's summary with partial columns marked; `keep`: only these (task, language) pairs.
+
+    Benchmark tasks average over their fixed language list only (B.aggregate_languages).
+    """
     per_language = language_scores(run, languages)
-    # Benchmark tasks average over their fixed language list only (B.aggregate_languages).
-    agg = B.aggregate_languages(benchmark, per_language)
-    out = {t: B.task_score(v) for t, v in per_language.items()}
-    out.update(agg.tasks)
-    out.update({CATEGORY_LABELS[c]: v for c, v in agg.categories.items()})
-    if agg.overall is not None:
-        out[AVG] = agg.overall
-    return out
+    if keep is not None and not C.pairs(per_language) <= keep:
+        return C.summarize(C.restrict(per_language, keep), benchmark, languages)
+    key = ("summary", benchmark.name, tuple(languages) if languages is not None else None)
+    if key not in run.cache:  # computed once per run: reports over 100s of runs stay fast
+        run.cache[key] = C.summarize(per_language, benchmark, languages)
+    return run.cache[key]
 
 
 # ---- grouping ------------------------------------------------------------------------------------
@@ -205,25 +220,87 @@ def _benchmark_of(group: RecipeGroup, override: B.Benchmark | None) -> B.Benchma
 
 
 def _summaries(groups, benchmark, languages) -> dict[str, list[dict[str, float]]]:
+    full = _full_summaries(groups, benchmark, languages)
+    return {name: [s.values for s in sums] for name, sums in full.items()}
+
+
+def _full_summaries(groups, benchmark, languages) -> dict[str, list[C.Summary]]:
     return {
-        g.name: [run_summary(r, _benchmark_of(g, benchmark), languages) for r in g.runs]
+        g.name: [summary_of(r, _benchmark_of(g, benchmark), languages) for r in g.runs]
         for g in groups
     }
 
 
-def _partial_note(groups, benchmark, languages) -> list[str]:
-    notes = []
-    for g in groups:
-        bench = _benchmark_of(g, benchmark)
-        tasks = set()
-        for r in g.runs:
-            tasks |= set(language_scores(r, languages))
-        missing = [t for t in bench.task_names if t not in tasks]
-        if missing:
-            notes.append(
-                f"{g.name}: {bench.name} averages are partial (no scores for {', '.join(missing)})"
-            )
-    return notes
+def _describe_partial(column: str, sums: Sequence[C.Summary], bench) -> str:
+    """'Avg over panx, xnli only (2 of 9 tasks)' / 'xnli misses languages'."""
+    covered = sorted({t for s in sums for t in s.tasks.get(column, ())})
+    if column == AVG or column in CATEGORY_LABELS.values():
+        if column == AVG:
+            total = [t for t in bench.task_names if not bench.task(t).excluded]
+        else:
+            category = next(c for c, label in CATEGORY_LABELS.items() if label == column)
+            total = [t for t in bench.tasks_in(category) if not bench.task(t).excluded]
+        if [t for t in total if t not in covered]:
+            return f"{column} over {', '.join(covered)} ({len(covered)} of {len(total)} tasks)"
+        return f"{column} includes tasks that miss languages"
+    return f"{column} misses some of its {bench.name} languages"
+
+
+def _partial_cells(
+    name: str, columns: Sequence[str], sums: Sequence[C.Summary], bench, cells: Sequence[Cell]
+) -> tuple[tuple[tuple[str, ...], ...], list[str]]:
+    """Per column: (PARTIAL,) when any summary marks it partial (and it has a value); one note."""
+    marks, parts, languages = [], [], []
+    for col, cell in zip(columns, cells, strict=True):
+        if cell is not None and any(col in s.partial for s in sums):
+            marks.append((PARTIAL,))
+            text = _describe_partial(col, sums, bench)
+            (languages if text.endswith("languages") else parts).append(text if not text.endswith("languages") else col)  # fmt: skip
+        else:
+            marks.append(())
+    if languages:
+        parts.insert(0, f"{', '.join(languages)} miss some of their {bench.name} languages")
+    return tuple(marks), ([f"{name}: " + "; ".join(parts)] if parts else [])
+
+
+def _collapsed_cells(columns, marks, runs) -> tuple[tuple[tuple[str, ...], ...], list[str]]:
+    """Add COLLAPSED to task columns whose predictions collapsed in any of `runs`; notes."""
+    out, notes = [], []
+    for col, mark in zip(columns, marks, strict=True):
+        found = CL.collapsed_task(runs, col) if col in CL.chance_levels() else []
+        notes += found
+        out.append((*mark, COLLAPSED) if found else mark)
+    return tuple(out), notes
+
+
+def _collapse_notes(notes: list[str], rows) -> list[str]:
+    if not notes:
+        return []
+    head = ("‡ collapsed: in at least half of its languages the predictions are one class or no "
+            "better than always answering the majority class (predictions/<task>/<lang>.jsonl); "
+            "never bold")  # fmt: skip
+    return [head, *dict.fromkeys(notes)]
+
+
+def _reference_rows(columns: Sequence[str], runs: Sequence[RunResults]) -> list[Row]:
+    """'chance' and 'majority class' rows under the classification / multiple-choice columns."""
+    chance = CL.chance_levels()
+    tasks = [c for c in columns if c in chance]
+    if not tasks:
+        return []
+    rows = [Row("chance", ("", *(Stat(chance[c]) if c in tasks else None for c in columns)),
+                summary=True)]  # fmt: skip
+    majority = {t: CL.majority_rates(runs, t) for t in tasks}
+    if any(v is not None for v in majority.values()):
+        cells = (Stat(majority[c]) if majority.get(c) is not None else None for c in columns)
+        rows.append(Row("majority class", ("", *cells), summary=True))
+    return rows
+
+
+PARTIAL_NOTE = (
+    "† partial: the average covers fewer tasks or languages than {bench} lists; "
+    "never compared with a full one, never bold"
+)
 
 
 def overview(
@@ -231,22 +308,41 @@ def overview(
     benchmark: B.Benchmark | None = None,
     languages: Sequence[str] | None = None,
 ) -> Table:
-    """One row per recipe: task scores, category means and the overall mean over seeds."""
-    summaries = _summaries(groups, benchmark, languages)
+    """One row per recipe: task scores, category means and the overall mean over seeds.
+
+    An average that covers fewer tasks / languages than the benchmark lists is marked partial.
+    """
+    full = _full_summaries(groups, benchmark, languages)
+    summaries = {name: [s.values for s in sums] for name, sums in full.items()}
     columns = _columns(groups, benchmark or B.get_benchmark(groups[0].benchmark), summaries)
     rows = []
+    partial_notes: list[str] = []
+    collapse_notes: list[str] = []
     for g in groups:
         cells: list[Cell] = []
         for col in columns:
             values = [s[col] for s in summaries[g.name] if col in s]
             cells.append(U.pooled(values) if values else None)
-        rows.append(Row(g.name, (str(len(g.runs)), *cells)))
+        bench = _benchmark_of(g, benchmark)
+        marks, notes = _partial_cells(g.name, columns, full[g.name], bench, cells)
+        partial_notes += notes
+        marks, notes = _collapsed_cells(columns, marks, g.runs)
+        collapse_notes += notes
+        rows.append(Row(g.name, (str(len(g.runs)), *cells), marks=((), *marks)))
+    rows += _reference_rows(columns, [r for g in groups for r in g.runs])
     names = sorted({(benchmark or B.get_benchmark(g.benchmark)).name for g in groups})
     notes = [
-        "cells: mean ± std over seeds (n runs); task score = mean over languages, "
+        "cells: mean ± std over seeds (n runs); task score = mean over the benchmark's languages, "
         "QA = (EM+F1)/2; category = mean of its tasks; Avg = mean of the task scores",
-        *_partial_note(groups, benchmark, languages),
+        "bold: the best complete value in a column",
     ]
+    if partial_notes:
+        notes.append(PARTIAL_NOTE.format(bench=", ".join(names)))
+        notes += partial_notes
+    notes += _collapse_notes(collapse_notes, rows)
+    if any(r.label == "chance" for r in rows):
+        notes.append("chance, majority class: reference accuracies (majority class = the most "
+                     "frequent gold label's share, mean over languages)")  # fmt: skip
     return Table(
         key="overview",
         title=f"Overview ({', '.join(names)}): {', '.join(g.name for g in groups)}",
@@ -280,6 +376,23 @@ def _bootstrap_data(
     return {lang: {i: sum(v) / len(v) for i, v in ids.items()} for lang, ids in sums.items() if ids}
 
 
+def shared_with(
+    group: RecipeGroup, baseline: RecipeGroup, languages: Sequence[str] | None
+) -> frozenset[C.Pair]:
+    """The (task, language) pairs that every run of `group` and of `baseline` has scored."""
+    key = ("shared", baseline.name, tuple(languages) if languages is not None else None)
+    cache = group.runs[0].cache  # computed once per (recipe, baseline)
+    if key not in cache:
+        runs = (*group.runs, *baseline.runs)
+        cache[key] = C.shared_pairs([language_scores(r, languages) for r in runs])
+    return cache[key]
+
+
+def significant(stat: Stat) -> bool:
+    """The 95% interval excludes 0 (the only thing the '*' mark means)."""
+    return stat.low is not None and stat.high is not None and (stat.low > 0 or stat.high < 0)
+
+
 def delta(
     groups: Sequence[RecipeGroup],
     baseline: RecipeGroup,
@@ -291,29 +404,38 @@ def delta(
 ) -> Table:
     """recipe - baseline per task / category / Avg, with a 95% interval where one is possible.
 
-    Interval: Welch t over seeds when both sides have n >= 2; otherwise, for task columns, a
-    paired bootstrap over per-example predictions when both recipes have them; else none.
+    Both sides are first restricted to the (task, language) pairs both have, so every delta
+    compares the same tasks and languages; a value whose shared set is smaller than the
+    benchmark lists is marked partial. Interval: Welch t over seeds when both sides have n >= 2;
+    otherwise, for task columns, a paired bootstrap over per-example predictions when both
+    recipes have them; else none.
     """
-    summaries = _summaries(groups, benchmark, languages)
-    columns = _columns(groups, benchmark or B.get_benchmark(baseline.benchmark), summaries)
-    base = summaries[baseline.name]
+    full = _summaries(groups, benchmark, languages)
+    columns = _columns(groups, benchmark or B.get_benchmark(baseline.benchmark), full)
     rows = []
     kinds: set[str] = set()
+    partial_notes: list[str] = []
+    collapse_notes: list[str] = []
     for g in groups:
         if g.name == baseline.name:
             continue
+        bench = _benchmark_of(g, benchmark)
+        keep = shared_with(g, baseline, languages)
+        mine_s = [summary_of(r, bench, languages, keep) for r in g.runs]
+        base_s = [summary_of(r, bench, languages, keep) for r in baseline.runs]
         cells: list[Cell] = []
         for col in columns:
-            mine = [s[col] for s in summaries[g.name] if col in s]
-            theirs = [s[col] for s in base if col in s]
+            mine = [s.values[col] for s in mine_s if col in s.values]
+            theirs = [s.values[col] for s in base_s if col in s.values]
             if not mine or not theirs:
                 cells.append(None)
                 continue
             stat = U.welch_delta(mine, theirs)
             if stat.interval == "" and bootstrap_samples > 0:
+                shared_langs = {lang for t, lang in keep if t == col}
                 boot = U.paired_bootstrap(
-                    _bootstrap_data(g, col, languages),
-                    _bootstrap_data(baseline, col, languages),
+                    _bootstrap_data(g, col, sorted(shared_langs)),
+                    _bootstrap_data(baseline, col, sorted(shared_langs)),
                     samples=bootstrap_samples,
                     seed=seed,
                 )
@@ -321,14 +443,28 @@ def delta(
                     stat = Stat(stat.mean, boot.std, stat.n, boot.low, boot.high, boot.interval)
             kinds.add(stat.interval)
             cells.append(stat)
-        rows.append(Row(g.name, (f"{len(g.runs)} vs {len(baseline.runs)}", *cells)))
-    notes = [f"delta = recipe - {baseline.name} (points); positive = better than the baseline"]
+        marks, notes = _partial_cells(g.name, columns, mine_s + base_s, bench, cells)
+        partial_notes += notes
+        marks, notes = _collapsed_cells(columns, marks, (*g.runs, *baseline.runs))
+        collapse_notes += notes
+        rows.append(
+            Row(g.name, (f"{len(g.runs)} vs {len(baseline.runs)}", *cells), marks=((), *marks))
+        )
+    notes = [
+        f"delta = recipe - {baseline.name} (points); positive = better than the baseline; "
+        "both sides over the tasks and languages they share",
+        "bold: the largest complete delta in a column",
+    ]
     for kind in (U.T95, U.BOOTSTRAP95):
         if kind in kinds:
-            mark = " (marked *)" if kind == U.BOOTSTRAP95 else ""
-            notes.append(f"[low, high]{mark}: {U.INTERVAL_NAMES[kind]}")
+            notes.append(f"[low, high]: {U.INTERVAL_NAMES[kind]}")
     if "" in kinds:
         notes.append("no interval: fewer than 2 seeds on a side and no per-example predictions")
+    if partial_notes:
+        names = ", ".join(sorted({_benchmark_of(g, benchmark).name for g in groups}))
+        notes.append(PARTIAL_NOTE.format(bench=names))
+        notes += partial_notes
+    notes += _collapse_notes(collapse_notes, rows)
     return Table(
         key="delta",
         title=f"Delta vs baseline '{baseline.name}'",
@@ -377,7 +513,11 @@ def language_matrix(
 
 
 def _summary_stat(group, baseline, languages, task: str, members: set[str]) -> Stat | None:
-    """Per seed: mean over `members` of the task's language scores; then pooled / Welch."""
+    """Per seed: mean over `members` of the task's language scores; then pooled / Welch.
+
+    Against a baseline, only the members both recipes scored in every run count.
+    """
+    all_members = set(members)
 
     def per_seed(runs):
         values = []
@@ -388,6 +528,9 @@ def _summary_stat(group, baseline, languages, task: str, members: set[str]) -> S
                 values.append(sum(chosen) / len(chosen))
         return values
 
+    if baseline is not None:  # compare the same languages on both sides
+        members = {lang for t, lang in shared_with(group, baseline, languages) if t == task}
+        members &= set(all_members)
     a = per_seed(group.runs)
     if not a:
         return None
@@ -395,6 +538,24 @@ def _summary_stat(group, baseline, languages, task: str, members: set[str]) -> S
         return U.pooled(a)
     b = per_seed(baseline.runs)
     return U.welch_delta(a, b) if b else None
+
+
+def _per_language_cells_note(rows: Sequence[Row], is_delta: bool) -> str:
+    """Say only what the cells show: an interval / a std only when some cell has one."""
+    stats = [c for r in rows for c in r.cells if isinstance(c, Stat)]
+    if is_delta:
+        if any(c.low is not None for c in stats):
+            return "cells: delta [95% Welch t-interval over seeds]; *: the interval excludes 0"
+        return "cells: delta (one seed on a side: no interval)"
+    if any(c.std is not None for c in stats):
+        return "cells: mean ± std over seeds"
+    return "cells: score (one seed)"
+
+
+def _flagged_pairs(runs: Sequence[RunResults], tasks: Sequence[str]) -> set[C.Pair]:
+    """(task, language) pairs whose predictions collapsed in any of `runs`."""
+    chance = CL.chance_levels()
+    return {(t, lang) for t in tasks if t in chance for r in runs for lang in CL.flagged(r, t)}
 
 
 def per_language(
@@ -427,6 +588,11 @@ def per_language(
         if members:
             cells = tuple(_summary_stat(group, baseline, languages, t, members) for t in tasks)
             summary_rows.append(Row(label, cells, summary=True))
+    bad = _flagged_pairs((*group.runs, *(baseline.runs if baseline else ())), tasks)
+
+    def mark(task: str, code: str) -> tuple[str, ...]:
+        return (COLLAPSED,) if (task, code) in bad else ()
+
     if group_by == "task":
         # Transposed: one row per task, languages as columns, the summaries as the last columns.
         rows = [
@@ -435,20 +601,25 @@ def per_language(
                 tuple(matrix.get((t, c)) for _, c in ordered)
                 + tuple(sr.cells[i] for sr in summary_rows),
                 group=B.task_category(t) or "",
+                marks=tuple(mark(t, c) for _, c in ordered),
             )
             for i, t in enumerate(tasks)
         ]
         columns = tuple(c for _, c in ordered) + tuple(sr.label for sr in summary_rows)
         header = "task"
     else:
-        rows = [Row(c, tuple(matrix.get((t, c)) for t in tasks), group=g) for g, c in ordered]
+        rows = [
+            Row(c, tuple(matrix.get((t, c)) for t in tasks), group=g,
+                marks=tuple(mark(t, c) for t in tasks))
+            for g, c in ordered
+        ]  # fmt: skip
         rows += summary_rows
         columns = tuple(tasks)
         header = "language"
     notes = [
         f"languages grouped by {group_by}" if group_by not in ("task", "language") else "",
         f"resource class: Joshi et al. (2020); low-resource = class <= {L.LOW_RESOURCE_MAX_CLASS}",
-        "cells: " + ("delta with 95% Welch t-interval over seeds" if baseline else "mean ± std"),
+        _per_language_cells_note(rows, baseline is not None),
     ]
     return Table(
         key=f"per_language:{group.name}",

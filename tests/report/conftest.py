@@ -82,3 +82,46 @@ def runs_dir(tmp_path: Path) -> Path:
 def make_run():
     """write_run(root, recipe, seed, shift, **results_overrides) -> run dir."""
     return write_run
+
+
+def write_toy_run(
+    root: Path,
+    recipe: str,
+    seed: int,
+    values: dict[str, float],
+    default: float = 50.0,
+    tasks: tuple[str, ...] | None = None,
+    predictions: dict[str, list[tuple[str, str]]] | None = None,
+) -> Path:
+    """A run on the complete `toy` benchmark: every task and listed language (or only `tasks`).
+
+    Task score = `values.get(task, default)` in every language. `predictions`: {task: [(prediction,
+    reference), ...]} written to predictions/<task>/<lang>.jsonl for every language of the task.
+    """
+    from stiltx.tasks.benchmarks import get_benchmark
+
+    run = root / f"{recipe.replace('/', '-')}-seed{seed}"
+    (run).mkdir(parents=True)
+    scores = []
+    for spec in get_benchmark("toy").tasks:
+        if tasks is not None and spec.name not in tasks:
+            continue
+        for lang in spec.languages:
+            for metric in spec.metrics:
+                value = values.get(spec.name, default)
+                scores.append({"task": spec.name, "language": lang, "split": "test",
+                               "metric": metric, "value": value})  # fmt: skip
+            for task, pairs in (predictions or {}).items():
+                if task != spec.name:
+                    continue
+                folder = run / "predictions" / task
+                folder.mkdir(parents=True, exist_ok=True)
+                lines = [json.dumps({"id": str(i), "prediction": p, "reference": r,
+                                     "correct": p == r}) for i, (p, r) in enumerate(pairs)]  # fmt: skip
+                (folder / f"{lang}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = {"recipe": recipe, "seed": seed, "model": "toy", "method": "full",
+               "benchmark": "toy", "scores": scores, "git_commit": "deadbeef",
+               "stiltx_version": "0.1.0", "started": "2026-01-01T00:00:00",
+               "finished": "2026-01-01T00:10:00", "device": "cpu"}  # fmt: skip
+    (run / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    return run

@@ -23,8 +23,8 @@ def report(runs_dir):
 
 
 @pytest.mark.parametrize(("fmt", "name"), [("md", "report.md"), ("latex", "report.tex")])
-def test_golden(report, fmt, name):
-    text = export.render(report, fmt)
+def test_golden(report, runs_dir, fmt, name):
+    text = export.render(report, fmt).replace(str(runs_dir), "<runs>")  # provenance paths
     golden = GOLDEN / name
     if os.environ.get("STILTX_UPDATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
@@ -35,16 +35,23 @@ def test_format_cell():
     from stiltx.report.uncertainty import Stat
 
     assert export.format_cell(Stat(72.0, 1.04, 3), "score") == "72.0 ± 1.0"
-    assert export.format_cell(Stat(3.0, 1.0, 3, 0.5, 5.5, "t95"), "delta") == "+3.0 [+0.5, +5.5]"
-    assert export.format_cell(Stat(-1.0, 1.0, 1, -2, 0, "bootstrap95"), "delta").endswith("]*")
+    assert export.format_cell(Stat(3.0, 1.0, 3, 0.5, 5.5, "t95"), "delta") == "+3.0 [+0.5, +5.5]*"
+    assert export.format_cell(Stat(-1.0, 1.0, 1, -2, 0.5, "bootstrap95"), "delta").endswith("]")
     assert export.format_cell(None, "score") == "–"
 
 
-def test_latex_bolds_best_per_column(report):
+def test_latex_bolds_best_complete_value_per_column(report, tmp_path):
     tex = export.to_latex(report)
     assert r"\toprule" in tex and r"\bottomrule" in tex
-    assert r"\textbf{75.0 $\pm$ 2.0}" in tex  # multitask9 beats direct on xnli
-    assert r"\textbf{72.0" not in tex
+    assert r"\textbf{" not in tex  # every average here misses languages: partial, never bold
+    from tests.report.conftest import write_toy_run
+
+    for seed, shift in ((1, 0.0), (2, 2.0)):
+        write_toy_run(tmp_path / "r", "direct", seed, {"xnli": 70.0 + shift})
+        write_toy_run(tmp_path / "r", "multitask9", seed, {"xnli": 75.0 + shift})
+    tex = export.to_latex(build_report(find_runs([tmp_path / "r"])))
+    assert r"\textbf{76.0 $\pm$ 1.4}" in tex  # multitask9 beats direct on xnli
+    assert r"\textbf{71.0" not in tex
 
 
 def test_csv_is_tidy(report):
