@@ -96,7 +96,7 @@ def test_report_imports_no_torch_and_is_fast_on_100_runs(tmp_path):
     wall = time.perf_counter() - start
     heavy, import_s, report_s = done.stdout.strip().rsplit(" ", 2)
     assert heavy == "[]", done.stdout
-    # Targets: well under a second each on an idle machine; generous bounds for a busy CI box.
-    assert float(report_s) < 1.0, done.stdout
-    assert float(import_s) < 1.0, done.stdout
-    assert wall < 5.0
+    # Well under a second each on an idle machine (import ~0.3 s, report ~0.2 s). House rule: no
+    # timed tests, so only a bound that catches a pathological slowdown, even on a loaded 2-core box.
+    assert float(report_s) + float(import_s) < 10.0, done.stdout
+    assert wall < 20.0
