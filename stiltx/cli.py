@@ -313,7 +313,12 @@ def report(
     out: Annotated[
         str | None, typer.Option(help="Folder for the export and plots (default ./report).")
     ] = None,
-    plot: Annotated[bool, typer.Option("--plot", help="Write the delta heatmap and bars.")] = False,
+    plot: Annotated[
+        bool,
+        typer.Option(
+            "--plot", help="Write delta plots, per-language scores, learning curves, mixture."
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the paired bootstrap.")] = 0,
     view: Annotated[
         str,
@@ -376,7 +381,7 @@ def report(
 
         plots = write_plots(result, out_dir)
         if not plots:
-            err_console.print("[yellow]no plots[/]: they need a baseline and a second recipe")
+            err_console.print("[yellow]no plots[/]: the runs have no scores or training logs")
     if to_stdout:
         sys.stdout.write(export.render(result, fmt, plots, **options))
         return
@@ -433,6 +438,43 @@ def sweep(
     )  # fmt: skip
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("push")
+@clean_errors
+def push(
+    run_dir: Annotated[str, typer.Argument(help="A finished run directory.")],
+    repo_id: Annotated[str, typer.Option("--repo-id", help="Hub repo, e.g. me/xlmr-stilts-mt9.")],
+    what: Annotated[
+        str, typer.Option(help="'intermediate' or 'target:<task>' (e.g. target:xnli).")
+    ] = "intermediate",
+    private: Annotated[bool, typer.Option("--private", help="Create a private repo.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write the folder that would be uploaded; no upload.")
+    ] = False,
+    out: Annotated[
+        str | None, typer.Option(help="Folder to assemble in (default ./push-<repo name>).")
+    ] = None,
+) -> None:
+    """Share a run's model on the Hugging Face Hub with a model card (recipe, mixture, results)."""
+    from pathlib import Path
+
+    from stiltx.report.push import build_folder, plan_push, upload
+
+    plan = plan_push(run_dir, what)
+    folder = build_folder(plan, repo_id, Path(out or f"push-{repo_id.split('/')[-1]}"))
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    console.print(
+        f"{plan.what} of {plan.run_dir} -> {folder} ({len(files)} files)", highlight=False
+    )
+    for name in files:
+        console.print(f"  {name}", highlight=False, markup=False)
+    if dry_run:
+        console.print(
+            f"dry run: nothing uploaded; `stiltx push ... --repo-id {repo_id}` uploads it"
+        )
+        return
+    console.print(f"uploaded: {upload(folder, repo_id, private)}", highlight=False)
 
 
 @app.command("tasks")

@@ -3,7 +3,8 @@
 - `delta_heatmap`: recipe - baseline per task (rows) x language (columns), diverging colormap
   centred at 0, languages ordered by group (family / script / resource class) with the group
   names under the axis;
-- `delta_bars`: per-task delta of every recipe vs the baseline, with its 95% interval.
+- `delta_bars`: per-task delta of every recipe vs the baseline, with its 95% interval;
+- and, from stiltx.report.run_plots, per-language scores, learning curves and the mixture.
 Titles name the recipes and the benchmark.
 """
 
@@ -196,12 +197,16 @@ def _safe(name: str) -> str:
 
 
 def write_plots(report: Report, out_dir: Path) -> dict[str, Path]:
-    """Both figures for every recipe vs the baseline; {} when there is no baseline to compare."""
-    if report.baseline is None or report.table("delta") is None:
-        return {}
-    others = [g for g in report.groups if g.name != report.baseline.name]
-    plots = {"delta_bars": delta_bars(report, out_dir / "delta_bars.png")}
-    for group in others:
-        name = "delta_heatmap" if len(others) == 1 else f"delta_heatmap_{_safe(group.name)}"
-        plots[name] = delta_heatmap(report, group, out_dir / f"{name}.png")
+    """Delta bars and heatmaps (with a baseline), then each recipe's per-language scores, each
+    run's learning curves and the mixture plot (stiltx.report.run_plots)."""
+    from stiltx.report.run_plots import write_run_plots
+
+    plots: dict[str, Path] = {}
+    if report.baseline is not None and report.table("delta") is not None:
+        others = [g for g in report.groups if g.name != report.baseline.name]
+        plots["delta_bars"] = delta_bars(report, out_dir / "delta_bars.png")
+        for group in others:
+            name = "delta_heatmap" if len(others) == 1 else f"delta_heatmap_{_safe(group.name)}"
+            plots[name] = delta_heatmap(report, group, out_dir / f"{name}.png")
+    plots.update(write_run_plots(report, out_dir))
     return plots

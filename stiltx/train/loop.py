@@ -24,6 +24,7 @@ from stiltx.errors import StiltxError
 from stiltx.recipe.schema import TrainConfig
 from stiltx.sampling.prefetch import Prefetcher
 from stiltx.train import checkpoint, schedule
+from stiltx.train.progress import progress_bar as _progress
 
 EvalFn = Callable[[Any], dict[str, float]]  # model -> score per task (higher is better)
 LOG_NAME = "train_log.jsonl"
@@ -311,49 +312,3 @@ def _flat(row: dict, prefix: str = "") -> dict:
         elif isinstance(value, list | tuple):
             out[name] = ",".join(map(str, value))
     return out
-
-
-class _Bar:
-    """A rich progress bar (step, per-task loss, ETA), or nothing when disabled."""
-
-    def __init__(self, enabled: bool, start: int, total: int):
-        self.progress = None
-        if enabled:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-
-            self.progress = Progress(
-                TextColumn("step"),
-                MofNCompleteColumn(),
-                BarColumn(),
-                TimeRemainingColumn(),
-                TextColumn("{task.fields[losses]}"),
-            )
-            self.task = self.progress.add_task("train", total=total, completed=start, losses="")
-
-    def advance(self, done: int) -> None:
-        if self.progress is not None:
-            self.progress.update(self.task, completed=done)
-
-    def show_losses(self, losses: dict[str, float]) -> None:
-        if self.progress is not None:
-            text = " ".join(f"{t}={v:.3f}" for t, v in losses.items())
-            self.progress.update(self.task, losses=text)
-
-    def __enter__(self) -> _Bar:
-        if self.progress is not None:
-            self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-
-
-def _progress(enabled: bool, start: int, total: int) -> _Bar:
-    return _Bar(enabled, start, total)

@@ -25,8 +25,13 @@ def test_report_html_with_plots(runs_dir, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Overview" in result.output and "Delta vs baseline" in result.output
     assert "without results.json not read" in result.output and "empty" in result.output
-    assert {p.name for p in out.iterdir()} == {"report.html", "delta_bars.png", "delta_heatmap.png"}
-    assert (out / "report.html").read_text(encoding="utf-8").count("data:image/png;base64,") == 2
+    pngs = {"delta_bars.png", "delta_heatmap.png", "mixture.png",
+            "scores_by_language_direct.png", "scores_by_language_multitask9.png"}  # fmt: skip
+    assert {p.name for p in out.iterdir()} == {"report.html", *pngs}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == len(pngs)
+    assert "<h2>Delta per task and language vs the baseline</h2>" in page  # not file names
+    assert 'id="provenance"' in page and "commit deadbeef" in page
 
 
 def test_report_markdown_to_stdout_and_json_file(runs_dir, tmp_path):
@@ -98,5 +103,5 @@ def test_report_imports_no_torch_and_is_fast_on_100_runs(tmp_path):
     assert heavy == "[]", done.stdout
     # Well under a second each on an idle machine (import ~0.3 s, report ~0.2 s). House rule: no
     # timed tests, so only a bound that catches a pathological slowdown, even on a loaded 2-core box.
-    assert float(report_s) + float(import_s) < 10.0, done.stdout
-    assert wall < 20.0
+    assert float(report_s) + float(import_s) < 60.0, done.stdout
+    assert wall < 120.0

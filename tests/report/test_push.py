@@ -1,0 +1,96 @@
+"""`stiltx push --dry-run`: the exact folder, offline: files, a card ModelCard loads, weights reload."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from stiltx.cli import app
+from stiltx.model.build import HeadSpec, build_model
+from stiltx.model.methods import AdapterTuning, FullFinetune
+from stiltx.recipe.load import load_recipe, recipe_to_yaml
+from stiltx.recipe.schema import ModelConfig
+from stiltx.tasks.spec import TaskKind
+
+HEADS = {"nli": HeadSpec(TaskKind.CLASSIFICATION, num_labels=3)}
+runner = CliRunner()
+
+
+def fake_run(tmp_path, tiny_model_dir, method) -> tuple:
+    """A finished run directory whose intermediate stage saved `method`'s model."""
+    run = tmp_path / "runs" / "multitask9-20260101-000000"
+    kind = "full" if isinstance(method, FullFinetune) else "adapter"
+    recipe = load_recipe("multitask9", overrides=[f"model.name_or_path={tiny_model_dir}",
+                                                  f"method.kind={kind}"])  # fmt: skip
+    (run / "intermediate").mkdir(parents=True)
+    (run / "recipe.resolved.yaml").write_text(recipe_to_yaml(recipe), encoding="utf-8")
+    (run / "intermediate" / "done.json").write_text('{"steps": 2}', encoding="utf-8")
+    mixture = {"policy": "capped", "tasks": {"mnli": {"intended_steps": 6, "realized_steps": 5}}}
+    (run / "mixture.json").write_text(json.dumps(mixture), encoding="utf-8")
+    results = {"recipe": "multitask9", "seed": 42, "stiltx_version": "0.1.0", "git_commit": "abc",
+               "scores": [{"task": "xnli", "language": "de", "split": "test",
+                           "metric": "accuracy", "value": 40.0}],
+               "aggregates": {"benchmark": "toy", "tasks": {"xnli": 40.0}, "overall": 40.0,
+                              "missing_languages": {"xnli": ["en"]}, "complete": False}}  # fmt: skip
+    (run / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    model, _ = build_model(ModelConfig(name_or_path=str(tiny_model_dir)), HEADS)
+    method.prepare(model, HEADS)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "heads" in name or "adapter" in name.lower():
+                p.normal_(0, 0.2)
+    method.save(model, run / "intermediate" / "model")
+    return run, model
+
+
+def logits(model, ids):
+    model.eval()
+    with torch.no_grad():
+        return model(input_ids=ids, head="nli").logits
+
+
+@pytest.mark.parametrize("method", [FullFinetune(), AdapterTuning(config="seq_bn")], ids=["full", "adapter"])  # fmt: skip
+def test_dry_run_writes_a_loadable_model_folder_with_a_card(tmp_path, tiny_model_dir, method):
+    import adapters
+    from huggingface_hub import ModelCard
+
+    run, model = fake_run(tmp_path, tiny_model_dir, method)
+    out = tmp_path / "push"
+    args = ["push", str(run), "--repo-id", "me/xlmr-stilts", "--dry-run", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "dry run: nothing uploaded" in result.output
+    names = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert {"README.md", "stiltx/recipe.resolved.yaml", "stiltx/results.json",
+            "stiltx/mixture.json", "tokenizer.json"} <= names  # fmt: skip
+    card = ModelCard.load(out / "README.md")
+    assert "stiltx" in card.data.tags
+    text = card.text
+    for needle in ("from: me/xlmr-stilts", "| mnli | 6 | 5 |", "| xnli | 40.0 | en |",
+                   "stiltx 0.1.0", "## Recipe", "## Intermediate training data"):  # fmt: skip
+        assert needle in text, needle
+    ids = torch.randint(
+        5, model.config.vocab_size, (2, 7), generator=torch.Generator().manual_seed(0)
+    )
+    if isinstance(method, FullFinetune):
+        assert "model.safetensors" in names and card.data.library_name == "transformers"
+        again = adapters.AutoAdapterModel.from_pretrained(out)
+    else:
+        assert "adapter/adapter_config.json" in names and card.data.library_name == "adapters"
+        again, _ = build_model(ModelConfig(name_or_path=str(tiny_model_dir)), HEADS)
+        AdapterTuning(config="seq_bn").load(again, out)
+        AdapterTuning(config="seq_bn").activate(again)
+        method.activate(model)
+    assert torch.allclose(logits(model, ids), logits(again, ids), atol=1e-5)
+
+
+def test_push_errors_are_clean(tmp_path):
+    result = runner.invoke(app, ["push", str(tmp_path), "--repo-id", "me/x", "--dry-run"])
+    assert result.exit_code == 2 and "not a stiltx run directory" in result.output
+    (tmp_path / "recipe.resolved.yaml").write_text("name: x\n", encoding="utf-8")
+    result = runner.invoke(app, ["push", str(tmp_path), "--repo-id", "me/x", "--what", "target:xnli"])  # fmt: skip
+    assert result.exit_code == 2 and "no saved model" in result.output
+    assert "Traceback" not in result.output
