@@ -324,6 +324,10 @@ def report(
         str,
         typer.Option(help="all, or transfer (a sweep: transfer matrix, selection, X-STILTs)."),
     ] = "all",
+    paper: Annotated[
+        bool,
+        typer.Option("--paper", help="Add paper tables: shared-task summary, XTREME per-language."),
+    ] = False,
     latex_layout: Annotated[
         str,
         typer.Option(help="LaTeX: 'column' (fits one column) or 'wide' (table* over both)."),
@@ -376,6 +380,10 @@ def report(
             found, baseline=baseline, benchmark=benchmark, languages=langs or None,
             group_by=group_by, seed=seed,
         )  # fmt: skip
+        if paper:
+            from stiltx.report.paper import with_paper_tables
+
+            result = with_paper_tables(result)
     if plot and view == "all":
         from stiltx.report.plots import write_plots
 
@@ -385,7 +393,8 @@ def report(
     if to_stdout:
         sys.stdout.write(export.render(result, fmt, plots, **options))
         return
-    shown = [t for t in result.tables if t.key in ("overview", "delta", *TRANSFER_KEYS)]
+    keys = ("overview", "delta", "paper:summary", *TRANSFER_KEYS)
+    shown = [t for t in result.tables if t.key in keys]
     for table in shown if fmt != "table" else result.tables:
         console.print(export.rich_table(table, width=console.width))
     if fmt != "table":

@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-from stiltx.report.tables import COLLAPSED, PARTIAL, Row, Table
+from stiltx.report.tables import COLLAPSED, PARTIAL, SIGNIFICANT, Row, Table
 from stiltx.report.uncertainty import Stat
 
-SYMBOLS = {PARTIAL: "†", COLLAPSED: "‡"}
+SYMBOLS = {SIGNIFICANT: "*", PARTIAL: "†", COLLAPSED: "‡"}
 DECIMALS = 1
 
 
@@ -66,7 +66,7 @@ def best_cells(table: Table) -> set[tuple[int, int]]:
             if not row.summary
             and j < len(row.cells)
             and isinstance(row.cells[j], Stat)
-            and not row.marks_of(j)
+            and not set(row.marks_of(j)) - {SIGNIFICANT}
         ]
         if len(values) >= 2:
             top = max(v for v, _ in values)

@@ -35,6 +35,7 @@ AVG = C.AVG
 # Cell marks (Row.marks): shown as symbols by every export, explained in the table's notes.
 PARTIAL = "partial"  # an average over fewer tasks / languages than the benchmark lists
 COLLAPSED = "collapsed"  # predictions are one class, or no better than the majority class
+SIGNIFICANT = "significant"  # paper tables: differs from the baseline (interval excludes 0)
 GROUP_BYS = ("task", "language", "family", "script", "resource")
 LOW_RESOURCE_ROW = f"low-resource (Joshi class <= {L.LOW_RESOURCE_MAX_CLASS})"
 ALL_ROW = "all languages"
