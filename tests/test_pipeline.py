@@ -61,6 +61,9 @@ def test_results_have_a_score_for_every_task_and_language(multitask_run):
     for row in results["scores"]:
         assert 0.0 <= row["value"] <= 100.0
     assert results["aggregates"]["overall"] is not None
+    # the toy preset scores against the toy benchmark: every toy language scored, nothing missing
+    assert results["aggregates"]["benchmark"] == "toy"
+    assert results["aggregates"]["complete"] is True
     # the run directory holds what DESIGN.md promises
     for name in ("recipe.resolved.yaml", "env.json", "mixture.json", "intermediate/model"):
         assert (run_dir / name).exists(), name

@@ -65,6 +65,7 @@ def test_preset_and_set_merge_over_the_recipe():
         overrides=["intermediate.train.max_steps=7", "method.kind=adapter", "method.adapter=lora"],
     )
     assert recipe.model.name_or_path == "toy"  # from the preset
+    assert recipe.target.benchmark == "toy"  # toy runs never claim XTREME's language lists
     assert recipe.intermediate.train.max_steps == 7  # --set wins over the preset
     assert recipe.intermediate.train.grad_accum == 1  # preset wins over the recipe
     assert recipe.intermediate.sampling.cap == 20000  # untouched recipe value survives
