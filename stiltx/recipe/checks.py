@@ -205,6 +205,8 @@ def _check_data(data: schema.DataConfig) -> list[str]:
 
 def _check_model(model: schema.ModelConfig) -> list[str]:
     problems = _limit("model.max_length", model.max_length, 8, MAX_LENGTH)
+    if model.name_or_path == "toy":  # the toy world's tiny model, never a folder of that name
+        return problems
     path = Path(model.name_or_path).expanduser()
     looks_local = model.name_or_path.startswith((".", "/", "~")) or path.exists()
     if looks_local and not (path / "config.json").is_file():

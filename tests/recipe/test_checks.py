@@ -157,3 +157,12 @@ def test_adapter_config_strings_and_files_are_accepted(tmp_path):
     config = tmp_path / "my_adapter.json"
     config.write_text("{}")
     load_recipe("multitask9", overrides=["method.kind=adapter", f"method.adapter={config}"])
+
+
+def test_the_toy_model_is_valid_beside_a_folder_named_toy(tmp_path, monkeypatch):
+    # `model.name_or_path: toy` names the toy world's model, even where ./toy exists
+    # (e.g. running from $STILTX_CACHE, which holds a toy/ folder).
+    (tmp_path / "toy").mkdir()
+    monkeypatch.chdir(tmp_path)
+    recipe = load_recipe("multitask9", preset="tiny")
+    assert recipe.model.name_or_path == "toy"
