@@ -121,18 +121,6 @@ def test_data_inspect_reads_a_recipes_toy_data_with_label_names(tmp_path):
     assert bad.exit_code == 2 and "--recipe" in bad.output
 
 
-def test_report_summarises_folders_without_results_in_one_line(tmp_path):
-    from tests.report.conftest import write_run
-
-    write_run(tmp_path / "runs", "direct", 1, 0.0)
-    for name in ("logs", "tmp", "cache", "other", "more"):
-        (tmp_path / "runs" / name).mkdir()
-    result = runner.invoke(app, ["report", str(tmp_path / "runs"), "--format", "json"])
-    assert result.exit_code == 0, result.output
-    lines = [line for line in result.stderr.splitlines() if "results.json" in line]
-    assert len(lines) == 1 and "5 folder(s)" in lines[0] and "2 more" in lines[0]
-
-
 def test_finished_line_names_the_run_folder_and_the_time():
     from stiltx.terminal import finished_line
 

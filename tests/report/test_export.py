@@ -44,7 +44,7 @@ def test_latex_bolds_best_complete_value_per_column(report, tmp_path):
     tex = export.to_latex(report)
     assert r"\toprule" in tex and r"\bottomrule" in tex
     assert r"\textbf{" not in tex  # every average here misses languages: partial, never bold
-    from tests.report.conftest import write_toy_run
+    from run_writers import write_toy_run
 
     for seed, shift in ((1, 0.0), (2, 2.0)):
         write_toy_run(tmp_path / "r", "direct", seed, {"xnli": 70.0 + shift})

@@ -6,12 +6,12 @@ import shutil
 import subprocess
 
 import pytest
+from run_writers import write_toy_run
 
 from stiltx.report import export
 from stiltx.report.latex import COLUMN_PT, tex
 from stiltx.report.results import find_runs
 from stiltx.report.tables import build_report
-from tests.report.conftest import write_toy_run
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from run_writers import write_toy_run
 
 from stiltx.report import export
 from stiltx.report.cells import best_cells
 from stiltx.report.paper import AVG_SHARED, with_paper_tables
 from stiltx.report.results import find_runs
 from stiltx.report.tables import SIGNIFICANT, build_report
-from tests.report.conftest import write_toy_run
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from run_writers import write_toy_run
 
 from stiltx.report import export
 from stiltx.report.cells import best_cells
 from stiltx.report.results import find_runs
 from stiltx.report.tables import COLLAPSED, PARTIAL, build_report
-from tests.report.conftest import write_toy_run
 
 NLI = ("entailment", "neutral", "contradiction")
 

@@ -105,3 +105,13 @@ def test_report_imports_no_torch_and_is_fast_on_100_runs(tmp_path):
     # timed tests, so only a bound that catches a pathological slowdown, even on a loaded 2-core box.
     assert float(report_s) + float(import_s) < 60.0, done.stdout
     assert wall < 120.0
+
+
+def test_report_summarises_folders_without_results_in_one_line(tmp_path, make_run):
+    make_run(tmp_path / "runs", "direct", 1, 0.0)
+    for name in ("logs", "tmp", "cache", "other", "more"):
+        (tmp_path / "runs" / name).mkdir()
+    result = runner.invoke(app, ["report", str(tmp_path / "runs"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if "results.json" in line]
+    assert len(lines) == 1 and "5 folder(s)" in lines[0] and "2 more" in lines[0]

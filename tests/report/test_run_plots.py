@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from run_writers import write_toy_run
+
 from stiltx.report.results import find_runs
 from stiltx.report.run_plots import read_log, write_run_plots
 from stiltx.report.tables import build_report
-from tests.report.conftest import write_toy_run
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
