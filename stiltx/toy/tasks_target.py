@@ -20,7 +20,15 @@ from stiltx.toy.lexicon import EMOTIONS, NEEDS
 from stiltx.toy.render import code_switch, paragraph, render, render_event
 from stiltx.toy.sizes import ToySizes
 from stiltx.toy.tasks_english import copa_rows, qa_paragraph
-from stiltx.toy.world import Event, State, sample_event, sample_person, sample_story
+from stiltx.toy.world import (
+    Event,
+    Fact,
+    State,
+    sample_event,
+    sample_person,
+    sample_story,
+    use_event,
+)
 
 EN = "en"
 EVAL_SPLITS = ("dev", "test")
@@ -227,48 +235,92 @@ def emit_bucc(seed: int, sizes: ToySizes, languages: tuple[str, ...]) -> dict[st
     return files
 
 
-# Code-switching in the raw text, as real web text has it: in a share of the paragraphs, words
-# are swapped for the words of another language that play the same part in the same fact.
+# The raw text (mlm/<lang>.txt) the tiny encoder is pretrained on. The facts of the toy world are
+# random draws (which object, which year), so nothing in monolingual text tells "apples" from the
+# word of another language for apples; what ties languages together is text in which the *same*
+# thing is said twice, as real web text has it:
+# - code-switching: in a share of the paragraphs, words are swapped for the words of another
+#   language that play the same part in the same fact;
 CODE_SWITCH_PARAGRAPHS = 0.8
 CODE_SWITCH_WORDS = 0.5
+# - parallel text (bilingual pages, quotes with their translation): a share of the sentences is
+#   followed by the same fact in another toy language;
+PARALLEL_SENTENCES = 0.2
+# - coreference: a share of the events is followed by a sentence in which the object is used
+#   again (bought 3 apples ... ate 3 apples), by its new owner for a transfer;
+FOLLOW_UPS = 0.5
+# - questions and answers, as FAQ pages and forums have them: a share of the paragraphs ends with
+#   a question about one of its events and the answer ("... Who drove 4 cars? Yuki Haddad.").
+QA_PARAGRAPHS = 0.3
+# Some sentences are asked as a question instead of stated.
+QUESTION_SENTENCES = 0.15
 
 
 def _sentence(lang: str, fact, wh: str | None):
     return render_event(lang, fact, wh) if wh else render(lang, fact)
 
 
+def _with_follow_ups(story: tuple[Event, ...], rng: random.Random) -> list[Event]:
+    """`story`, each event followed (at rate FOLLOW_UPS) by its object being used again."""
+    events = []
+    for event in story:
+        events.append(event)
+        if rng.random() < FOLLOW_UPS:
+            events.append(use_event(event.recipient or event.agent, event.obj, event.count))
+    return events
+
+
+def question_and_answer(lang: str, event: Event, slot: str) -> str:
+    """A question about `event`'s `slot` and its answer, in `lang`: "Who drove 4 cars? Yuki Haddad."."""
+    from stiltx.toy.render import ANSWER_KINDS
+
+    statement = render_event(lang, event)
+    a, b = statement.span(*ANSWER_KINDS[slot])
+    return f"{render_event(lang, event, slot).text} {statement.text[a:b]}."
+
+
+def _mlm_paragraph(lang: str, others: list[str], rng: random.Random) -> str:
+    story = sample_story(rng, rng.randint(1, 3))
+    facts: list[Fact] = [*_with_follow_ups(story, rng)]
+    if rng.random() < 0.3:
+        facts.append(State(story[0].agent, rng.choice(NEEDS + EMOTIONS)))
+    slots = [
+        rng.choice(question_slots(f))
+        if isinstance(f, Event) and rng.random() < QUESTION_SENTENCES
+        else None
+        for f in facts
+    ]
+    sentences = [_sentence(lang, f, wh) for f, wh in zip(facts, slots, strict=True)]
+    if others and rng.random() < CODE_SWITCH_PARAGRAPHS:
+        donor = rng.choice(others)
+        sentences = [
+            code_switch(s, _sentence(donor, f, wh), rng, CODE_SWITCH_WORDS)
+            for s, f, wh in zip(sentences, facts, slots, strict=True)
+        ]
+    texts = []
+    for sentence, fact, wh in zip(sentences, facts, slots, strict=True):
+        texts.append(sentence.text)
+        if others and rng.random() < PARALLEL_SENTENCES:
+            texts.append(_sentence(rng.choice(others), fact, wh).text)
+    if rng.random() < QA_PARAGRAPHS:
+        event = rng.choice(story)
+        texts.append(question_and_answer(lang, event, rng.choice(question_slots(event))))
+    return " ".join(texts)
+
+
 def emit_mlm(seed: int, sizes: ToySizes, languages: tuple[str, ...]) -> dict[str, str]:
-    """Raw text: one paragraph of 1-4 sentences per line, sampled independently per language.
+    """Raw text: one paragraph per line, sampled independently per language.
 
-    Some sentences are questions about their event (as web text has questions, too).
-
-        A share of the paragraphs (`CODE_SWITCH_PARAGRAPHS`) is code-switched: each of their
-        sentences borrows some words (`CODE_SWITCH_WORDS`) from one other toy language.
+    A paragraph tells 1-3 events (some followed by their object used again, some asked as a
+    question), maybe how its first person felt, and maybe ends with a question and its answer;
+    it may be code-switched and some sentences come with their translation (see the shares
+    above).
     """
     files = {}
     for lang in languages:
         rng = _rng(seed, "mlm", lang)
         others = [other for other in languages if other != lang]
-        lines = []
-        for _ in range(sizes.mlm_lines):
-            story = sample_story(rng, rng.randint(1, 3))
-            facts = [*story] + (
-                [State(story[0].agent, rng.choice(NEEDS + EMOTIONS))] if rng.random() < 0.3 else []
-            )
-            slots = [
-                rng.choice(question_slots(f))
-                if isinstance(f, Event) and rng.random() < 0.15
-                else None
-                for f in facts
-            ]
-            sentences = [_sentence(lang, f, wh) for f, wh in zip(facts, slots, strict=True)]
-            if others and rng.random() < CODE_SWITCH_PARAGRAPHS:
-                donor = rng.choice(others)
-                sentences = [
-                    code_switch(s, _sentence(donor, f, wh), rng, CODE_SWITCH_WORDS)
-                    for s, f, wh in zip(sentences, facts, slots, strict=True)
-                ]
-            lines.append(" ".join(s.text for s in sentences))
+        lines = [_mlm_paragraph(lang, others, rng) for _ in range(sizes.mlm_lines)]
         files[f"mlm/{lang}.txt"] = "".join(line + "\n" for line in lines)
     return files
 

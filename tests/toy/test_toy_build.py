@@ -15,7 +15,7 @@ from stiltx.toy.sizes import NAMED_SIZES, TEST_SIZES, ToySizes, named_sizes
 
 MICRO = ToyModelConfig(
     vocab_size=400, hidden_size=32, num_layers=2, num_heads=2, intermediate_size=64,
-    max_length=32, steps=120, batch_size=16, lr=3e-3,
+    max_length=32, steps=200, batch_size=16, lr=3e-3,
 )  # fmt: skip
 
 

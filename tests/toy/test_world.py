@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from stiltx.toy.build import emit_all
 from stiltx.toy.languages import DEFAULT_LANGUAGES, LANGUAGES, LEXICONS
-from stiltx.toy.sizes import TEST_SIZES
+from stiltx.toy.sizes import TEST_SIZES, ToySizes
 
 
 def test_same_seed_gives_identical_bytes_and_another_seed_differs(toy_data_dir):
@@ -136,22 +137,78 @@ def test_glue_csv_and_bucc_layouts(toy_data_dir):
         assert ru[ru_id].count(names.split()[-1]) >= 1  # a shared anchor links the pair
 
 
-def test_mlm_text_is_code_switched_in_places_and_has_questions():
-    from stiltx.toy.sizes import ToySizes
-    from stiltx.toy.tasks_target import CODE_SWITCH_PARAGRAPHS, emit_mlm
+def _mlm_only(monkeypatch, **shares):
+    """The raw text with every kind of cross-lingual text off except `shares`."""
+    from stiltx.toy import tasks_target
+
+    for name in ("CODE_SWITCH_PARAGRAPHS", "PARALLEL_SENTENCES", "FOLLOW_UPS", "QA_PARAGRAPHS"):
+        monkeypatch.setattr(tasks_target, name, shares.get(name, 0.0))
+    monkeypatch.setattr(tasks_target, "QUESTION_SENTENCES", 0.0)
+    return tasks_target.emit_mlm(0, ToySizes(mlm_lines=100), DEFAULT_LANGUAGES)
+
+
+def _english_words() -> set[str]:
     from stiltx.toy.writer import _english_forms
 
+    return set(_english_forms()) | {"the", "did", "in", "how", "many", "company", "was"}
+
+
+def _sentences(line: str) -> list[str]:
+    return [s.strip() for s in re.findall(r"[^.?]+[.?]", line)]
+
+
+def test_mlm_text_is_code_switched_in_places_and_has_questions():
+    from stiltx.toy.tasks_target import emit_mlm
+
     corpus = emit_mlm(0, ToySizes(mlm_lines=200), DEFAULT_LANGUAGES)
-    en_lines = corpus["mlm/en.txt"].splitlines()
-    english = set(_english_forms()) | {"the", "did", "in", "how", "many", "company"}
-
-    def foreign(word: str) -> bool:
-        word = word.rstrip(".?")
-        return word.islower() and word not in english
-
-    borrowed = sum(any(foreign(w) for w in line.split()) for line in en_lines) / len(en_lines)
-    assert abs(borrowed - CODE_SWITCH_PARAGRAPHS) < 0.15  # some paragraphs, not all
-    assert any("?" in line for line in en_lines)  # questions too
+    assert any("?" in line for line in corpus["mlm/en.txt"].splitlines())  # questions too
     zh_words = {w.rstrip(".?") for line in corpus["mlm/zh.txt"].splitlines() for w in line.split()}
     assert zh_words & {"bought", "apples", "gave", "read", "red"}  # English words borrowed
     assert corpus == emit_mlm(0, ToySizes(mlm_lines=200), DEFAULT_LANGUAGES)  # deterministic
+
+
+def test_code_switching_borrows_words_in_a_share_of_the_paragraphs(monkeypatch):
+    from stiltx.toy.tasks_target import CODE_SWITCH_PARAGRAPHS
+
+    corpus = _mlm_only(monkeypatch, CODE_SWITCH_PARAGRAPHS=CODE_SWITCH_PARAGRAPHS)
+    english = _english_words()
+    lines = corpus["mlm/en.txt"].splitlines()
+    foreign = [any(w.rstrip(".?").islower() and w.rstrip(".?") not in english for w in line.split())
+               for line in lines]  # fmt: skip
+    assert abs(sum(foreign) / len(lines) - CODE_SWITCH_PARAGRAPHS) < 0.15  # some, not all
+    assert _mlm_only(monkeypatch)["mlm/en.txt"].split() and not any(
+        w.rstrip(".?").islower() and w.rstrip(".?") not in english
+        for w in _mlm_only(monkeypatch)["mlm/en.txt"].split()
+    )  # with the share at 0, plain English
+
+
+def test_parallel_sentences_repeat_the_fact_in_another_language(monkeypatch):
+    corpus = _mlm_only(monkeypatch, PARALLEL_SENTENCES=1.0)
+    english = _english_words()
+    for line in corpus["mlm/en.txt"].splitlines()[:30]:
+        sentences = _sentences(line)
+        assert len(sentences) % 2 == 0
+        for original, translation in zip(sentences[::2], sentences[1::2], strict=True):
+            assert all(w.rstrip(".?") in english or not w.islower() for w in original.split())
+            names = {w for w in original.split() if w[:1].isupper() and w.isalpha()} - {"Who"}
+            assert names <= set(translation.replace(".", " ").replace("?", " ").split())
+            assert translation != original
+
+
+def test_follow_ups_use_the_same_object_again(monkeypatch):
+    corpus = _mlm_only(monkeypatch, FOLLOW_UPS=1.0)
+    for line in corpus["mlm/en.txt"].splitlines()[:30]:
+        sentences = [s for s in _sentences(line) if " was " not in s]
+        assert len(sentences) % 2 == 0
+        for event, follow_up in zip(sentences[::2], sentences[1::2], strict=True):
+            objects = set(event.rstrip(".").split()) & set(follow_up.rstrip(".").split())
+            assert objects - {"the"}, (event, follow_up)  # the object (and its owner) again
+
+
+def test_question_and_answer_paragraphs_answer_from_the_paragraph(monkeypatch):
+    corpus = _mlm_only(monkeypatch, QA_PARAGRAPHS=1.0)
+    for lang in DEFAULT_LANGUAGES:
+        for line in corpus[f"mlm/{lang}.txt"].splitlines()[:30]:
+            story, _, answer = line.rpartition("? ")
+            assert story and answer.endswith(".")
+            assert answer[:-1] in story.rpartition(". ")[0] + ".", (lang, line)
