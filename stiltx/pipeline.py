@@ -341,6 +341,7 @@ def _retrieval(
 ):
     """Tatoeba / BUCC / LAReQA / Mewsli-X from mean-pooled hidden states of the encoder."""
     from stiltx.evaluation.retrieval import default_layer, score_task
+    from stiltx.evaluation.shard import is_main_process
     from stiltx.evaluation.zero_shot import Evaluation
     from stiltx.model.build import build_model
     from stiltx.model.methods import make_method
@@ -368,7 +369,9 @@ def _retrieval(
                 pooling=recipe.retrieval.pooling,
                 batch_size=recipe.retrieval.batch_size,
                 split=recipe.eval.split,
-                out_dir=None if run_dir is None else RunLayout(run_dir).retrieval,
+                out_dir=None
+                if run_dir is None or not is_main_process()
+                else RunLayout(run_dir).retrieval,
             )
         )
     return evaluation
@@ -389,7 +392,7 @@ def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Res
 
         if with_model:
             console.print(
-                "toy world: building or reusing the data and tiny model (first time ~2 min)"
+                "toy world: building or reusing the data and tiny model (first time ~4 min)"
             )
         world = ensure_toy_world(
             seed=recipe.toy.seed,

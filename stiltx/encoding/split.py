@@ -164,3 +164,23 @@ def encode_split(
         labels=tuple(spec.labels),
         fingerprint=key,
     )
+
+
+def select_examples(encoded: EncodedSplit, indices: Sequence[int]) -> EncodedSplit:
+    """The split restricted to the examples `indices` (in that order), renumbered 0..len-1, with
+    all their features (every doc-stride window of a QA example). What one process of
+    `accelerate launch` evaluates of a dev set (stiltx.train.stage.dev_eval_fn)."""
+    from dataclasses import replace
+
+    position = {int(example): k for k, example in enumerate(indices)}
+    example_index = encoded.features["example_index"]
+    rows = [row for row, example in enumerate(example_index) if example in position]
+    features = encoded.features.select(rows).remove_columns("example_index")
+    features = features.add_column("example_index", [position[example_index[row]] for row in rows])
+    return replace(
+        encoded,
+        features=features,
+        examples=[encoded.examples[i] for i in indices],
+        num_examples=len(indices),
+        fingerprint="",
+    )

@@ -375,6 +375,19 @@ def score_retrieval(
 # --- one task over its languages (what the pipeline calls) ---------------------------------------
 
 
+def sharded(embed_fn: EmbedFn) -> EmbedFn:
+    """`embed_fn` with the texts split across the processes of `accelerate launch` and the vectors
+    gathered back in order (stiltx.evaluation.shard); one process calls `embed_fn` unchanged.
+    Every process must call it with the same texts in the same order."""
+    from stiltx.evaluation.shard import shard_predict
+
+    def embed_sharded(texts: Sequence[str]) -> np.ndarray:
+        rows = shard_predict(lambda part: list(embed_fn(part)), texts)
+        return np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
+    return embed_sharded
+
+
 def cached(embed_fn: EmbedFn) -> EmbedFn:
     """`embed_fn` that remembers vectors by text: LAReQA / Mewsli-X share one candidate pool
     across languages, and BUCC embeds each unique sentence once."""
@@ -406,6 +419,9 @@ def score_task(
 ):
     """Score a retrieval task on every language -> `zero_shot.Evaluation` (scores + missing).
 
+    Under `accelerate launch` each process embeds its share of the sentences (`sharded`) and
+    every process scores from all the vectors; pass `out_dir` in the main process only.
+
     The split is `split` when the task has it, else the task's test split (Tatoeba and LAReQA
     have only test). BUCC chooses its threshold on dev and applies it to test; the dev
     threshold and scores, and the test pairs, are written to `out_dir/bucc2018/<lang>.*`.
@@ -419,14 +435,16 @@ def score_task(
     split = split if split in spec.splits else spec.test_split
     max_length = spec.defaults.max_length
     embed_fn = cached(
-        partial(
-            embed,
-            model,
-            tokenizer,
-            layer=layer,
-            pooling=pooling,
-            batch_size=batch_size,
-            max_length=max_length,
+        sharded(
+            partial(
+                embed,
+                model,
+                tokenizer,
+                layer=layer,
+                pooling=pooling,
+                batch_size=batch_size,
+                max_length=max_length,
+            )
         )
     )
     task_dir = None if out_dir is None else Path(out_dir) / spec.name

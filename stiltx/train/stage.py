@@ -106,9 +106,13 @@ def encode_member(
 
 def dev_eval_fn(specs: Sequence[TaskSpec], dev_sets: dict[str, Any], batch_size: int):
     """model -> {task: main English-dev score}: what model selection and early stopping use."""
+    from stiltx.encoding.split import select_examples
     from stiltx.evaluation.metrics import compute, selection_score
     from stiltx.evaluation.predict import predict
+    from stiltx.evaluation.shard import shard_predict
     from stiltx.evaluation.zero_shot import references
+
+    shares: dict[str, Any] = {}  # task -> this process's share of its dev set (several processes)
 
     def evaluate(model: Any) -> dict[str, float]:
         device = next(model.parameters()).device
@@ -117,9 +121,17 @@ def dev_eval_fn(specs: Sequence[TaskSpec], dev_sets: dict[str, Any], batch_size:
             encoded = dev_sets.get(spec.name)
             if encoded is None:
                 continue
-            predictions = predict(
-                model, spec.head_name, encoded, batch_size=batch_size, device=device
-            )
+
+            def predict_share(indices, spec=spec, encoded=encoded) -> list:
+                share = encoded
+                if len(indices) != encoded.num_examples:
+                    share = shares.get(spec.name) or select_examples(encoded, indices)
+                    shares[spec.name] = share
+                return predict(model, spec.head_name, share, batch_size=batch_size, device=device)
+
+            # Under `accelerate launch` each process predicts every n-th dev example and all get
+            # every prediction back (stiltx.evaluation.shard); alone, the whole set at once.
+            predictions = shard_predict(predict_share, range(encoded.num_examples))
             refs = references(spec, encoded.examples)
             scores[spec.name] = selection_score(
                 compute(spec.metrics, predictions, refs, language=TRAIN_LANGUAGE)

@@ -112,3 +112,23 @@ def test_answer_only_in_a_later_window(tiny_tokenizer):
         o = row["offset_mapping"]
         span = context[o[row["start_positions"]][0] : o[row["end_positions"]][1]]
         assert span.strip() == "1925"
+
+
+def test_selecting_examples_keeps_all_their_windows_renumbered(qa_samples, tiny_tokenizer):
+    from stiltx.encoding.split import select_examples
+
+    examples = qa_samples["xquad.en"][:9]
+    encoded = encode_split(SPEC, examples, tiny_tokenizer, MAX_LENGTH, stride=STRIDE)
+    share = select_examples(encoded, range(1, 9, 2))  # what process 1 of 2 evaluates
+    assert share.examples == [examples[i] for i in (1, 3, 5, 7)] and share.num_examples == 4
+    full = encoded.features
+    for k, original in enumerate((1, 3, 5, 7)):
+        rows = [r for r in full if r["example_index"] == original]
+        mine = [r for r in share.features if r["example_index"] == k]
+        assert len(mine) == len(rows) > 1  # every doc-stride window of the question
+        for a, b in zip(rows, mine, strict=True):
+            assert a["input_ids"] == b["input_ids"] and a["offset_mapping"] == b["offset_mapping"]
+            assert (a["start_positions"], a["end_positions"]) == (
+                b["start_positions"],
+                b["end_positions"],
+            )

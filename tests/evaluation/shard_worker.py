@@ -2,8 +2,9 @@
 
 Usage: python shard_worker.py MODEL_DIR DATA_DIR OUT_DIR. Under torch.distributed environment
 variables (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) accelerate's PartialState joins a gloo
-group on CPU. Evaluates XNLI (classification) and PAN-X (tagging) zero-shot and writes
-OUT_DIR/rank-<r>.json: the scores and how many examples this process predicted.
+group on CPU. Evaluates XNLI (classification) and PAN-X (tagging) zero-shot, PAN-X English dev
+as model selection does, scores Tatoeba from the encoder, and writes OUT_DIR/rank-<r>.json: the
+scores, and how many examples / dev examples this process predicted and sentences it embedded.
 """
 
 from __future__ import annotations
@@ -18,22 +19,27 @@ def main(model_dir: str, data_dir: str, out_dir: str, cpu: bool = False) -> None
     from accelerate import PartialState
 
     from stiltx.evaluation import predict as predict_module
+    from stiltx.evaluation import retrieval
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     state = PartialState(cpu=True) if cpu else PartialState()
-    predicted = {"n": 0}
-    real_predict = predict_module.predict
+    predicted = {"n": 0, "embedded": 0}
+    real_predict, real_embed = predict_module.predict, retrieval.embed
 
     def counting_predict(model, head, encoded, **kwargs):  # counts this process's share
         predicted["n"] += encoded.num_examples
         return real_predict(model, head, encoded, **kwargs)
 
-    predict_module.predict = counting_predict
+    def counting_embed(model, tokenizer, texts, **kwargs):
+        predicted["embedded"] += len(texts)
+        return real_embed(model, tokenizer, texts, **kwargs)
+
+    predict_module.predict, retrieval.embed = counting_predict, counting_embed
     try:
         _evaluate(model_dir, data_dir, Path(out_dir), state, predicted)
     finally:
-        predict_module.predict = real_predict
+        predict_module.predict, retrieval.embed = real_predict, real_embed
         torch.set_num_threads(threads)
 
 
@@ -60,7 +66,29 @@ def _evaluate(model_dir: str, data_dir: str, out: Path, state, predicted: dict) 
         )  # fmt: skip
         assert not evaluation.missing, evaluation.missing
         scores += [[s.task, s.language, s.metric, s.value] for s in evaluation.scores]
-    result = {"world": state.num_processes, "scores": scores, "predicted": predicted["n"]}
+    # English-dev model selection (what the training loop calls): PAN-X en dev through its head
+    from stiltx.data.load import load_split
+    from stiltx.encoding import encode_split
+    from stiltx.train.stage import dev_eval_fn
+
+    panx = get_task("panx")
+    dev = encode_split(panx, load_split(panx, "en", "dev", data), tokenizer, 64, training=False)
+    before = predicted["n"]
+    model.eval()
+    selection = dev_eval_fn([panx], {"panx": dev}, 16)(model)
+    scores.append(["panx", "en", "dev-selection", selection["panx"]])
+    predicted["dev"] = predicted["n"] - before
+    predicted["n"] = before
+
+    from stiltx.evaluation.retrieval import score_task
+
+    model.eval()
+    tatoeba = score_task(get_task("tatoeba"), ("de",), model=model, tokenizer=tokenizer,
+                         data=data, layer=None, batch_size=16)  # fmt: skip
+    assert not tatoeba.missing, tatoeba.missing
+    scores += [[s.task, s.language, s.metric, s.value] for s in tatoeba.scores]
+    result = {"world": state.num_processes, "scores": scores, "predicted": predicted["n"],
+              "dev": predicted["dev"], "embedded": predicted["embedded"]}  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     (out / f"rank-{state.process_index}.json").write_text(json.dumps(result))
 

@@ -1,4 +1,5 @@
-"""Multi-process evaluation: two CPU processes (gloo) score exactly like one, each doing half."""
+"""Multi-process evaluation: two CPU processes (gloo) score exactly like one, each doing half
+(zero-shot prediction and retrieval embedding)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,15 @@ def test_two_processes_score_like_one_each_predicting_half(tiny_model_dir, share
     total = one["predicted"]
     assert sum(r["predicted"] for r in ranks) == total
     assert all(abs(r["predicted"] - total / 2) <= 4 for r in ranks)
+    # English-dev selection during training: each process predicted about half of the dev set
+    dev = one["dev"]
+    assert dev > 0 and sum(r["dev"] for r in ranks) == dev
+    assert all(abs(r["dev"] - dev / 2) <= 1 for r in ranks)
+    # retrieval: each process embedded about half of the sentences, together all of them
+    embedded = one["embedded"]
+    assert embedded > 0 and sum(r["embedded"] for r in ranks) == embedded
+    assert all(abs(r["embedded"] - embedded / 2) <= 2 for r in ranks)
+    assert any(task == "tatoeba" for task, *_ in one["scores"])
     # predictions are written once (by the main process), the same as a single process writes
     for path in sorted((single / "predictions").rglob("*.jsonl")):
         twin = double / "predictions" / path.relative_to(single / "predictions")
