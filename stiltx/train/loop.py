@@ -80,8 +80,10 @@ def train(
     total = total_steps if total_steps is not None else schedule.total_steps(cfg)
     warmup = schedule.warmup_steps(cfg, total)
     params = method.trainable_parameters(model)
-    # Fused AdamW on a GPU (one kernel for all parameters), as transformers' Trainer defaults to.
-    fused = accelerator.device.type == "cuda"
+    # Fused AdamW (one kernel for all parameters), as transformers' Trainer defaults to, on a GPU
+    # and on CPU (torch >= 2.4): for the tiny toy model 2.5 ms per step on one CPU thread against
+    # 7 ms for the per-parameter loop.
+    fused = accelerator.device.type in ("cuda", "cpu")
     optimizer = torch.optim.AdamW(param_groups(params, cfg.weight_decay), lr=cfg.lr, fused=fused)
     model, optimizer = accelerator.prepare(model, optimizer)
     plain = accelerator.unwrap_model(model)
