@@ -400,6 +400,8 @@ def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Res
             cache_dir=recipe.toy.cache_dir,
             mt_noise=recipe.toy.mt_noise,
             with_model=with_model,
+            # the toy MT system's files only when a member reads them (translate-train recipes)
+            translated=any(m.source == "translated" for m in intermediate_members(recipe)),
         )
         if data.source == "toy":
             data = replace(data, source="local", data_dir=str(world.data_dir))

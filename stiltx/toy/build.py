@@ -66,10 +66,21 @@ def world_key(
     return key
 
 
+TRANSLATED = "translated"  # data/translated/: the toy MT system's files (stiltx.toy.translated)
+
+
 def emit_all(
-    seed: int, sizes: ToySizes, languages: tuple[str, ...], mt_noise: float = DEFAULT_MT_NOISE
+    seed: int,
+    sizes: ToySizes,
+    languages: tuple[str, ...],
+    mt_noise: float = DEFAULT_MT_NOISE,
+    *,
+    translated: bool = True,
 ) -> dict[str, str]:
-    """Every file of the world: relative path -> text. Pure: same arguments, same bytes."""
+    """Every file of the world: relative path -> text. Pure: same arguments, same bytes.
+
+    `translated=False` leaves out `translated/` (the toy MT system's files), which only
+    translate-train recipes read and which take most of the generation time."""
     from stiltx.toy import tasks_english, tasks_target
     from stiltx.toy.translated import emit_translated
 
@@ -78,8 +89,17 @@ def emit_all(
         files.update(emit(seed, sizes))
     for emit in tasks_target.EMITTERS.values():
         files.update(emit(seed, sizes, languages))
-    files.update(emit_translated(seed, sizes, languages, mt_noise))
+    if translated:
+        files.update(emit_translated(seed, sizes, languages, mt_noise))
     return files
+
+
+def _write_files(out_dir: Path, files: dict[str, str]) -> int:
+    for rel, text in sorted(files.items()):
+        path = out_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    return len(files)
 
 
 def write_data(
@@ -88,14 +108,22 @@ def write_data(
     sizes: ToySizes,
     languages: tuple[str, ...],
     mt_noise: float = DEFAULT_MT_NOISE,
+    *,
+    translated: bool = True,
 ) -> int:
     """Write every file under `out_dir` (which must be empty or new); return the file count."""
-    files = emit_all(seed, sizes, languages, mt_noise)
-    for rel, text in sorted(files.items()):
-        path = out_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8"))
-    return len(files)
+    return _write_files(out_dir, emit_all(seed, sizes, languages, mt_noise, translated=translated))
+
+
+def _write_translated(
+    out_dir: Path, seed: int, sizes: ToySizes, languages: tuple[str, ...], mt_noise: float
+) -> int:
+    """The files `emit_all` puts under translated/, written under `out_dir` (that folder)."""
+    from stiltx.toy.translated import emit_translated
+
+    prefix = TRANSLATED + "/"
+    files = emit_translated(seed, sizes, languages, mt_noise)
+    return _write_files(out_dir, {rel.removeprefix(prefix): text for rel, text in files.items()})
 
 
 def _check_languages(languages: tuple[str, ...]) -> None:
@@ -128,12 +156,15 @@ def ensure_toy_world(
     with_model: bool = True,
     progress: bool = True,
     mt_noise: float = DEFAULT_MT_NOISE,
+    translated: bool = True,
 ) -> ToyWorld:
     """Return the cached toy world for `seed`, building whatever part is missing.
 
     `model=None` takes the model that goes with `sizes` when they are a named size (smoke runs
     get a smaller, faster model), else the default. `with_model=False` builds only the data.
     `mt_noise` is the toy MT system's noise (recipe key `toy.mt_noise`, stiltx.toy.translated).
+    `translated=False` skips data/translated/ until a call asks for it (only translate-train
+    recipes read it; it is most of the data's generation time). The files are the same either way.
     """
     from stiltx.toy.pretrain import model_for
 
@@ -151,8 +182,13 @@ def ensure_toy_world(
         if not (data_dir / "mlm" / "en.txt").is_file():
             started = time.perf_counter()
             with atomic.directory(data_dir) as tmp:
-                write_data(tmp, seed, sizes, languages, mt_noise)
+                write_data(tmp, seed, sizes, languages, mt_noise, translated=False)
             timings["data_seconds"] = round(time.perf_counter() - started, 2)
+        if translated and not (data_dir / TRANSLATED).is_dir():
+            started = time.perf_counter()
+            with atomic.directory(data_dir / TRANSLATED) as tmp:
+                _write_translated(tmp, seed, sizes, languages, mt_noise)
+            timings["translated_seconds"] = round(time.perf_counter() - started, 2)
         if with_model and not (model_dir / "model.safetensors").is_file():
             from stiltx.toy.pretrain import pretrain
 

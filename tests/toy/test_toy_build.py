@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,36 @@ def test_masked_only_loss_equals_the_models_mlm_loss(world):
         full = model(input_ids=inputs, labels=labels).loss
         fast = _masked_loss(model, inputs, labels)
     assert torch.allclose(full, fast, atol=1e-5)
+
+
+def test_translated_files_are_built_only_when_asked_and_are_the_same(tmp_path):
+    from stiltx.toy.build import emit_all
+
+    world = ensure_toy_world(seed=0, sizes=TEST_SIZES, cache_dir=tmp_path, with_model=False,
+                             translated=False)  # fmt: skip
+    assert (world.data_dir / "mlm" / "en.txt").is_file()
+    assert not (world.data_dir / "translated").exists()  # multitask9 does not read them
+    world = ensure_toy_world(seed=0, sizes=TEST_SIZES, cache_dir=tmp_path, with_model=False)
+    written = {
+        str(p.relative_to(world.data_dir)): p.read_bytes().decode("utf-8")
+        for p in world.data_dir.rglob("*")
+        if p.is_file()
+    }
+    assert written == emit_all(0, TEST_SIZES, DEFAULT_LANGUAGES)  # the same world, now whole
+    meta = json.loads((world.root / "world.json").read_text())
+    assert "translated_seconds" in meta and "data_seconds" in meta
+
+
+def test_a_recipe_builds_the_translated_files_only_when_a_member_reads_them(tmp_path):
+    from rich.console import Console
+
+    from stiltx.pipeline import resolve
+    from stiltx.recipe.load import load_recipe
+
+    def data_dir(recipe: str) -> Path:
+        loaded = load_recipe(recipe, preset="tiny", overrides=["toy.size=smoke",
+                             f"toy.cache_dir={tmp_path}"])  # fmt: skip
+        return Path(resolve(loaded, Console(quiet=True), with_model=False).data.data_dir)
+
+    assert not (data_dir("multitask9") / "translated").exists()
+    assert (data_dir("baselines/translate") / "translated" / "mnli" / "de").is_dir()
