@@ -6,12 +6,7 @@
 #
 # XLM-R-base-shaped model (random init), bf16 autocast, SDPA attention. Each step has its own
 # time limit so one failure does not eat the others' time; outputs land in $OUT.
-set -uo pipefail
-OUT=${OUT:-gpu-results}
-mkdir -p "$OUT"
-export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1 TOKENIZERS_PARALLELISM=false
-export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 STILTX_CACHE=${STILTX_CACHE:-/tmp/stiltx-cache}
-PY=${PYTHON:-python3}
+source "$(dirname "$0")/gpu_env.sh"
 
 {
   date -u
