@@ -10,6 +10,7 @@ def tiny_config(
     num_heads: int = 4,
     intermediate_size: int = 512,
     max_position_embeddings: int = 514,
+    attention_probs_dropout_prob: float = 0.1,
 ):
     from transformers import XLMRobertaConfig
 
@@ -24,6 +25,7 @@ def tiny_config(
         bos_token_id=0,
         eos_token_id=2,
         type_vocab_size=1,
+        attention_probs_dropout_prob=attention_probs_dropout_prob,
     )
 
 
