@@ -11,6 +11,7 @@ def tiny_config(
     intermediate_size: int = 512,
     max_position_embeddings: int = 514,
     attention_probs_dropout_prob: float = 0.1,
+    hidden_dropout_prob: float = 0.1,
 ):
     from transformers import XLMRobertaConfig
 
@@ -26,6 +27,7 @@ def tiny_config(
         eos_token_id=2,
         type_vocab_size=1,
         attention_probs_dropout_prob=attention_probs_dropout_prob,
+        hidden_dropout_prob=hidden_dropout_prob,
     )
 
 

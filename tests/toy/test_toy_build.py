@@ -48,6 +48,9 @@ def test_model_and_tokenizer_load_like_xlmr(world):
     tokenizer = AutoTokenizer.from_pretrained(world.model_dir)
     model = AutoModelForMaskedLM.from_pretrained(world.model_dir)
     assert model.config.model_type == "xlm-roberta" and model.config.hidden_size == 32
+    # the pretraining dropouts are the ones fine-tuning gets (ToyModelConfig)
+    assert model.config.hidden_dropout_prob == MICRO.hidden_dropout == 0.0
+    assert model.config.attention_probs_dropout_prob == MICRO.attention_dropout == 0.0
     batch = tokenizer(["Anna Berg bought 3 red apples."], return_tensors="pt")
     assert batch["input_ids"][0, 0].item() == 0 and tokenizer.mask_token_id == len(tokenizer) - 1
     with torch.inference_mode():
