@@ -392,7 +392,7 @@ def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Res
 
         if with_model:
             console.print(
-                "toy world: building or reusing the data and tiny model (first time ~4.5 min)"
+                "toy world: building or reusing the data and tiny model (first time ~4 min)"
             )
         world = ensure_toy_world(
             seed=recipe.toy.seed,

@@ -39,7 +39,7 @@ class ToyModelConfig:
     # then keeps falling on long windows (2.63 after 2,000 steps with these two phases).
     length_warmup: tuple[tuple[float, int], ...] = ((0.15, 10), (0.35, 32))
     # Dropout, off in pretraining and (the saved config carries it) in fine-tuning. Both measured
-    # on a quiet 2-core machine (benchmarks/README.md, "The toy model's MLM pretraining"):
+    # on a quiet 2-core machine (benchmarks/README.md, "Toy world v6"):
     # - speed: CPU dropout masks are slow; a pretraining step takes 113 ms without dropout, 144 ms
     #   with XLM-R's 0.1 hidden dropout and ~205 ms with its attention dropout as well (which also
     #   takes PyTorch's fused CPU attention off its fast path): 2,000 steps in 232 s, not 277 s;

@@ -1,10 +1,14 @@
-"""The toy MLM pretraining's sequence-length warm-up: short windows first, then full length."""
+"""The toy MLM pretraining: sequence-length warm-up (short windows first) and mimetic init."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from stiltx.toy.pretrain import ToyModelConfig, _chunks, window_length
+import torch
+from transformers import XLMRobertaForMaskedLM
+
+from stiltx.toy.pretrain import ToyModelConfig, _chunks, mimetic_init, window_length
+from stiltx.toy.tiny_model import tiny_config
 
 
 def test_default_warmup_phases():
@@ -28,12 +32,6 @@ def test_windows_leave_room_for_special_tokens():
 
 
 def test_mimetic_init_adds_identity_to_query_and_key_only():
-    import torch
-    from transformers import XLMRobertaForMaskedLM
-
-    from stiltx.toy.pretrain import mimetic_init
-    from stiltx.toy.tiny_model import tiny_config
-
     torch.manual_seed(0)
     model = XLMRobertaForMaskedLM(tiny_config(50, hidden_size=16, num_layers=2, num_heads=2))
     before = {k: v.clone() for k, v in model.state_dict().items()}
@@ -41,7 +39,9 @@ def test_mimetic_init_adds_identity_to_query_and_key_only():
     after = model.state_dict()
     changed = {k for k in before if not torch.equal(before[k], after[k])}
     assert changed == {
-        f"roberta.encoder.layer.{i}.attention.self.{w}.weight" for i in (0, 1) for w in ("query", "key")
+        f"roberta.encoder.layer.{i}.attention.self.{w}.weight"
+        for i in (0, 1)
+        for w in ("query", "key")
     }
     for name in changed:
         assert torch.allclose(after[name] - before[name], 0.7 * torch.eye(16))
@@ -49,4 +49,6 @@ def test_mimetic_init_adds_identity_to_query_and_key_only():
     x = torch.nn.functional.layer_norm(torch.randn(8, 16), (16,))
     layer = model.roberta.encoder.layer[0].attention.self
     scores = layer.query(x) @ layer.key(x).T
-    assert (scores.diagonal() > scores.masked_fill(torch.eye(8, dtype=torch.bool), -1e9).max(1).values).all()
+    assert (
+        scores.diagonal() > scores.masked_fill(torch.eye(8, dtype=torch.bool), -1e9).max(1).values
+    ).all()
