@@ -53,8 +53,8 @@ def embed(
 ) -> np.ndarray:
     """Sentence vectors, shape (len(texts), hidden), float32, each of unit L2 norm.
 
-    `layer` indexes `hidden_states` (0 = embeddings, num_hidden_layers = last); None uses
-    `default_layer`. `pooling` "mean" averages the non-pad tokens, "cls" takes `<s>`.
+    `layer` indexes `hidden_states` (0 = embeddings, num_hidden_layers = last) and, as in Python,
+    counts from the end when negative (-1 = last); None uses `default_layer`. `pooling` "mean" averages the non-pad tokens, "cls" takes `<s>`.
     Texts are encoded longest first with padding to the batch's longest row (little padding,
     and an out-of-memory error shows up in the first batch), then put back in input order.
     `model` may be a transformers model (encoder or with a head) or an adapters AutoAdapterModel:
@@ -64,12 +64,15 @@ def embed(
     import torch
 
     num_layers = model.config.num_hidden_layers
-    layer = default_layer(num_layers) if layer is None else layer
-    if not 0 <= layer <= num_layers:
+    if layer is None:
+        layer = default_layer(num_layers)
+    if not -(num_layers + 1) <= layer <= num_layers:
         raise StiltxError(
             f"retrieval.layer = {layer} is out of range for a model with {num_layers} layers; "
-            f"expected 0..{num_layers} (0 = embeddings) or null for {default_layer(num_layers)}"
+            f"expected 0..{num_layers} (0 = embeddings), -{num_layers + 1}..-1 (-1 = the last) "
+            f"or null for {default_layer(num_layers)}"
         )
+    layer %= num_layers + 1
     if pooling not in ("mean", "cls"):
         raise StiltxError(f"retrieval.pooling = {pooling!r}; expected 'mean' or 'cls'")
     encoder = getattr(model, "base_model", model)

@@ -120,16 +120,11 @@ def _check_retrieval(recipe: schema.Recipe) -> list[str]:
     problems = _limit("retrieval.batch_size", retrieval.batch_size, 1, MAX_BATCH)
     if retrieval.layer is None:
         return problems
-    if retrieval.layer < 0:
-        return [
-            *problems,
-            f"retrieval.layer: got {retrieval.layer}, expected >= 0 (0 = embeddings)",
-        ]
     depth = model_depth(recipe.model.name_or_path, recipe.toy.size)
-    if depth is not None and retrieval.layer > depth:
+    if depth is not None and not -(depth + 1) <= retrieval.layer <= depth:
         problems.append(
-            f"retrieval.layer: got {retrieval.layer}, expected 0..{depth} "
-            f"({recipe.model.name_or_path} has {depth} layers; 0 = embeddings)"
+            f"retrieval.layer: got {retrieval.layer}, expected 0..{depth} or -{depth + 1}..-1 "
+            f"({recipe.model.name_or_path} has {depth} layers; 0 = embeddings, -1 = the last)"
         )
     return problems
 

@@ -136,7 +136,9 @@ class TargetConfig:
 @dataclass(frozen=True)
 class RetrievalConfig:
     tasks: tuple[str, ...] = ()
-    layer: int | None = None  # hidden_states index (0 = embeddings); None: 14/24 of the depth
+    # hidden_states index: 0 = embeddings, -1 = the last layer (negative counts from the end);
+    # None: 14/24 of the depth
+    layer: int | None = None
     pooling: Literal["mean", "cls"] = "mean"
     batch_size: int = 64
 

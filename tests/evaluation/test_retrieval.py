@@ -99,6 +99,17 @@ def test_embed_rejects_a_layer_out_of_range(tiny):
     model, tokenizer = tiny
     with pytest.raises(StiltxError, match="retrieval.layer = 3 is out of range.*expected 0..2"):
         embed(model, tokenizer, ["x"], layer=3)
+    with pytest.raises(StiltxError, match="retrieval.layer = -4 is out of range.*-3..-1"):
+        embed(model, tokenizer, ["x"], layer=-4)
+
+
+def test_a_negative_layer_counts_from_the_last(tiny):
+    model, tokenizer = tiny  # 2 layers: hidden_states 0..2
+    for negative, layer in ((-1, 2), (-2, 1), (-3, 0)):
+        np.testing.assert_array_equal(
+            embed(model, tokenizer, TEXTS[:2], layer=negative),
+            embed(model, tokenizer, TEXTS[:2], layer=layer),
+        )
 
 
 def test_embed_through_an_adapter_model_uses_its_active_adapters(tiny_model_dir, tiny):

@@ -29,7 +29,7 @@ BAD = {
     "eval split": (["eval.split=bogus"], "eval.split: got 'bogus', expected one of test, dev"),
     "retrieval layer": (
         ["retrieval.layer=999"],
-        "retrieval.layer: got 999, expected 0..24 (FacebookAI/xlm-roberta-large has 24 layers",
+        "retrieval.layer: got 999, expected 0..24 or -25..-1 (FacebookAI/xlm-roberta-large has 24 layers",
     ),
     "lr nan": (["intermediate.train.lr=.nan"], "intermediate.train.lr: got nan, expected a finite"),
     "lr inf": (["target.train.lr=.inf"], "target.train.lr: got inf, expected a finite number"),
@@ -67,9 +67,13 @@ def test_validate_rejects(case):
 
 
 def test_retrieval_layer_is_checked_against_the_toy_models_depth():
-    with pytest.raises(RecipeError, match=r"retrieval.layer: got 5, expected 0..4"):
+    with pytest.raises(RecipeError, match=r"retrieval.layer: got 5, expected 0..4 or -5..-1"):
         load_recipe("multitask9", preset="tiny", overrides=["retrieval.layer=5"])
+    with pytest.raises(RecipeError, match=r"retrieval.layer: got -6, expected 0..4 or -5..-1"):
+        load_recipe("multitask9", preset="tiny", overrides=["retrieval.layer=-6"])
     load_recipe("multitask9", preset="tiny", overrides=["retrieval.layer=4"])
+    # -1 (the last layer) is valid whatever the depth: the smoke-size toy model has 2 layers
+    load_recipe("multitask9", preset="tiny", overrides=["retrieval.layer=-1", "toy.size=smoke"])
 
 
 def test_a_type_error_hides_no_other_problem():
