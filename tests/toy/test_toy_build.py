@@ -115,8 +115,46 @@ def test_masked_only_loss_equals_the_models_mlm_loss(world):
     assert (labels != -100).any()
     with torch.inference_mode():
         full = model(input_ids=inputs, labels=labels).loss
-        fast = _masked_loss(model, inputs, labels)
+        fast = _masked_loss(model, model.roberta(input_ids=inputs).last_hidden_state, labels)
     assert torch.allclose(full, fast, atol=1e-5)
+
+
+def test_the_s_token_summary_loss_is_the_cross_entropy_with_its_windows_bag_of_words(world):
+    """<s> is trained to predict the words of its input (ToyModelConfig.summary_weight)."""
+    import dataclasses
+
+    import torch
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    from stiltx.toy.pretrain import _mask, _masked_loss, _pretraining_loss
+
+    tokenizer = AutoTokenizer.from_pretrained(world.model_dir)
+    model = AutoModelForMaskedLM.from_pretrained(world.model_dir)
+    ids = tokenizer(["Anna Anna Berg", "Omar lent it."], padding=True, return_tensors="pt")
+    special = torch.tensor(tokenizer.all_special_ids)
+    torch.manual_seed(0)
+    inputs, labels = _mask(ids["input_ids"], tokenizer, special, 0.5)
+    cfg = dataclasses.replace(MICRO, summary_weight=0.25)
+    with torch.inference_mode():
+        total = _pretraining_loss(model, inputs, labels, ids["input_ids"], special, cfg)
+        hidden = model.roberta(input_ids=inputs).last_hidden_state
+        mlm = _masked_loss(model, hidden, labels)
+        log_probs = torch.log_softmax(model.lm_head(hidden[:, 0]), dim=-1)
+        by_hand = []
+        for row, lp in zip(ids["input_ids"].tolist(), log_probs, strict=True):
+            words = [t for t in row if t not in tokenizer.all_special_ids]
+            by_hand.append(-sum(lp[t] for t in words) / len(words))
+        summary = torch.stack(by_hand).mean()
+        without = _pretraining_loss(
+            model,
+            inputs,
+            labels,
+            ids["input_ids"],
+            special,
+            dataclasses.replace(cfg, summary_weight=0.0),
+        )
+    assert torch.allclose(total, mlm + 0.25 * summary, atol=1e-5)
+    assert torch.allclose(without, mlm, atol=1e-6)
 
 
 def test_translated_files_are_built_only_when_asked_and_are_the_same(tmp_path):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 
 from stiltx.toy.build import emit_all
+from stiltx.toy.items import paws_item
 from stiltx.toy.languages import DEFAULT_LANGUAGES, LANGUAGES, LEXICONS
 from stiltx.toy.sizes import TEST_SIZES, ToySizes
 
@@ -212,3 +214,24 @@ def test_question_and_answer_paragraphs_answer_from_the_paragraph(monkeypatch):
             story, _, answer = line.rpartition("? ")
             assert story and answer.endswith(".")
             assert answer[:-1] in story.rpartition(". ")[0] + ".", (lang, line)
+
+
+def test_pawsx_pairs_hold_the_same_words_under_both_labels():
+    """Only word order tells a PAWS-X paraphrase from a non-paraphrase: no surface shortcut."""
+    rng = random.Random(0)
+    items = [paws_item(rng) for _ in range(400)]
+    assert 0.4 < sum(it.label for it in items) / len(items) < 0.6
+    for it in items:
+        assert (
+            it.second.front_time != it.first.front_time
+        )  # the time phrase moves under both labels
+        swapped = (it.second.agent, it.second.recipient) == (it.first.recipient, it.first.agent)
+        assert swapped == (it.label == 0)
+    sizes = ToySizes(train=200, eval=40, mlm_lines=1, bucc_corpus=1, bucc_gold=1)
+    files = emit_all(0, sizes, ("en", "de"))
+    for name in ("pawsx/train-en.tsv", "pawsx/dev-de.tsv"):
+        for first, second, _ in csv.reader(io.StringIO(files[name]), delimiter="\t"):
+            assert first != second
+            assert sorted(re.findall(r"\w+", first.lower())) == sorted(
+                re.findall(r"\w+", second.lower())
+            ), (name, first, second)
