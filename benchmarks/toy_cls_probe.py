@@ -1,0 +1,68 @@
+"""Does the toy encoder's <s> token see its input? (benchmarks/README.md, "Toy world v7")
+
+    python benchmarks/toy_cls_probe.py                      # the cached default toy world
+    python benchmarks/toy_cls_probe.py --model DIR --pairs pawsx/dev-en.tsv --n 64
+
+Encodes the first N sentence pairs of a PAWS-X-layout TSV (sentence1<TAB>sentence2<TAB>label) the
+way sentence-pair classification does and prints, per layer, the mean cosine similarity of the
+<s> hidden state between different inputs (1.0: the same vector whatever the input, so a
+classifier on <s> has nothing to start from) next to that of ordinary tokens, and, per layer and
+head, the attention weight <s> puts on itself. A benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+
+def mean_pairwise_cosine(vectors) -> float:
+    """Mean cosine similarity over all pairs of distinct rows of `vectors` (n x d)."""
+    import torch
+
+    unit = torch.nn.functional.normalize(vectors, dim=-1)
+    n = unit.shape[0]
+    return ((unit @ unit.T).sum() - n).item() / (n * n - n)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, help="toy model folder (default: the cached world)")
+    parser.add_argument("--pairs", type=Path, help="PAWS-X TSV (default: the world's dev-en)")
+    parser.add_argument("--n", type=int, default=64, help="pairs to encode (default 64)")
+    args = parser.parse_args(argv)
+
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    if args.model is None or args.pairs is None:
+        from stiltx.toy.build import ensure_toy_world
+
+        world = ensure_toy_world(progress=False)
+        args.model = args.model or world.model_dir
+        args.pairs = args.pairs or world.data_dir / "pawsx" / "dev-en.tsv"
+    with args.pairs.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f, delimiter="\t"))[: args.n]
+    tokenizer = AutoTokenizer.from_pretrained(args.model)
+    model = AutoModel.from_pretrained(
+        args.model, attn_implementation="eager", add_pooling_layer=False
+    ).eval()
+    batch = tokenizer([r[0] for r in rows], [r[1] for r in rows], padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        out = model(**batch, output_hidden_states=True, output_attentions=True)
+    print(f"{args.model}, {len(rows)} pairs of {args.pairs}")
+    print("layer  mean cosine across inputs: <s>   tokens 1-5")
+    for layer, hidden in enumerate(out.hidden_states):
+        tokens = hidden[:, 1:6].reshape(-1, hidden.shape[-1])
+        s_token, others = mean_pairwise_cosine(hidden[:, 0]), mean_pairwise_cosine(tokens)
+        print(f"{layer:>5}  {s_token:>30.3f}   {others:.3f}")
+    print("layer  <s> -> <s> attention weight, per head")
+    for layer, attention in enumerate(out.attentions, start=1):
+        weights = attention[:, :, 0, 0].mean(0).tolist()
+        print(f"{layer:>5}  " + " ".join(f"{w:.2f}" for w in weights))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
