@@ -54,7 +54,8 @@ def embed(
     """Sentence vectors, shape (len(texts), hidden), float32, each of unit L2 norm.
 
     `layer` indexes `hidden_states` (0 = embeddings, num_hidden_layers = last) and, as in Python,
-    counts from the end when negative (-1 = last); None uses `default_layer`. `pooling` "mean" averages the non-pad tokens, "cls" takes `<s>`.
+    counts from the end when negative (-1 = last); None uses `default_layer`. `pooling` "mean"
+    averages the non-pad tokens, "cls" takes `<s>`.
     Texts are encoded longest first with padding to the batch's longest row (little padding,
     and an out-of-memory error shows up in the first batch), then put back in input order.
     `model` may be a transformers model (encoder or with a head) or an adapters AutoAdapterModel:

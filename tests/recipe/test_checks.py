@@ -29,7 +29,8 @@ BAD = {
     "eval split": (["eval.split=bogus"], "eval.split: got 'bogus', expected one of test, dev"),
     "retrieval layer": (
         ["retrieval.layer=999"],
-        "retrieval.layer: got 999, expected 0..24 or -25..-1 (FacebookAI/xlm-roberta-large has 24 layers",
+        "retrieval.layer: got 999, expected 0..24 or -25..-1 "
+        "(FacebookAI/xlm-roberta-large has 24 layers",
     ),
     "lr nan": (["intermediate.train.lr=.nan"], "intermediate.train.lr: got nan, expected a finite"),
     "lr inf": (["target.train.lr=.inf"], "target.train.lr: got inf, expected a finite number"),
