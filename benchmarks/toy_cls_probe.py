@@ -2,12 +2,15 @@
 
     python benchmarks/toy_cls_probe.py                      # the cached default toy world
     python benchmarks/toy_cls_probe.py --model DIR --pairs pawsx/dev-en.tsv --n 64
+    python benchmarks/toy_cls_probe.py --model RUN/intermediate/model    # a run's encoder
 
 Encodes the first N sentence pairs of a PAWS-X-layout TSV (sentence1<TAB>sentence2<TAB>label) the
 way sentence-pair classification does and prints, per layer, the mean cosine similarity of the
 <s> hidden state between different inputs (1.0: the same vector whatever the input, so a
 classifier on <s> has nothing to start from) next to that of ordinary tokens, and, per layer and
-head, the attention weight <s> puts on itself. A benchmark, not a test.
+head, the attention weight <s> puts on itself and the share it puts on the tokens of person names
+(the words PAWS-X swaps). A model saved by a run (RUN/intermediate/model) holds no tokenizer: the
+toy world's is used unless --tokenizer names one. A benchmark, not a test.
 """
 
 from __future__ import annotations
@@ -31,20 +34,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="toy model folder (default: the cached world)")
     parser.add_argument("--pairs", type=Path, help="PAWS-X TSV (default: the world's dev-en)")
     parser.add_argument("--n", type=int, default=64, help="pairs to encode (default 64)")
+    parser.add_argument("--tokenizer", type=Path, help="tokenizer folder (default: --model's)")
     args = parser.parse_args(argv)
 
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    if args.model is None or args.pairs is None:
+    has_tokenizer = args.model is not None and (args.model / "tokenizer.json").is_file()
+    if args.model is None or args.pairs is None or (args.tokenizer is None and not has_tokenizer):
         from stiltx.toy.build import ensure_toy_world
 
         world = ensure_toy_world(progress=False)
         args.model = args.model or world.model_dir
         args.pairs = args.pairs or world.data_dir / "pawsx" / "dev-en.tsv"
+        if args.tokenizer is None and not has_tokenizer:
+            args.tokenizer = world.model_dir
     with args.pairs.open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f, delimiter="\t"))[: args.n]
-    tokenizer = AutoTokenizer.from_pretrained(args.model)
+    tokenizer = AutoTokenizer.from_pretrained(args.tokenizer or args.model)
     model = AutoModel.from_pretrained(
         args.model, attn_implementation="eager", add_pooling_layer=False
     ).eval()
@@ -61,7 +68,27 @@ def main(argv: list[str] | None = None) -> int:
     for layer, attention in enumerate(out.attentions, start=1):
         weights = attention[:, :, 0, 0].mean(0).tolist()
         print(f"{layer:>5}  " + " ".join(f"{w:.2f}" for w in weights))
+    is_name = name_token_mask(tokenizer, batch["input_ids"])
+    print("layer  <s> -> person-name tokens, share of attention, per head")
+    for layer, attention in enumerate(out.attentions, start=1):
+        shares = (attention[:, :, 0, :] * is_name[:, None, :]).sum(-1).mean(0).tolist()
+        print(f"{layer:>5}  " + " ".join(f"{w:.2f}" for w in shares))
     return 0
+
+
+def name_token_mask(tokenizer, input_ids):
+    """1.0 where a token is a piece of a toy person name (first or last), else 0.0."""
+    import torch
+
+    from stiltx.toy.lexicon import FIRST_NAMES, LAST_NAMES
+
+    pieces = {
+        piece
+        for name in (*FIRST_NAMES, *LAST_NAMES)
+        for piece in tokenizer(" " + name, add_special_tokens=False)["input_ids"]
+    }
+    pieces -= set(tokenizer.all_special_ids)
+    return torch.isin(input_ids, torch.tensor(sorted(pieces))).float()
 
 
 if __name__ == "__main__":
