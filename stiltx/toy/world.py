@@ -122,6 +122,17 @@ def sample_story(rng: random.Random, n: int) -> tuple[Event, ...]:
     return tuple(events)
 
 
+def people_in(facts) -> tuple[Person, ...]:
+    """Every person a fact names: agents, recipients, victims, the subjects of states."""
+    people: list[Person] = []
+    for fact in facts:
+        roles = (
+            (fact.agent, fact.recipient, fact.source) if isinstance(fact, Event) else (fact.agent,)
+        )
+        people.extend(p for p in roles if isinstance(p, tuple) and p not in people)
+    return tuple(people)
+
+
 def use_event(agent: Person, obj: str, count: int = 1) -> Event:
     """`agent` uses `obj` the way its category is used (eats the apple, reads the book)."""
     return Event(agent=agent, verb=CATEGORY_OF[obj].use, obj=obj, count=count)

@@ -67,11 +67,6 @@ class Writer:
     def text(self, fact, wh: str | None = None) -> str:
         return self.sentence(fact, wh).text
 
-    def predicate(self, fact) -> str:
-        """The fact without its subject ("ate the apple."), for continuations after a name."""
-        toks = [t for t in self.sentence(fact).tokens if t.role != "S"]
-        return Sentence(self.language, tuple(toks)).text
-
     def phrase(self, english: str) -> str:
         """Template text, translated word by word (English word order), with MT noise."""
         if self.english:

@@ -235,3 +235,37 @@ def test_pawsx_pairs_hold_the_same_words_under_both_labels():
             assert sorted(re.findall(r"\w+", first.lower())) == sorted(
                 re.findall(r"\w+", second.lower())
             ), (name, first, second)
+
+
+def _person_of(answer: str, known: set[str]) -> str:
+    (person,) = [name for name in known if re.search(rf"\b{name}\b", answer)]
+    return person
+
+
+def test_hellaswag_and_cosmosqa_need_who_did_what_not_only_the_objects_category():
+    """One wrong answer is the right action by a person the context never mentions; the others
+    are wrong actions by the right person (toy world v8)."""
+    from stiltx.toy.lexicon import FIRST_NAMES, LAST_NAMES
+    from stiltx.toy.tasks_english import emit_cosmosqa, emit_hellaswag
+
+    names = {f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES}
+    sizes = ToySizes(train=60, eval=10)
+    rows = [
+        (r["ctx"], r["endings"], r["label"])
+        for r in map(
+            json.loads, emit_hellaswag(0, sizes)["hellaswag/hellaswag_train.jsonl"].splitlines()
+        )
+    ]
+    cosmos = list(csv.reader(io.StringIO(emit_cosmosqa(0, sizes)["cosmosqa/train.csv"])))[1:]
+    rows += [(r[1], r[3:7], int(r[7])) for r in cosmos]
+    assert len(rows) == 120
+    for context, answers, label in rows:
+        right = answers[label]
+        who = _person_of(right, names)
+        assert who in context
+        strangers = [a for a in answers if _person_of(a, names) not in context]
+        assert len(strangers) == 1, (context, answers)
+        # the stranger does exactly what the right answer says
+        assert strangers[0].replace(_person_of(strangers[0], names), who) == right
+        others = [a for a in answers if a not in (right, strangers[0])]
+        assert len(others) == 2 and all(_person_of(a, names) == who for a in others)
