@@ -115,9 +115,7 @@ def sample_story(rng: random.Random, n: int) -> tuple[Event, ...]:
     events = []
     for verb in verbs:
         event = sample_event(rng, verb=verb, avoid=tuple(agents))
-        agents.extend(p for p in (event.agent, event.recipient) if p)
-        if isinstance(event.source, tuple):
-            agents.append(event.source)
+        agents.extend(people_in([event]))
         events.append(event)
     return tuple(events)
 
