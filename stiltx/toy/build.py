@@ -28,7 +28,7 @@ from stiltx.toy.languages import DEFAULT_LANGUAGES, LANGUAGES
 from stiltx.toy.pretrain import ToyModelConfig
 from stiltx.toy.sizes import ToySizes
 
-TOY_VERSION = "v8"  # bump when the generator's output changes, so old caches are not reused
+TOY_VERSION = "v9"  # bump when the generator's output changes, so old caches are not reused
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,9 @@ def render_event(language: str, event: Event, wh: str | None = None) -> Sentence
     toks = [t for r in order for t in parts[r]]
     if do_support and wh not in (None, "S"):
         at = len(parts[slot]) if lang.wh_front else 0
-        at += len(parts["T"]) if order[0] == "T" else 0
+        # A fronted time phrase stands before the question word ("In 1999 where did ...");
+        # when the time itself is asked, it *is* the question word ("When did ...").
+        at += len(parts["T"]) if order[0] == "T" and slot != "T" else 0
         toks[at:at] = _with_role(_fw(lang, "did"), "V")
     if wh is not None and not lang.wh_front:
         toks += _fw(lang, "question")

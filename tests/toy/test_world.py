@@ -269,3 +269,18 @@ def test_hellaswag_and_cosmosqa_need_who_did_what_not_only_the_objects_category(
         assert strangers[0].replace(_person_of(strangers[0], names), who) == right
         others = [a for a in answers if a not in (right, strangers[0])]
         assert len(others) == 2 and all(_person_of(a, names) == who for a in others)
+
+
+def test_english_when_questions_keep_the_name_whole_and_put_did_after_when():
+    from stiltx.toy.render import render_event
+    from stiltx.toy.world import Event
+
+    event = Event(("Zara", "Haddad"), "lend", "car", 11, recipient=("Hana", "Okafor"), year=2009)
+    assert (
+        render_event("en", event, "T").text == "When did Zara Haddad lend 11 cars to Hana Okafor?"
+    )
+    fronted = Event(
+        ("Zara", "Haddad"), "drive", "car", 2, place="Kelby", year=1999, front_time=True
+    )
+    assert render_event("en", fronted, "T").text == "When did Zara Haddad drive 2 cars in Kelby?"
+    assert render_event("en", fronted, "L").text == "In 1999 where did Zara Haddad drive 2 cars?"
