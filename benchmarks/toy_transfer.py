@@ -1,0 +1,137 @@
+"""Where zero-shot transfer fails in the toy world: two readings of finished runs' predictions/.
+
+    python benchmarks/toy_transfer.py qa-types RUN --data DATA [--task xquad]
+    python benchmarks/toy_transfer.py seed-noise RUN RUN RUN [--tasks xnli pawsx xquad mlqa tydiqa]
+
+qa-types: exact match per question type (Who, What, How many, To whom, From whom, From which,
+Where, When) in every language. The type is read from the English question with the same id
+(QA test ids are the same in every toy language). DATA is the toy world's data folder,
+$STILTX_CACHE/toy/<version>-<seed>/data.
+
+seed-noise: for each task, the std over seeds of the zero-shot mean, and the part of it that the
+test set's sampling alone would give. Paired over the same test items: the variance of the
+per-example score differences between two seeds, over n, summed over languages and averaged over
+seed pairs (var(a - b) = 2 var(a) for independent draws). Per-example scores: accuracy for
+classification, (EM + F1) / 2 for QA, as results.json aggregates them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+TWO_WORD_TYPES = ("To", "From", "How")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def example_score(row: dict) -> float:
+    """One prediction's score in percent: accuracy, or (EM + F1) / 2 for extractive QA."""
+    if "correct" in row:
+        return 100.0 * bool(row["correct"])
+    scores = row["scores"]
+    return (scores["exact_match"] + scores["f1"]) / 2
+
+
+def question_type(question: str) -> str:
+    words = question.split()
+    if words[0] == "In" and len(words) > 2:  # "In 1999 where did ..."
+        words = words[2:]
+    return " ".join(words[:2]) if words[0] in TWO_WORD_TYPES else words[0].capitalize()
+
+
+def english_types(data: Path, task: str) -> dict[str, str]:
+    path = data / task / f"{task}.en.json"
+    if task == "mlqa":
+        path = next((data / "mlqa").rglob("test-context-en-question-en.json"))
+    types = {}
+    for article in json.loads(path.read_text("utf-8"))["data"]:
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                types[qa["id"]] = question_type(qa["question"])
+    return types
+
+
+def qa_types(run: Path, data: Path, task: str) -> None:
+    types = english_types(data, task)
+    counts: dict[str, int] = defaultdict(int)
+    table: dict[str, dict[str, list[float]]] = {}
+    paths = (run / "predictions" / task).glob("*.jsonl")
+    for path in sorted(paths, key=lambda p: (p.stem != "en", p.stem)):  # English first
+        by_type: dict[str, list[float]] = defaultdict(list)
+        for row in read_jsonl(path):
+            by_type[types[row["id"]]].append(row["scores"]["exact_match"])
+        table[path.stem] = by_type
+    for by_type in table.values():
+        for kind, values in by_type.items():
+            counts[kind] = max(counts[kind], len(values))
+    kinds = sorted(counts, key=lambda k: -counts[k])
+    print("language  " + "  ".join(f"{k} ({counts[k]})" for k in kinds))
+    for language, by_type in table.items():
+        cells = [
+            f"{statistics.mean(by_type[k]):>{len(k) + len(str(counts[k])) + 3}.0f}"
+            if by_type.get(k)
+            else " " * (len(k) + len(str(counts[k])) + 3)
+            for k in kinds
+        ]
+        print(f"{language:<8}  " + "  ".join(cells))
+
+
+def seed_noise(runs: list[Path], tasks: list[str]) -> None:
+    for task in tasks:
+        folders = [run / "predictions" / task for run in runs]
+        if not all(folder.is_dir() for folder in folders):
+            continue
+        languages = sorted(p.stem for p in folders[0].glob("*.jsonl") if p.stem != "en")
+        scores = [
+            {
+                lang: {r["id"]: example_score(r) for r in read_jsonl(f / f"{lang}.jsonl")}
+                for lang in languages
+            }
+            for f in folders
+        ]
+        means = [
+            statistics.mean(statistics.mean(s[lang].values()) for lang in languages) for s in scores
+        ]
+        pair_vars = []
+        for a, b in itertools.combinations(scores, 2):
+            total = 0.0
+            for lang in languages:
+                ids = sorted(a[lang].keys() & b[lang].keys())
+                diffs = [a[lang][i] - b[lang][i] for i in ids]
+                total += statistics.pvariance(diffs) / len(ids)
+            pair_vars.append(total / len(languages) ** 2)
+        sampling = math.sqrt(statistics.mean(pair_vars) / 2)
+        print(f"{task:<7} zero-shot means {' '.join(f'{m:.1f}' for m in means)}: "
+              f"std {statistics.stdev(means):.1f}, of which test sampling ~{sampling:.1f}")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    types = sub.add_parser("qa-types", help="exact match per question type and language")
+    types.add_argument("run", type=Path)
+    types.add_argument("--data", type=Path, required=True, help="the toy world's data folder")
+    types.add_argument("--task", default="xquad", choices=("xquad", "mlqa"))
+    noise = sub.add_parser("seed-noise", help="seed spread against test-set sampling noise")
+    noise.add_argument("runs", type=Path, nargs="+")
+    noise.add_argument("--tasks", nargs="+", default=["xnli", "pawsx", "xquad", "mlqa", "tydiqa"])
+    args = parser.parse_args(argv)
+    if args.command == "qa-types":
+        qa_types(args.run, args.data, args.task)
+    elif len(args.runs) < 2:
+        parser.error("seed-noise needs at least two runs")
+    else:
+        seed_noise(args.runs, args.tasks)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
