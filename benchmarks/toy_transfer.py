@@ -25,19 +25,10 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
+from stiltx.report.results import example_scores
+
+QA_METRICS = ("exact_match", "f1")  # per-example QA score: (EM + F1) / 2, as results.json
 TWO_WORD_TYPES = ("To", "From", "How")
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-
-
-def example_score(row: dict) -> float:
-    """One prediction's score in percent: accuracy, or (EM + F1) / 2 for extractive QA."""
-    if "correct" in row:
-        return 100.0 * bool(row["correct"])
-    scores = row["scores"]
-    return (scores["exact_match"] + scores["f1"]) / 2
 
 
 def question_type(question: str) -> str:
@@ -66,8 +57,8 @@ def qa_types(run: Path, data: Path, task: str) -> None:
     paths = (run / "predictions" / task).glob("*.jsonl")
     for path in sorted(paths, key=lambda p: (p.stem != "en", p.stem)):  # English first
         by_type: dict[str, list[float]] = defaultdict(list)
-        for row in read_jsonl(path):
-            by_type[types[row["id"]]].append(row["scores"]["exact_match"])
+        for ident, value in (example_scores(path, ("exact_match",)) or {}).items():
+            by_type[types[ident]].append(value)
         table[path.stem] = by_type
     for by_type in table.values():
         for kind, values in by_type.items():
@@ -91,12 +82,11 @@ def seed_noise(runs: list[Path], tasks: list[str]) -> None:
             continue
         languages = sorted(p.stem for p in folders[0].glob("*.jsonl") if p.stem != "en")
         scores = [
-            {
-                lang: {r["id"]: example_score(r) for r in read_jsonl(f / f"{lang}.jsonl")}
-                for lang in languages
-            }
+            {lang: example_scores(f / f"{lang}.jsonl", QA_METRICS) for lang in languages}
             for f in folders
         ]
+        if any(None in s.values() for s in scores):  # corpus-level metric: no per-example score
+            continue
         means = [
             statistics.mean(statistics.mean(s[lang].values()) for lang in languages) for s in scores
         ]
