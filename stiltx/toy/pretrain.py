@@ -112,9 +112,18 @@ def _chunks(token_lists: list[list[int]], length: int) -> list[list[int]]:
 
 
 def pretrain(
-    corpus: list[str], out_dir: Path, cfg: ToyModelConfig, seed: int = 0, progress: bool = True
+    corpus: list[str],
+    out_dir: Path,
+    cfg: ToyModelConfig,
+    seed: int = 0,
+    progress: bool = True,
+    device: str = "cpu",
 ) -> dict:
-    """Train tokenizer + tiny encoder on `corpus`; write both to `out_dir`; return a summary."""
+    """Train tokenizer + tiny encoder on `corpus`; write both to `out_dir`; return a summary.
+
+    `device` is where the model trains. The toy world (stiltx.toy.build) always builds on the CPU,
+    so that one cache key means one encoder; benchmarks that compare many encoders
+    (benchmarks/toy_encoders.py) may train them on a GPU."""
     import torch
     from transformers import XLMRobertaForMaskedLM
 
@@ -146,10 +155,10 @@ def pretrain(
             )
         )
         mimetic_init(model, cfg.qk_identity)
-        model.train()
+        model.to(device).train()
         optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _lr_factor(s, cfg))
-        special = torch.tensor(tokenizer.all_special_ids)
+        special = torch.tensor(tokenizer.all_special_ids, device=device)
         losses = []
         with _progress(progress, cfg.steps) as advance:
             for step in range(cfg.steps):
@@ -158,7 +167,8 @@ def pretrain(
                 size = cfg.batch_size * cfg.max_length // length
                 batch = [rng.choice(windows[length]) for _ in range(size)]
                 input_ids = torch.tensor(
-                    [[tokenizer.cls_token_id, *seq, tokenizer.sep_token_id] for seq in batch]
+                    [[tokenizer.cls_token_id, *seq, tokenizer.sep_token_id] for seq in batch],
+                    device=device,
                 )
                 inputs, labels = _mask(input_ids, tokenizer, special, cfg.mlm_probability)
                 loss = _pretraining_loss(model, inputs, labels, input_ids, special, cfg)
@@ -170,6 +180,7 @@ def pretrain(
                 losses.append(round(loss.item(), 4))
                 advance(losses[-1])
         out_dir.mkdir(parents=True, exist_ok=True)
+        model.to("cpu")
         model.save_pretrained(out_dir, safe_serialization=True)
         tokenizer.save_pretrained(out_dir)
     finally:
@@ -210,7 +221,7 @@ def _pretraining_loss(model, inputs, labels, input_ids, special, cfg: ToyModelCo
     loss = _masked_loss(model, hidden, labels)
     if cfg.summary_weight:
         words = ~torch.isin(input_ids, special)
-        counts = torch.zeros(input_ids.shape[0], model.config.vocab_size)
+        counts = torch.zeros(input_ids.shape[0], model.config.vocab_size, device=input_ids.device)
         counts.scatter_add_(1, input_ids, words.float())
         bag = counts / counts.sum(1, keepdim=True).clamp(min=1)
         log_probs = torch.log_softmax(model.lm_head(hidden[:, 0]), dim=-1)
@@ -238,15 +249,16 @@ def _mask(input_ids, tokenizer, special, probability: float):
     """BERT masking: 15% of tokens are targets; of those 80% <mask>, 10% random, 10% kept."""
     import torch
 
+    shape, device = input_ids.shape, input_ids.device
     labels = input_ids.clone()
-    chosen = torch.rand(input_ids.shape) < probability
+    chosen = torch.rand(shape, device=device) < probability
     chosen &= ~torch.isin(input_ids, special)
     labels[~chosen] = -100
     inputs = input_ids.clone()
-    replace = chosen & (torch.rand(input_ids.shape) < 0.8)
+    replace = chosen & (torch.rand(shape, device=device) < 0.8)
     inputs[replace] = tokenizer.mask_token_id
-    randomize = chosen & ~replace & (torch.rand(input_ids.shape) < 0.5)
-    inputs[randomize] = torch.randint(len(tokenizer), input_ids.shape)[randomize]
+    randomize = chosen & ~replace & (torch.rand(shape, device=device) < 0.5)
+    inputs[randomize] = torch.randint(len(tokenizer), shape, device=device)[randomize]
     return inputs, labels
 
 
