@@ -250,8 +250,14 @@ PARALLEL_SENTENCES = 0.2
 #   again (bought 3 apples ... ate 3 apples), by its new owner for a transfer;
 FOLLOW_UPS = 0.5
 # - questions and answers, as FAQ pages and forums have them: a share of the paragraphs ends with
-#   a question about one of its events and the answer ("... Who drove 4 cars? Yuki Haddad.").
+#   a question about one of its events and the answer ("... Who drove 4 cars? Yuki Haddad."),
+#   and a share of those pairs may be followed by the same pair in another language (multilingual
+#   FAQ pages). That share is 0 in toy world v9: with 0.5, twice the questions and question words
+#   code-switched, three encoders transferred a little more in `direct` (XQuAD zero-shot 12.7 ->
+#   16.7), but the world's seed-0 encoder then left PAWS-X at one class after `multitask9` on one
+#   seed in three (benchmarks/README.md, benchmarks/toy_encoders.py).
 QA_PARAGRAPHS = 0.3
+QA_TRANSLATIONS = 0.0
 # Some sentences are asked as a question instead of stated.
 QUESTION_SENTENCES = 0.15
 
@@ -304,7 +310,11 @@ def _mlm_paragraph(lang: str, others: list[str], rng: random.Random) -> str:
             texts.append(_sentence(rng.choice(others), fact, wh).text)
     if rng.random() < QA_PARAGRAPHS:
         event = rng.choice(story)
-        texts.append(question_and_answer(lang, event, rng.choice(question_slots(event))))
+        slot = rng.choice(question_slots(event))
+        texts.append(question_and_answer(lang, event, slot))
+        # No draw when the share is 0, so that the v9 text stays the same, byte for byte.
+        if others and QA_TRANSLATIONS and rng.random() < QA_TRANSLATIONS:
+            texts.append(question_and_answer(rng.choice(others), event, slot))
     return " ".join(texts)
 
 
@@ -312,7 +322,8 @@ def emit_mlm(seed: int, sizes: ToySizes, languages: tuple[str, ...]) -> dict[str
     """Raw text: one paragraph per line, sampled independently per language.
 
     A paragraph tells 1-3 events (some followed by their object used again, some asked as a
-    question), maybe how its first person felt, and maybe ends with a question and its answer;
+    question), maybe how its first person felt, and maybe ends with a question and its answer
+    (and, at rate QA_TRANSLATIONS, the same question and answer in another language);
     it may be code-switched and some sentences come with their translation (see the shares
     above).
     """

@@ -143,7 +143,13 @@ def _mlm_only(monkeypatch, **shares):
     """The raw text with every kind of cross-lingual text off except `shares`."""
     from stiltx.toy import tasks_target
 
-    for name in ("CODE_SWITCH_PARAGRAPHS", "PARALLEL_SENTENCES", "FOLLOW_UPS", "QA_PARAGRAPHS"):
+    for name in (
+        "CODE_SWITCH_PARAGRAPHS",
+        "PARALLEL_SENTENCES",
+        "FOLLOW_UPS",
+        "QA_PARAGRAPHS",
+        "QA_TRANSLATIONS",
+    ):
         monkeypatch.setattr(tasks_target, name, shares.get(name, 0.0))
     monkeypatch.setattr(tasks_target, "QUESTION_SENTENCES", 0.0)
     return tasks_target.emit_mlm(0, ToySizes(mlm_lines=100), DEFAULT_LANGUAGES)
@@ -214,6 +220,25 @@ def test_question_and_answer_paragraphs_answer_from_the_paragraph(monkeypatch):
             story, _, answer = line.rpartition("? ")
             assert story and answer.endswith(".")
             assert answer[:-1] in story.rpartition(". ")[0] + ".", (lang, line)
+
+
+def test_question_and_answer_pairs_are_followed_by_their_translation(monkeypatch):
+    corpus = _mlm_only(monkeypatch, QA_PARAGRAPHS=1.0, QA_TRANSLATIONS=1.0)
+    english = _english_words()
+    for line in corpus["mlm/en.txt"].splitlines()[:30]:
+        head, _, translated_answer = line.rpartition("? ")
+        head, _, translated_question = head.rpartition(". ")
+        story, _, question_and_answer = head.rpartition("? ")
+        answer = question_and_answer.split(". ")[0]
+
+        # The same answer both times (its names, places, years and counts are shared across
+        # languages), to a question in English and then in a synthetic language.
+        def anchors(text):
+            return {w for w in text.rstrip(".").split() if w[:1].isupper() or w.isdigit()}
+
+        assert anchors(translated_answer) == anchors(answer), line
+        assert any(w.islower() and w not in english for w in translated_question.split()), line
+        assert answer in story, line
 
 
 def test_pawsx_pairs_hold_the_same_words_under_both_labels():
