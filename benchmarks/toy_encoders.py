@@ -10,13 +10,16 @@ judged over several encoders:
 - the table gives, per variant, the English and zero-shot means and the spread over encoders.
 
     python benchmarks/toy_encoders.py run OUT --variants v9,questions+faq --seeds 0,1,2 [--device cuda] \\
-        [--jobs 15] [--tasks xquad,xnli,pawsx] [--retrieval tatoeba,bucc2018] [--size smoke]
+        [--jobs 15] [--tasks xquad,xnli,pawsx] [--retrieval tatoeba,bucc2018] [--size smoke] \\
+        [--model intermediate_size=256 --model steps=2750]
     python benchmarks/toy_encoders.py table OUT/summary.jsonl
 
 Jobs run as separate processes, `--jobs` at a time (1 on a 2-core box; 15 on a 16-core GPU
 machine, where the encoders share the GPU). Each variant sets the raw-text shares of
 `stiltx.toy.tasks_target` and the code-switchable word kinds of `stiltx.toy.render` in its own
-process; the task data (train, dev, test) is the same for every variant.
+process; the task data (train, dev, test) is the same for every variant. `--model KEY=VALUE`
+changes a field of the encoder's `ToyModelConfig` (its size, steps, learning rate ...) for every
+variant of the run; the runs read the encoder as the default world's.
 """
 
 from __future__ import annotations
@@ -101,10 +104,24 @@ def job_data(out: Path, variant: str, size: str) -> None:
     write_data(target, 0, named_sizes(size), DEFAULT_LANGUAGES, translated=False)
 
 
+def label(variant: str, model: dict) -> str:
+    """The variant's name, with the model fields changed: `v9+steps=4000`."""
+    return "+".join([variant, *(f"{k}={v}" for k, v in sorted(model.items()))])
+
+
 def job_encoder(
-    out: Path, variant: str, seed: int, device: str, tasks: str, retrieval: str, size: str
+    out: Path,
+    variant: str,
+    seed: int,
+    device: str,
+    tasks: str,
+    retrieval: str,
+    size: str,
+    model: dict,
 ) -> None:
     """Pretrain encoder `seed` on the variant's text, run `direct` from it, write its row."""
+    from dataclasses import replace
+
     import torch
 
     from stiltx.toy.languages import DEFAULT_LANGUAGES
@@ -112,7 +129,8 @@ def job_encoder(
     from stiltx.toy.sizes import named_sizes
 
     torch.set_num_threads(1 if device != "cpu" else torch.get_num_threads())
-    world = _world_dir(out, variant, seed, size)
+    name = label(variant, model)
+    world = _world_dir(out, name, seed, size)
     shutil.rmtree(world, ignore_errors=True)
     shutil.copytree(out / variant / "data", world / "data")
     corpus = [
@@ -120,14 +138,14 @@ def job_encoder(
         for code in DEFAULT_LANGUAGES
         for line in (world / "data" / "mlm" / f"{code}.txt").read_text("utf-8").splitlines()
     ]
-    model = model_for(named_sizes(size))
-    summary = pretrain(corpus, world / "model", model, seed=seed, progress=False, device=device)
-    run_dir = out / "runs" / f"{variant}-{seed}"
+    config = replace(model_for(named_sizes(size)), **model)
+    summary = pretrain(corpus, world / "model", config, seed=seed, progress=False, device=device)
+    run_dir = out / "runs" / f"{name}-{seed}"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     env = dict(
         os.environ,
-        STILTX_CACHE=str(out / f"{variant}-{seed}"),
+        STILTX_CACHE=str(out / f"{name}-{seed}"),
         HF_HUB_OFFLINE="1",
         HF_DATASETS_OFFLINE="1",
         TOKENIZERS_PARALLELISM="false",
@@ -145,6 +163,7 @@ def job_encoder(
         )
     row = {
         "variant": variant,
+        "model": model,
         "seed": seed,
         "device": device,
         "pretraining_seconds": summary["seconds"],
@@ -155,7 +174,7 @@ def job_encoder(
     if rc == 0 and results.is_file():
         row["languages"] = json.loads(results.read_text())["aggregates"]["languages"]
     (out / "rows").mkdir(exist_ok=True)
-    (out / "rows" / f"{variant}-{seed}.json").write_text(json.dumps(row) + "\n")
+    (out / "rows" / f"{name}-{seed}.json").write_text(json.dumps(row) + "\n")
 
 
 def _pool(commands: list[list[str]], jobs: int) -> None:
@@ -181,28 +200,51 @@ def run(args) -> None:
     out.mkdir(parents=True, exist_ok=True)
     me = [sys.executable, str(Path(__file__).resolve())]
     _pool([me + ["_data", str(out), v, args.size] for v in args.variants], args.jobs)
+    model = dict(_field(item) for item in args.model)
     encoders = [(v, s) for v in args.variants for s in args.seeds]
     _pool(
         [
             me
             + ["_encoder", str(out), v, str(s), args.device, args.tasks, args.retrieval]
-            + [args.size]
+            + [args.size, json.dumps(model)]
             for v, s in encoders
         ],
         args.jobs,
     )
-    rows = [(out / "rows" / f"{v}-{s}.json").read_text() for v, s in encoders]
+    rows = [(out / "rows" / f"{label(v, model)}-{s}.json").read_text() for v, s in encoders]
     (out / "summary.jsonl").write_text("".join(rows))
     print(table([json.loads(r) for r in rows]))
+
+
+def _field(item: str) -> tuple[str, object]:
+    """`--model KEY=VALUE`: a ToyModelConfig field and its value (JSON, else a string)."""
+    from dataclasses import fields
+
+    from stiltx.toy.pretrain import ToyModelConfig
+
+    key, sep, text = item.partition("=")
+    names = [f.name for f in fields(ToyModelConfig)]
+    if not sep or key not in names:
+        raise SystemExit(f"--model {item!r}: expected KEY=VALUE with KEY one of {names}")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = text
+    if isinstance(value, list):
+        value = tuple(tuple(x) if isinstance(x, list) else x for x in value)
+    return key, value
 
 
 def table(rows: list[dict]) -> str:
     """Per variant and task: English mean, zero-shot mean ± std over encoders, and each encoder's
     zero-shot score (the mean over the task's non-English languages)."""
     lines = ["variant | task | encoders | English | zero-shot mean ± std | zero-shot by seed"]
-    variants = list(dict.fromkeys(r["variant"] for r in rows))
-    for variant in variants:
-        mine = sorted((r for r in rows if r["variant"] == variant), key=lambda r: r["seed"])
+    names = list(dict.fromkeys(label(r["variant"], r.get("model", {})) for r in rows))
+    for variant in names:
+        mine = sorted(
+            (r for r in rows if label(r["variant"], r.get("model", {})) == variant),
+            key=lambda r: r["seed"],
+        )
         failed = [r["seed"] for r in mine if "languages" not in r]
         if failed:
             lines.append(f"{variant} | (runs failed for seeds {failed})")
@@ -228,8 +270,10 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] == "_data":
         return job_data(Path(argv[1]), argv[2], argv[3])
     if argv and argv[0] == "_encoder":
-        out, variant, seed, device, tasks, retrieval, size = argv[1:8]
-        return job_encoder(Path(out), variant, int(seed), device, tasks, retrieval, size)
+        out, variant, seed, device, tasks, retrieval, size, model = argv[1:9]
+        return job_encoder(
+            Path(out), variant, int(seed), device, tasks, retrieval, size, json.loads(model)
+        )
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="build, pretrain and run every (variant, seed)")
@@ -241,6 +285,9 @@ def main(argv: list[str] | None = None) -> None:
     p_run.add_argument("--tasks", default="xquad,xnli,pawsx")
     p_run.add_argument("--retrieval", default="tatoeba,bucc2018")
     p_run.add_argument("--size", default="default", help="toy.size: default, small or smoke")
+    p_run.add_argument(
+        "--model", action="append", default=[], help="KEY=VALUE: a ToyModelConfig field"
+    )
     p_table = sub.add_parser("table", help="the table of a finished run's summary.jsonl")
     p_table.add_argument("summary")
     args = parser.parse_args(argv)
