@@ -124,20 +124,18 @@ def job_encoder(
 
     import torch
 
+    from stiltx.toy.build import mlm_corpus
     from stiltx.toy.languages import DEFAULT_LANGUAGES
     from stiltx.toy.pretrain import model_for, pretrain
     from stiltx.toy.sizes import named_sizes
 
-    torch.set_num_threads(1 if device != "cpu" else torch.get_num_threads())
+    if device != "cpu":  # the GPU does the work; many jobs share the machine's cores
+        torch.set_num_threads(1)
     name = label(variant, model)
     world = _world_dir(out, name, seed, size)
     shutil.rmtree(world, ignore_errors=True)
     shutil.copytree(out / variant / "data", world / "data")
-    corpus = [
-        line
-        for code in DEFAULT_LANGUAGES
-        for line in (world / "data" / "mlm" / f"{code}.txt").read_text("utf-8").splitlines()
-    ]
+    corpus = mlm_corpus(world / "data", DEFAULT_LANGUAGES)
     config = replace(model_for(named_sizes(size)), **model)
     summary = pretrain(corpus, world / "model", config, seed=seed, progress=False, device=device)
     run_dir = out / "runs" / f"{name}-{seed}"

@@ -135,6 +135,16 @@ def _check_languages(languages: tuple[str, ...]) -> None:
         )
 
 
+def mlm_corpus(data_dir: Path, languages: tuple[str, ...]) -> list[str]:
+    """The raw text the encoder is pretrained on: mlm/<lang>.txt, line by line, in `languages`
+    order (the order is part of what makes one world's encoder the same on every machine)."""
+    return [
+        line
+        for code in languages
+        for line in (data_dir / "mlm" / f"{code}.txt").read_text("utf-8").splitlines()
+    ]
+
+
 @contextmanager
 def _locked(root: Path):
     root.parent.mkdir(parents=True, exist_ok=True)
@@ -192,11 +202,7 @@ def ensure_toy_world(
         if with_model and not (model_dir / "model.safetensors").is_file():
             from stiltx.toy.pretrain import pretrain
 
-            corpus = [
-                line
-                for code in languages
-                for line in (data_dir / "mlm" / f"{code}.txt").read_text("utf-8").splitlines()
-            ]
+            corpus = mlm_corpus(data_dir, languages)
             with atomic.directory(model_dir) as tmp:
                 summary = pretrain(corpus, tmp, model, seed=seed, progress=progress)
             timings["model_seconds"] = summary["seconds"]

@@ -225,17 +225,16 @@ def test_question_and_answer_paragraphs_answer_from_the_paragraph(monkeypatch):
 def test_question_and_answer_pairs_are_followed_by_their_translation(monkeypatch):
     corpus = _mlm_only(monkeypatch, QA_PARAGRAPHS=1.0, QA_TRANSLATIONS=1.0)
     english = _english_words()
+
+    def anchors(text):  # names, places, years and counts: shared across languages
+        return {w for w in text.rstrip(".").split() if w[:1].isupper() or w.isdigit()}
+
     for line in corpus["mlm/en.txt"].splitlines()[:30]:
         head, _, translated_answer = line.rpartition("? ")
         head, _, translated_question = head.rpartition(". ")
         story, _, question_and_answer = head.rpartition("? ")
         answer = question_and_answer.split(". ")[0]
-
-        # The same answer both times (its names, places, years and counts are shared across
-        # languages), to a question in English and then in a synthetic language.
-        def anchors(text):
-            return {w for w in text.rstrip(".").split() if w[:1].isupper() or w.isdigit()}
-
+        # The same answer both times, to a question in English and then in a synthetic language.
         assert anchors(translated_answer) == anchors(answer), line
         assert any(w.islower() and w not in english for w in translated_question.split()), line
         assert answer in story, line
