@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import torch
 from typer.testing import CliRunner
 
 from stiltx.cli import app
@@ -126,6 +127,32 @@ def test_direct_in_adapter_mode_runs_without_an_intermediate_stage(tmp_path, toy
     assert not (run_dir / "intermediate").exists()
     assert {s["task"] for s in results["scores"]} == {"xnli", "panx", "tatoeba"}
     assert results["method"] == "adapter:lora"
+
+
+def test_frozen_embeddings_stay_as_pretrained_through_both_stages(tmp_path, toy_cache):
+    from safetensors.torch import load_file
+
+    from stiltx.toy.build import ensure_toy_world
+    from stiltx.toy.sizes import named_sizes
+
+    recipe = smoke_recipe(
+        "single/mnli",
+        toy_cache,
+        "method.freeze=[roberta.embeddings.*]",
+        "target.tasks=[pawsx]",
+        "retrieval.tasks=[]",
+        "eval.languages=[en]",
+    )
+    [run_dir] = run(recipe, out_dir=tmp_path / "frozen")
+    world = ensure_toy_world(0, named_sizes("smoke"), toy_cache, progress=False)
+    pretrained = load_file(world.model_dir / "model.safetensors")
+    for stage in ("intermediate/model", "target/pawsx/model"):
+        trained = load_file(run_dir / stage / "model.safetensors")
+        for name in ("word_embeddings", "position_embeddings", "LayerNorm"):
+            key = next(k for k in pretrained if k.startswith(f"roberta.embeddings.{name}"))
+            assert torch.equal(trained[key], pretrained[key]), (stage, key)
+        query = "roberta.encoder.layer.0.attention.self.query.weight"
+        assert not torch.equal(trained[query], pretrained[query]), stage
 
 
 NINE = (

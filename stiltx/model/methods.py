@@ -43,12 +43,32 @@ def trainable_parameters(model: Any) -> list[tuple[str, Any]]:
 
 @dataclass(frozen=True)
 class FullFinetune:
-    """Every parameter trains; the result is a whole model."""
+    """Every parameter trains, except those matching a `freeze` glob; the result is a whole model.
+
+    `freeze` (recipe `method.freeze`) holds parameter-name globs (`fnmatch`, case-sensitive, `*`
+    spans dots), as AllenNLP's trainer `no_grad` holds regexes: e.g. `roberta.embeddings.*` keeps
+    the embeddings as pretrained in every stage, a classic way to keep the languages that English
+    fine-tuning never sees aligned with it (Wu & Dredze 2019 froze mBERT's lower layers). Frozen
+    parameters are not in the optimizer nor in training checkpoints; they are saved with the model.
+    """
+
+    freeze: tuple[str, ...] = ()
 
     def prepare(self, model: Any, heads: Iterable[str]) -> None:
+        from fnmatch import fnmatchcase
+
         model.train()
-        for parameter in model.parameters():
-            parameter.requires_grad_(True)
+        named = list(model.named_parameters())
+        for pattern in self.freeze:
+            if not any(fnmatchcase(name, pattern) for name, _ in named):
+                raise StiltxError(
+                    f"method.freeze: {pattern!r} matches no parameter of the model (names look "
+                    f"like {named[0][0]!r}, {named[-1][0]!r})"
+                )
+        for name, parameter in named:
+            parameter.requires_grad_(not any(fnmatchcase(name, p) for p in self.freeze))
+        if not any(parameter.requires_grad for _, parameter in named):
+            raise StiltxError(f"method.freeze: {list(self.freeze)} freezes every parameter")
 
     def trainable_parameters(self, model: Any) -> list[tuple[str, Any]]:
         return trainable_parameters(model)
@@ -179,7 +199,7 @@ class AdapterTuning:
 def make_method(method_cfg: MethodConfig) -> FullFinetune | AdapterTuning:
     """The method of the intermediate stage (or of direct fine-tuning)."""
     if method_cfg.kind == "full":
-        return FullFinetune()
+        return FullFinetune(freeze=tuple(method_cfg.freeze))
     return AdapterTuning(
         config=method_cfg.adapter,
         options=dict(method_cfg.adapter_options),

@@ -105,11 +105,23 @@ def _check_intermediate_from(recipe: schema.Recipe) -> list[str]:
 
 
 def _check_method(method: schema.MethodConfig) -> list[str]:
+    problems = []
+    if method.freeze and method.kind != "full":
+        problems.append(
+            f"method.freeze: got {list(method.freeze)}, expected [] with method.kind "
+            f"{method.kind!r} (adapter tuning already trains only the adapters and heads)"
+        )
+    problems += [
+        f"method.freeze[{i}]: got {pattern!r}, expected a parameter-name glob such as "
+        "'roberta.embeddings.*'"
+        for i, pattern in enumerate(method.freeze)
+        if not isinstance(pattern, str) or not pattern.strip()
+    ]
     adapter = method.adapter
     base = adapter.split("[", 1)[0].strip()  # adapters also reads "lora[r=8]"
     if base in ADAPTER_IDS or Path(adapter).expanduser().is_file():
-        return []
-    return [
+        return problems
+    return problems + [
         f"method.adapter: got {adapter!r}, expected an adapters config id "
         f"({', '.join(ADAPTER_IDS)}) or a config file{did_you_mean(base, ADAPTER_IDS)}"
     ]

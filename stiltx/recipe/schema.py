@@ -55,6 +55,9 @@ class MethodConfig:
     language_adapters: dict[str, str] = field(
         default_factory=dict
     )  # MAD-X: language -> adapter path/id
+    # Full fine-tuning only: parameters whose name matches one of these globs stay as loaded in
+    # every stage (e.g. "roberta.embeddings.*"; `stiltx.model.methods.FullFinetune`).
+    freeze: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -254,3 +254,28 @@ def test_target_heads_start_fresh_unless_warm_start_is_asked(build, tmp_path, ki
     prepare_target(warm, cfg, tmp_path / "inter", target, warm_start_heads=True)
     mine = dict(warm.named_parameters())
     assert all(torch.equal(mine[n], p) for n, p in trained.items())
+
+
+def test_freeze_keeps_matching_parameters_as_loaded_and_trains_the_rest(build):
+    model = build()
+    method = make_method(MethodConfig(freeze=("roberta.embeddings.*",)))
+    method.prepare(model, ["nli"])
+    names = [name for name, _ in model.named_parameters()]
+    frozen = {name for name, p in model.named_parameters() if not p.requires_grad}
+    assert frozen == {name for name in names if name.startswith("roberta.embeddings.")}
+    assert {name for name, _ in method.trainable_parameters(model)} == set(names) - frozen
+
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    optimizer = torch.optim.SGD([p for _, p in method.trainable_parameters(model)], lr=0.5)
+    model(input_ids=inputs(model), head="nli", labels=torch.tensor([0, 1, 2])).loss.backward()
+    optimizer.step()
+    changed = {name for name, p in model.named_parameters() if not torch.equal(p, before[name])}
+    assert "roberta.encoder.layer.0.attention.self.query.weight" in changed
+    assert not changed & frozen
+
+
+def test_freeze_patterns_that_match_nothing_or_everything_are_errors(build):
+    with pytest.raises(StiltxError, match=r"method.freeze: 'encoder.layer.0.\*' matches no param"):
+        FullFinetune(freeze=("encoder.layer.0.*",)).prepare(build(), ["nli"])
+    with pytest.raises(StiltxError, match=r"method.freeze: \['\*'\] freezes every parameter"):
+        FullFinetune(freeze=("*",)).prepare(build(), ["nli"])

@@ -38,6 +38,11 @@ BAD = {
         ["method.kind=adapter", "method.adapter=lorra"],
         "method.adapter: got 'lorra', expected an adapters config id",
     ),
+    "freeze with adapters": (
+        ["method.kind=adapter", "method.freeze=[roberta.embeddings.*]"],
+        "method.freeze: got ['roberta.embeddings.*'], expected [] with method.kind 'adapter'",
+    ),
+    "empty freeze glob": (["method.freeze=['']"], "method.freeze[0]: got '', expected a parameter"),
     "batch size": (
         ["intermediate.train.batch_size=1.0e+30"],
         "intermediate.train.batch_size: got 1000000000000000019884624838656, expected at most",
