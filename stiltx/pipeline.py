@@ -413,6 +413,14 @@ def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Res
     return Resolved(data=data, model=model)
 
 
+def method_label(method) -> str:
+    """results.json's `method`, which reports group runs by: `full`, `full[freeze=<globs>]` (runs
+    with frozen parameters are another method) or `adapter:<config>`."""
+    if method.kind != "full":
+        return f"adapter:{method.adapter}"
+    return f"full[freeze={','.join(method.freeze)}]" if method.freeze else "full"
+
+
 def results_dict(recipe: Recipe, evaluation, started: str, timings: dict) -> dict[str, Any]:
     scores = [asdict(s) for s in evaluation.scores]
     return {
@@ -421,9 +429,7 @@ def results_dict(recipe: Recipe, evaluation, started: str, timings: dict) -> dic
         "stiltx_version": __version__,
         "git_commit": git_commit(),
         "model": recipe.model.name_or_path,
-        "method": recipe.method.kind
-        if recipe.method.kind == "full"
-        else f"adapter:{recipe.method.adapter}",
+        "method": method_label(recipe.method),
         "seed": recipe.seed,
         "benchmark": recipe.target.benchmark,
         "device": _device(),

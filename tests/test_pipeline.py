@@ -144,6 +144,8 @@ def test_frozen_embeddings_stay_as_pretrained_through_both_stages(tmp_path, toy_
         "eval.languages=[en]",
     )
     [run_dir] = run(recipe, out_dir=tmp_path / "frozen")
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["method"] == "full[freeze=roberta.embeddings.*]"
     world = ensure_toy_world(0, named_sizes("smoke"), toy_cache, progress=False)
     pretrained = load_file(world.model_dir / "model.safetensors")
     for stage in ("intermediate/model", "target/pawsx/model"):

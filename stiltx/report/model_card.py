@@ -142,6 +142,11 @@ def card_text(plan, repo_id: str, folder: Path) -> str:
         f"`{plan.recipe.get('model', {}).get('name_or_path', '?')}`, method "
         f"`{method.get('kind', '?')}`"
         + (f" (`{method.get('adapter')}`)" if method.get("kind") == "adapter" else "")
+        + (
+            " with " + ", ".join(f"`{g}`" for g in method["freeze"]) + " frozen"
+            if method.get("kind") == "full" and method.get("freeze")
+            else ""
+        )
         + f", seed {plan.recipe.get('seed', '?')}.",
         "",
         "## How to load",

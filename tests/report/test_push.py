@@ -23,8 +23,9 @@ def fake_run(tmp_path, tiny_model_dir, method) -> tuple:
     """A finished run directory whose intermediate stage saved `method`'s model."""
     run = tmp_path / "runs" / "multitask9-20260101-000000"
     kind = "full" if isinstance(method, FullFinetune) else "adapter"
+    frozen = [f"method.freeze=[{','.join(method.freeze)}]"] if getattr(method, "freeze", ()) else []
     recipe = load_recipe("multitask9", overrides=[f"model.name_or_path={tiny_model_dir}",
-                                                  f"method.kind={kind}"])  # fmt: skip
+                                                  f"method.kind={kind}", *frozen])  # fmt: skip
     (run / "intermediate").mkdir(parents=True)
     (run / "recipe.resolved.yaml").write_text(recipe_to_yaml(recipe), encoding="utf-8")
     (run / "intermediate" / "done.json").write_text('{"steps": 2}', encoding="utf-8")
@@ -52,7 +53,14 @@ def logits(model, ids):
         return model(input_ids=ids, head="nli").logits
 
 
-@pytest.mark.parametrize("method", [FullFinetune(), AdapterTuning(config="seq_bn")], ids=["full", "adapter"])  # fmt: skip
+METHODS = [
+    FullFinetune(),
+    FullFinetune(freeze=("roberta.embeddings.*",)),
+    AdapterTuning(config="seq_bn"),
+]
+
+
+@pytest.mark.parametrize("method", METHODS, ids=["full", "full-frozen", "adapter"])
 def test_dry_run_writes_a_loadable_model_folder_with_a_card(tmp_path, tiny_model_dir, method):
     import adapters
     from huggingface_hub import ModelCard
@@ -72,6 +80,8 @@ def test_dry_run_writes_a_loadable_model_folder_with_a_card(tmp_path, tiny_model
     for needle in ("from: me/xlmr-stilts", "| mnli | 6 | 5 |", "| xnli | 40.0 | en |",
                    "stiltx 0.1.0", "## Recipe", "## Intermediate training data"):  # fmt: skip
         assert needle in text, needle
+    frozen = "method `full` with `roberta.embeddings.*` frozen"
+    assert (frozen in text) == bool(getattr(method, "freeze", ())), text[:600]
     ids = torch.randint(
         5, model.config.vocab_size, (2, 7), generator=torch.Generator().manual_seed(0)
     )
