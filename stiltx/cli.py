@@ -428,7 +428,11 @@ def sweep(
         str | None, typer.Option("--status", help="Show the jobs of the sweep in this folder.")
     ] = None,
     gpus: Annotated[
-        str | None, typer.Option(help="local: devices to spread jobs over, e.g. 0,1,2,3.")
+        str | None,
+        typer.Option(
+            help="local: devices to spread jobs over, e.g. 0,1,2,3; a device listed k times "
+            "runs k jobs at once (0,0,0,0: four small jobs share GPU 0)."
+        ),
     ] = None,
     gpus_per_job: Annotated[int, typer.Option(help="GPUs per job (>1: accelerate launch).")] = 1,
     partition: Annotated[str | None, typer.Option(help="slurm: partition.")] = None,
