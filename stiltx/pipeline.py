@@ -391,8 +391,9 @@ def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Res
         from stiltx.toy.sizes import named_sizes
 
         if with_model:
-            console.print(
-                "toy world: building or reusing the data and tiny model (first time ~4 min)"
+            console.print(  # measured: 3.3 min on one 2-core box, 8.7 on a slower one (README)
+                "toy world: building or reusing the data and tiny model "
+                "(the first time 3-9 min on 2 CPU cores)"
             )
         world = ensure_toy_world(
             seed=recipe.toy.seed,
