@@ -64,6 +64,9 @@ VARIANTS: dict[str, dict] = {
     "questions+parallel": {**_V9, **_MORE_QUESTIONS, "PARALLEL_SENTENCES": 0.4},
     # "questions", and half the closing question-answer pairs followed by their translation
     "questions+faq": {**_V9, **_MORE_QUESTIONS, "QA_TRANSLATIONS": 0.5},
+    # v9's text with question words, do-support and the question particle code-switched like
+    # other words, and nothing else changed (`questions` also doubles the questions)
+    "wh-switch": {**_V9, "switchable": _BASE_KINDS + _QUESTION_KINDS},
 }
 
 
