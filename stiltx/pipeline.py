@@ -34,7 +34,7 @@ from stiltx.plan import (
     task_with_labels,
 )
 from stiltx.recipe.load import recipe_hash, target_train_config
-from stiltx.recipe.schema import DataConfig, ModelConfig, Recipe, SamplingConfig
+from stiltx.recipe.schema import DataConfig, MethodConfig, ModelConfig, Recipe, SamplingConfig
 from stiltx.report.results import SELECTION_METRIC, Score
 from stiltx.run_dir import claim, git_commit, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.benchmarks import aggregate_scores
@@ -414,7 +414,7 @@ def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Res
     return Resolved(data=data, model=model)
 
 
-def method_label(method) -> str:
+def method_label(method: MethodConfig) -> str:
     """results.json's `method`, which reports group runs by: `full`, `full[freeze=<globs>]` (runs
     with frozen parameters are another method) or `adapter:<config>`."""
     if method.kind != "full":

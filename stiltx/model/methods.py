@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -55,8 +56,6 @@ class FullFinetune:
     freeze: tuple[str, ...] = ()
 
     def prepare(self, model: Any, heads: Iterable[str]) -> None:
-        from fnmatch import fnmatchcase
-
         model.train()
         named = list(model.named_parameters())
         for pattern in self.freeze:
