@@ -2,11 +2,20 @@
 
     python benchmarks/toy_transfer.py qa-types RUN --data DATA [--task xquad]
     python benchmarks/toy_transfer.py seed-noise RUN RUN RUN [--tasks xnli pawsx xquad mlqa tydiqa]
+    python benchmarks/toy_transfer.py qa-mix RUN [--task xquad]
 
 qa-types: exact match per question type (Who, What, How many, To whom, From whom, From which,
 Where, When) in every language. The type is read from the English question with the same id
 (QA test ids are the same in every toy language). DATA is the toy world's data folder,
 $STILTX_CACHE/toy/<version>-<seed>/data.
+
+qa-mix: which side of a question-answering example stops the transfer, the question or the
+context. The run's saved SQuAD model answers, in every language L, L's questions on L's contexts
+(the zero-shot score), English questions on L's contexts, and L's questions on English contexts
+(MLQA's generalised cross-lingual transfer, Lewis et al. 2020, pairs question and context
+languages the same way). Exact match and F1 through stiltx's own encoding, prediction and metric.
+XQuAD and MLQA only: their toy test sets are parallel (the same ids in every language), as the
+real ones are; TyDiQA's are not.
 
 seed-noise: for each task, the std over seeds of the zero-shot mean, and the part of it that the
 test set's sampling alone would give. Paired over the same test items: the variance of the
@@ -103,6 +112,83 @@ def seed_noise(runs: list[Path], tasks: list[str]) -> None:
               f"std {statistics.stdev(means):.1f}, of which test sampling ~{sampling:.1f}")  # fmt: skip
 
 
+MIXES = ("question L, context L", "question en, context L", "question L, context en")
+
+
+def qa_mix_scores(run: Path, task: str) -> dict[tuple[str, str], tuple[float, float]]:
+    """(language, one of MIXES) -> (exact match, F1) of the run's QA model (see qa-mix above)."""
+    from dataclasses import replace
+
+    from stiltx.data.load import load_split
+    from stiltx.encoding import encode_split
+    from stiltx.evaluation.predict import predict
+    from stiltx.evaluation.zero_shot import evaluate_language
+    from stiltx.pipeline import load_target_stage, read_finished_run
+    from stiltx.plan import eval_languages, eval_split
+    from stiltx.recipe.load import target_train_config
+    from stiltx.tasks.registry import get_task
+
+    finished = read_finished_run(run)
+    spec = get_task(task)
+    model, tokenizer, _ = load_target_stage(finished, spec.train_task or spec.name)
+    split = eval_split(spec, finished.recipe.eval.split)
+    max_length = (
+        target_train_config(finished.recipe.target, task).max_length
+        or finished.where.model.max_length
+    )
+    device = next(model.parameters()).device
+    head = get_task(spec.train_task).head_name if spec.train_task else spec.head_name
+    batch_size = finished.recipe.eval.batch_size
+
+    def predict_fn(examples):
+        encoded = encode_split(spec, list(examples), tokenizer, max_length, training=False)
+        return predict(model, head, encoded, batch_size=batch_size, device=device)
+
+    def score(language, examples) -> tuple[float, float]:
+        scores = evaluate_language(
+            spec, language, examples, predict_fn, split=split, predictions_dir=None
+        )
+        values = {s.metric: s.value for s in scores}
+        return values["exact_match"], values["f1"]
+
+    def read(language):
+        return {ex.id: ex for ex in load_split(spec, language, split, finished.where.data)}
+
+    english = read("en")
+    table = {("en", MIXES[0]): score("en", list(english.values()))}
+    for language in eval_languages(finished.recipe, spec):
+        if language == "en":
+            continue
+        own = read(language)
+        if own.keys() != english.keys():
+            raise SystemExit(f"{task}/{language}: test ids differ from English; not a toy run?")
+        ids = list(own)
+        table[language, MIXES[0]] = score(language, [own[i] for i in ids])
+        # English question on L's context (scored against L's answers), and L's question on the
+        # English context (scored against the English answers, with English normalisation).
+        table[language, MIXES[1]] = score(
+            language, [replace(own[i], question=english[i].question) for i in ids]
+        )
+        table[language, MIXES[2]] = score(
+            "en", [replace(english[i], question=own[i].question) for i in ids]
+        )
+    return table
+
+
+def qa_mix(run: Path, task: str) -> None:
+    table = qa_mix_scores(run, task)
+    print(f"{task}, exact match / F1 of the SQuAD model of {run}")
+    print(f"{'language':<9}" + "".join(f"{mix:>24}" for mix in MIXES))
+    for language in dict.fromkeys(lang for lang, _ in table):
+        cells = [
+            f"{table[language, mix][0]:.1f} / {table[language, mix][1]:.1f}"
+            if (language, mix) in table
+            else ""
+            for mix in MIXES
+        ]
+        print(f"{language:<9}" + "".join(f"{cell:>24}" for cell in cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,9 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     noise = sub.add_parser("seed-noise", help="seed spread against test-set sampling noise")
     noise.add_argument("runs", type=Path, nargs="+")
     noise.add_argument("--tasks", nargs="+", default=["xnli", "pawsx", "xquad", "mlqa", "tydiqa"])
+    mix = sub.add_parser("qa-mix", help="questions and contexts of different languages")
+    mix.add_argument("run", type=Path)
+    mix.add_argument("--task", default="xquad", choices=("xquad", "mlqa"))
     args = parser.parse_args(argv)
     if args.command == "qa-types":
         qa_types(args.run, args.data, args.task)
+    elif args.command == "qa-mix":
+        qa_mix(args.run, args.task)
     elif len(args.runs) < 2:
         parser.error("seed-noise needs at least two runs")
     else:

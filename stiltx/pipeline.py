@@ -234,6 +234,58 @@ def target_model(
     return model, tokenizer, method
 
 
+@dataclass(frozen=True)
+class FinishedRun:
+    """A finished run folder read back for evaluation: its recipe and where its data and models
+    are (the toy world is rebuilt if missing)."""
+
+    run_dir: Path
+    recipe: Recipe
+    where: Resolved
+    intermediate_dir: Path | None
+
+
+def read_finished_run(
+    run_dir: Path,
+    *,
+    languages: tuple[str, ...] = (),
+    split: str | None = None,
+    console: Console | None = None,
+) -> FinishedRun:
+    """The run's resolved recipe (with evaluation languages / split replaced if given)."""
+    from stiltx.recipe.load import load_recipe
+
+    console = console or Console()
+    recipe = load_recipe(str(RunLayout(run_dir).resolved_recipe))
+    if languages:
+        recipe = replace(recipe, eval=replace(recipe.eval, languages=languages))
+    if split:
+        recipe = replace(recipe, eval=replace(recipe.eval, split=split))
+    where = resolve(recipe, console)
+    intermediate_dir = RunLayout(run_dir).intermediate_model if recipe.intermediate else None
+    if recipe.intermediate is not None and recipe.intermediate.from_:
+        from stiltx.recipe import intermediate_from
+
+        intermediate_dir = intermediate_from.resolve(recipe.intermediate.from_)
+    return FinishedRun(run_dir, recipe, where, intermediate_dir)
+
+
+def load_target_stage(run: FinishedRun, train_name: str) -> tuple[Any, Any, Any]:
+    """The saved model of target stage `train_name` (e.g. squad), ready to predict in English:
+    (model, tokenizer, method). Raises when the stage did not finish."""
+    from stiltx.train.stage import is_done
+
+    stage_dir = RunLayout(run.run_dir).target(train_name)
+    if not is_done(stage_dir):
+        raise StiltxError(f"{stage_dir}: this target stage did not finish (no done.json / model)")
+    train_spec = task_with_labels(train_name, run.where.data)
+    model, tokenizer, method = target_model(run.recipe, run.where, train_spec, run.intermediate_dir)
+    method.prepare(model, [train_spec.head_name])
+    method.load(model, stage_dir / MODEL_DIR)
+    method.activate(model, TRAIN_LANGUAGE)
+    return model, tokenizer, method
+
+
 def evaluate_run(
     run_dir: Path,
     *,
@@ -246,23 +298,11 @@ def evaluate_run(
     import transformers
 
     from stiltx.evaluation.zero_shot import Evaluation
-    from stiltx.recipe.load import load_recipe
-    from stiltx.train.stage import is_done, read_done
+    from stiltx.train.stage import read_done
 
     transformers.logging.set_verbosity_error()
-    console = console or Console()
-    layout = RunLayout(run_dir)
-    recipe = load_recipe(str(layout.resolved_recipe))
-    if languages:
-        recipe = replace(recipe, eval=replace(recipe.eval, languages=languages))
-    if split:
-        recipe = replace(recipe, eval=replace(recipe.eval, split=split))
-    where = resolve(recipe, console)
-    intermediate_dir = layout.intermediate_model if recipe.intermediate else None
-    if recipe.intermediate is not None and recipe.intermediate.from_:
-        from stiltx.recipe import intermediate_from
-
-        intermediate_dir = intermediate_from.resolve(recipe.intermediate.from_)
+    run = read_finished_run(run_dir, languages=languages, split=split, console=console)
+    recipe = run.recipe
     started = dt.datetime.now().isoformat(timespec="seconds")
     evaluation = Evaluation()
     wanted = set(tasks)
@@ -270,18 +310,9 @@ def evaluate_run(
         targets = [t for t in targets if not wanted or t.name in wanted]
         if not targets:
             continue
-        stage_dir = layout.target(train_name)
-        if not is_done(stage_dir):
-            raise StiltxError(
-                f"{stage_dir}: this target stage did not finish (no done.json / model)"
-            )
-        train_spec = task_with_labels(train_name, where.data)
-        model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
-        method.prepare(model, [train_spec.head_name])
-        method.load(model, stage_dir / MODEL_DIR)
-        method.activate(model, TRAIN_LANGUAGE)
+        model, tokenizer, method = load_target_stage(run, train_name)
         train_cfg = target_train_config(recipe.target, targets[0].name)
-        best = read_done(stage_dir).best_scores.get(train_name)
+        best = read_done(RunLayout(run_dir).target(train_name)).best_scores.get(train_name)
         evaluation.scores.extend(selection_scores(targets, best))
         evaluation.extend(
             _evaluate_targets(
@@ -290,15 +321,15 @@ def evaluate_run(
                 tokenizer,
                 targets,
                 recipe=recipe,
-                data=where.data,
-                max_length=train_cfg.max_length or where.model.max_length,
+                data=run.where.data,
+                max_length=train_cfg.max_length or run.where.model.max_length,
                 predictions_dir=None,
             )
         )
     retrieval = [t for t in recipe.retrieval.tasks if not wanted or t in wanted]
     if retrieval:
         recipe = replace(recipe, retrieval=replace(recipe.retrieval, tasks=tuple(retrieval)))
-        evaluation.extend(_retrieval(recipe, where, intermediate_dir, None))
+        evaluation.extend(_retrieval(recipe, run.where, run.intermediate_dir, None))
     return results_dict(recipe, evaluation, started, {})
 
 

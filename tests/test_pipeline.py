@@ -96,6 +96,31 @@ def test_evaluate_reproduces_a_finished_run_exactly(multitask_run):
     assert scores_of(again) == original
 
 
+def test_qa_mix_benchmark_scores_same_language_pairs_as_the_run_did(multitask_run):
+    """benchmarks/toy_transfer.py qa-mix reads the run's SQuAD model back through the product's
+    path: on L's own questions and contexts it reproduces results.json."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "toy_transfer.py"
+    module_spec = importlib.util.spec_from_file_location("toy_transfer", path)
+    toy_transfer = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(toy_transfer)
+    _, run_dir = multitask_run
+    original = scores_of(json.loads((run_dir / "results.json").read_text()))
+    table = toy_transfer.qa_mix_scores(run_dir, "xquad")
+    same, en_question, en_context = toy_transfer.MIXES
+    languages = {lang for lang, _ in table}
+    assert languages == {lang for (task, lang, _) in original if task == "xquad"}
+    for language in languages:
+        em, f1 = table[language, same]
+        assert em == original[("xquad", language, "exact_match")]
+        assert f1 == original[("xquad", language, "f1")]
+        if language != "en":
+            assert {(language, en_question), (language, en_context)} <= table.keys()
+    assert all(0.0 <= v <= 100.0 for pair in table.values() for v in pair)
+
+
 def test_resume_of_a_finished_run_redoes_nothing(multitask_run):
     recipe, run_dir = multitask_run
     before = scores_of(json.loads((run_dir / "results.json").read_text()))
