@@ -13,7 +13,8 @@ qa-mix: which side of a question-answering example stops the transfer, the quest
 context. The run's saved SQuAD model answers, in every language L, L's questions on L's contexts
 (the zero-shot score), English questions on L's contexts, and L's questions on English contexts
 (MLQA's generalised cross-lingual transfer, Lewis et al. 2020, pairs question and context
-languages the same way). Exact match and F1 through stiltx's own encoding, prediction and metric.
+languages the same way), and L's questions with their question words (who, what, where, when,
+how many, whom, which) in English form. Exact match and F1 through stiltx's own encoding, prediction and metric.
 XQuAD and MLQA only: their toy test sets are parallel (the same ids in every language), as the
 real ones are; TyDiQA's are not.
 
@@ -112,7 +113,23 @@ def seed_noise(runs: list[Path], tasks: list[str]) -> None:
               f"std {statistics.stdev(means):.1f}, of which test sampling ~{sampling:.1f}")  # fmt: skip
 
 
-MIXES = ("question L, context L", "question en, context L", "question L, context en")
+MIXES = (
+    "question L, context L",
+    "question en, context L",
+    "question L, context en",
+    "question L with en wh-words, context L",
+)
+WH_WORDS = ("who", "what", "where", "when", "how_many", "whom", "which")
+
+
+def with_english_wh_words(language: str, question: str) -> str:
+    """`question` (toy language `language`) with its question words in their English form."""
+    from stiltx.toy.languages import LANGUAGES, LEXICONS, transliterate
+
+    lexicon, lang = LEXICONS[language], LANGUAGES[language]
+    english = {transliterate(lang, lexicon[key]): LEXICONS["en"][key] for key in WH_WORDS}
+    words = question.replace("?", " ?").split()
+    return " ".join(english.get(word, word) for word in words).replace(" ?", "?")
 
 
 def qa_mix_scores(run: Path, task: str) -> dict[tuple[str, str], tuple[float, float]]:
@@ -172,13 +189,22 @@ def qa_mix_scores(run: Path, task: str) -> dict[tuple[str, str], tuple[float, fl
         table[language, MIXES[2]] = score(
             "en", [replace(english[i], question=own[i].question) for i in ids]
         )
+        table[language, MIXES[3]] = score(
+            language,
+            [
+                replace(own[i], question=with_english_wh_words(language, own[i].question))
+                for i in ids
+            ],
+        )
     return table
 
 
 def qa_mix(run: Path, task: str) -> None:
     table = qa_mix_scores(run, task)
     print(f"{task}, exact match / F1 of the SQuAD model of {run}")
-    print(f"{'language':<9}" + "".join(f"{mix:>24}" for mix in MIXES))
+    for number, mix in enumerate(MIXES, 1):
+        print(f"  ({number}) {mix}")
+    print(f"{'language':<9}" + "".join(f"{f'({n})':>14}" for n in range(1, len(MIXES) + 1)))
     for language in dict.fromkeys(lang for lang, _ in table):
         cells = [
             f"{table[language, mix][0]:.1f} / {table[language, mix][1]:.1f}"
@@ -186,7 +212,7 @@ def qa_mix(run: Path, task: str) -> None:
             else ""
             for mix in MIXES
         ]
-        print(f"{language:<9}" + "".join(f"{cell:>24}" for cell in cells))
+        print(f"{language:<9}" + "".join(f"{cell:>14}" for cell in cells))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -102,6 +102,8 @@ def test_qa_mix_benchmark_scores_same_language_pairs_as_the_run_did(multitask_ru
     import importlib.util
     from pathlib import Path
 
+    from stiltx.toy.languages import LANGUAGES, LEXICONS, transliterate
+
     path = Path(__file__).parents[1] / "benchmarks" / "toy_transfer.py"
     module_spec = importlib.util.spec_from_file_location("toy_transfer", path)
     toy_transfer = importlib.util.module_from_spec(module_spec)
@@ -109,7 +111,7 @@ def test_qa_mix_benchmark_scores_same_language_pairs_as_the_run_did(multitask_ru
     _, run_dir = multitask_run
     original = scores_of(json.loads((run_dir / "results.json").read_text()))
     table = toy_transfer.qa_mix_scores(run_dir, "xquad")
-    same, en_question, en_context = toy_transfer.MIXES
+    same, *mixes = toy_transfer.MIXES
     languages = {lang for lang, _ in table}
     assert languages == {lang for (task, lang, _) in original if task == "xquad"}
     for language in languages:
@@ -117,8 +119,12 @@ def test_qa_mix_benchmark_scores_same_language_pairs_as_the_run_did(multitask_ru
         assert em == original[("xquad", language, "exact_match")]
         assert f1 == original[("xquad", language, "f1")]
         if language != "en":
-            assert {(language, en_question), (language, en_context)} <= table.keys()
+            assert {(language, mix) for mix in mixes} <= table.keys()
     assert all(0.0 <= v <= 100.0 for pair in table.values() for v in pair)
+    where = transliterate(LANGUAGES["ru"], LEXICONS["ru"]["where"])
+    assert where != "where"
+    question = f"{where} Lena Petrov {where}x?"  # only whole words are question words
+    assert toy_transfer.with_english_wh_words("ru", question) == f"where Lena Petrov {where}x?"
 
 
 def test_resume_of_a_finished_run_redoes_nothing(multitask_run):
