@@ -14,7 +14,8 @@ context. The run's saved SQuAD model answers, in every language L, L's questions
 (the zero-shot score), English questions on L's contexts, and L's questions on English contexts
 (MLQA's generalised cross-lingual transfer, Lewis et al. 2020, pairs question and context
 languages the same way), and L's questions with their question words (who, what, where, when,
-how many, whom, which) in English form. Exact match and F1 through stiltx's own encoding, prediction and metric.
+how many, whom, which) in English form. Exact match and F1 through stiltx's own encoding,
+prediction and metric.
 XQuAD and MLQA only: their toy test sets are parallel (the same ids in every language), as the
 real ones are; TyDiQA's are not.
 
@@ -154,7 +155,7 @@ def qa_mix_scores(run: Path, task: str) -> dict[tuple[str, str], tuple[float, fl
         or finished.where.model.max_length
     )
     device = next(model.parameters()).device
-    head = get_task(spec.train_task).head_name if spec.train_task else spec.head_name
+    head = get_task(spec.train_task or spec.name).head_name  # xquad and mlqa: the SQuAD head
     batch_size = finished.recipe.eval.batch_size
 
     def predict_fn(examples):

@@ -256,13 +256,14 @@ def read_finished_run(
     from stiltx.recipe.load import load_recipe
 
     console = console or Console()
-    recipe = load_recipe(str(RunLayout(run_dir).resolved_recipe))
+    layout = RunLayout(run_dir)
+    recipe = load_recipe(str(layout.resolved_recipe))
     if languages:
         recipe = replace(recipe, eval=replace(recipe.eval, languages=languages))
     if split:
         recipe = replace(recipe, eval=replace(recipe.eval, split=split))
     where = resolve(recipe, console)
-    intermediate_dir = RunLayout(run_dir).intermediate_model if recipe.intermediate else None
+    intermediate_dir = layout.intermediate_model if recipe.intermediate else None
     if recipe.intermediate is not None and recipe.intermediate.from_:
         from stiltx.recipe import intermediate_from
 
