@@ -97,14 +97,14 @@ def test_evaluate_reproduces_a_finished_run_exactly(multitask_run):
 
 
 def test_qa_mix_benchmark_scores_same_language_pairs_as_the_run_did(multitask_run):
-    """benchmarks/toy_transfer.py qa-mix reads the run's SQuAD model back through the product's
+    """benchmarks/toy/toy_transfer.py qa-mix reads the run's SQuAD model back through the product's
     path: on L's own questions and contexts it reproduces results.json."""
     import importlib.util
     from pathlib import Path
 
     from stiltx.toy.languages import LANGUAGES, LEXICONS, transliterate
 
-    path = Path(__file__).parents[1] / "benchmarks" / "toy_transfer.py"
+    path = Path(__file__).parents[1] / "benchmarks" / "toy" / "toy_transfer.py"
     module_spec = importlib.util.spec_from_file_location("toy_transfer", path)
     toy_transfer = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(toy_transfer)

@@ -123,7 +123,7 @@ def pretrain(
 
     `device` is where the model trains. The toy world (stiltx.toy.build) always builds on the CPU,
     so that one cache key means one encoder; benchmarks that compare many encoders
-    (benchmarks/toy_encoders.py) may train them on a GPU."""
+    (benchmarks/toy/toy_encoders.py) may train them on a GPU."""
     import torch
     from transformers import XLMRobertaForMaskedLM
 

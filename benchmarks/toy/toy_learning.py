@@ -1,8 +1,8 @@
 """Does the embedded default learn? Every target of issue #10 next to its threshold.
 
-    python benchmarks/toy_learning.py                 # run what is missing under runs/toy-learning
-    python benchmarks/toy_learning.py --out DIR --seeds 42 43 44
-    python benchmarks/toy_learning.py --out DIR --no-run   # only read runs already there
+    python benchmarks/toy/toy_learning.py                 # run what is missing under runs/toy-learning
+    python benchmarks/toy/toy_learning.py --out DIR --seeds 42 43 44
+    python benchmarks/toy/toy_learning.py --out DIR --no-run   # only read runs already there
 
 Runs `stiltx train --recipe multitask9 --preset tiny` once per seed and `--recipe direct` once
 (seed 42; retrieval from the pretrained encoder), each into DIR/<recipe>-s<seed> unless its

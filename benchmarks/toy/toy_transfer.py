@@ -1,8 +1,8 @@
 """Where zero-shot transfer fails in the toy world: two readings of finished runs' predictions/.
 
-    python benchmarks/toy_transfer.py qa-types RUN --data DATA [--task xquad]
-    python benchmarks/toy_transfer.py seed-noise RUN RUN RUN [--tasks xnli pawsx xquad mlqa tydiqa]
-    python benchmarks/toy_transfer.py qa-mix RUN [--task xquad]
+    python benchmarks/toy/toy_transfer.py qa-types RUN --data DATA [--task xquad]
+    python benchmarks/toy/toy_transfer.py seed-noise RUN RUN RUN [--tasks xnli pawsx xquad mlqa tydiqa]
+    python benchmarks/toy/toy_transfer.py qa-mix RUN [--task xquad]
 
 qa-types: exact match per question type (Who, What, How many, To whom, From whom, From which,
 Where, When) in every language. The type is read from the English question with the same id

@@ -9,10 +9,10 @@ judged over several encoders:
 - `stiltx train --recipe direct --preset tiny --set seed=42` runs from each encoder;
 - the table gives, per variant, the English and zero-shot means and the spread over encoders.
 
-    python benchmarks/toy_encoders.py run OUT --variants v9,questions+faq --seeds 0,1,2 [--device cuda] \\
+    python benchmarks/toy/toy_encoders.py run OUT --variants v9,questions+faq --seeds 0,1,2 [--device cuda] \\
         [--jobs 15] [--tasks xquad,xnli,pawsx] [--retrieval tatoeba,bucc2018] [--size smoke] \\
         [--model intermediate_size=256 --model steps=2750]
-    python benchmarks/toy_encoders.py table OUT/summary.jsonl
+    python benchmarks/toy/toy_encoders.py table OUT/summary.jsonl
 
 Jobs run as separate processes, `--jobs` at a time (1 on a 2-core box; 15 on a 16-core GPU
 machine, where the encoders share the GPU). Each variant sets the raw-text shares of
@@ -34,7 +34,7 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 _BASE_KINDS = ("noun", "verb", "adj", "pred", "adp", "det", "not", "was")
 _QUESTION_KINDS = ("who", "what", "whom", "where", "when", "which", "company", "did", "question")

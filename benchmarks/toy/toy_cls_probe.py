@@ -1,8 +1,8 @@
 """Does the toy encoder's <s> token see its input? (benchmarks/README.md, "Toy world v7")
 
-    python benchmarks/toy_cls_probe.py                      # the cached default toy world
-    python benchmarks/toy_cls_probe.py --model DIR --pairs pawsx/dev-en.tsv --n 64
-    python benchmarks/toy_cls_probe.py --model RUN/intermediate/model    # a run's encoder
+    python benchmarks/toy/toy_cls_probe.py                      # the cached default toy world
+    python benchmarks/toy/toy_cls_probe.py --model DIR --pairs pawsx/dev-en.tsv --n 64
+    python benchmarks/toy/toy_cls_probe.py --model RUN/intermediate/model    # a run's encoder
 
 Encodes the first N sentence pairs of a PAWS-X-layout TSV (sentence1<TAB>sentence2<TAB>label) the
 way sentence-pair classification does and prints, per layer, the mean cosine similarity of the
