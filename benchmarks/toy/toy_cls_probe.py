@@ -1,4 +1,4 @@
-"""Does the toy encoder's <s> token see its input? (benchmarks/README.md, "Toy world v7")
+"""Does the toy encoder's <s> token see its input? (benchmarks/toy/NOTES.md)
 
     python benchmarks/toy/toy_cls_probe.py                      # the cached default toy world
     python benchmarks/toy/toy_cls_probe.py --model DIR --pairs pawsx/dev-en.tsv --n 64

@@ -1,7 +1,7 @@
 """Judge a change to the toy pretraining text over several encoders (issue 10).
 
 A toy-world number moves as much with the encoder's pretraining seed as with a change to the
-world (benchmarks/README.md, "the pretraining seed alone moves the numbers"). So a text variant is
+world (benchmarks/toy/NOTES.md, "one encoder is one draw"). So a text variant is
 judged over several encoders:
 - its data is generated once (world seed 0, the tiny preset's sizes);
 - one encoder per seed is pretrained on its raw text with `stiltx.toy.pretrain.pretrain`, the
@@ -53,7 +53,7 @@ _MORE_QUESTIONS = {
     "QUESTION_SENTENCES": 0.3,
     "switchable": _BASE_KINDS + _QUESTION_KINDS,
 }
-# The raw-text variants compared on 2026-11-27 (benchmarks/README.md), each in full.
+# The raw-text variants compared on 2026-11-27 (benchmarks/toy/NOTES.md), each in full.
 VARIANTS: dict[str, dict] = {
     # toy world v9, the default
     "v9": _V9,

@@ -93,7 +93,7 @@ def paws_item(rng: random.Random) -> PairItem:
     The surface change is the same under both labels, so the two sentences of a pair always hold
     the same words and only their order tells the labels apart, as in PAWS. (Toy worlds before
     v7 moved the time phrase only in paraphrases: a shortcut worth 75% that the tiny model
-    learned instead of the swap; see benchmarks/README.md.)
+    learned instead of the swap; see benchmarks/toy/NOTES.md.)
     """
     event = replace(sample_event(rng, verb=rng.choice(TRANSFER_VERBS)), year=rng.choice(YEARS))
     label = rng.randrange(2)

@@ -33,13 +33,13 @@ class ToyModelConfig:
     mlm_probability: float = 0.15
     # Sequence-length warm-up: (fraction of steps, window length) phases before full-length
     # windows, each step holding about the same number of tokens. Measured on toy world v4
-    # (benchmarks/README.md): straight 128-token MLM plateaus just under the unigram entropy
+    # (benchmarks/toy/NOTES.md): straight 128-token MLM plateaus just under the unigram entropy
     # (held-out loss 4.76 after 1,500 steps; unigram 5.43): the model predicts the same tokens
     # whatever the context. Short windows first teach attention local structure, and the loss
     # then keeps falling on long windows (2.63 after 2,000 steps with these two phases).
     length_warmup: tuple[tuple[float, int], ...] = ((0.15, 10), (0.35, 32))
     # Dropout, off in pretraining and (the saved config carries it) in fine-tuning. Both measured
-    # on a quiet 2-core machine (benchmarks/README.md, "Toy world v6"):
+    # on a quiet 2-core machine (benchmarks/toy/NOTES.md):
     # - speed: CPU dropout masks are slow; a pretraining step takes 113 ms without dropout, 144 ms
     #   with XLM-R's 0.1 hidden dropout and ~205 ms with its attention dropout as well (which also
     #   takes PyTorch's fused CPU attention off its fast path): 2,000 steps in 232 s, not 277 s;
@@ -52,7 +52,8 @@ class ToyModelConfig:
     # to every layer's query and key weights at init, so that attention starts out matching equal
     # tokens. Without it the toy encoder never learned to copy (a masked first name that occurs
     # earlier in the window: 5% right, chance; MLM loss 2.45 after 2,000 steps); with 0.7 it does
-    # (46-52% right; loss 2.11), and copying is what NLI, PAWS-X and QA need (benchmarks/README.md).
+    # (46-52% right; loss 2.11), and copying is what NLI, PAWS-X and QA need
+    # (benchmarks/toy/NOTES.md).
     qk_identity: float = 0.7
     # Weight of a second pretraining loss: the <s> token predicts the words of its window (a bag
     # of words, through the MLM output layer). MLM alone never trains <s>, and with mimetic init

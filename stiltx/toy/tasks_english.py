@@ -209,7 +209,7 @@ def _acquire(rng: random.Random, agent, obj: str, place: bool = True) -> Event:
 # the context never mentions, so who did what matters, as in the real tasks. When all four tasks
 # could be answered from the object's category alone (v7), 300 steps of any one of them left an
 # encoder on which PAWS-X (same words, swapped names) could not leave chance in 600 steps, and
-# after the mixture it stayed there on two seeds in three (benchmarks/README.md).
+# after the mixture it stayed there on two seeds in three (benchmarks/toy/NOTES.md).
 
 
 def emit_hellaswag(seed: int, sizes: ToySizes, w: Writer = ENGLISH) -> dict[str, str]:

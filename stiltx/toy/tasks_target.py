@@ -255,7 +255,7 @@ FOLLOW_UPS = 0.5
 #   FAQ pages). That share is 0 in toy world v9: with 0.5, twice the questions and question words
 #   code-switched, three encoders transferred a little more in `direct` (XQuAD zero-shot 12.7 ->
 #   16.7), but the world's seed-0 encoder then left PAWS-X at one class after `multitask9` on one
-#   seed in three (benchmarks/README.md, benchmarks/toy/toy_encoders.py).
+#   seed in three (benchmarks/toy/NOTES.md, benchmarks/toy/toy_encoders.py).
 QA_PARAGRAPHS = 0.3
 QA_TRANSLATIONS = 0.0
 # Some sentences are asked as a question instead of stated.
