@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -18,6 +19,9 @@ from stiltx.commands.options import (
     load,
 )
 from stiltx.errors import StiltxError
+
+if TYPE_CHECKING:
+    from stiltx.data.prepare import Prepared
 
 app = typer.Typer(help="Inspect task data (local files or the Hub).", no_args_is_help=True)
 
@@ -103,7 +107,7 @@ def data_prepare(recipe: RecipeOpt, preset: PresetOpt = None, set_: SetOpt = Non
     )
 
 
-def _prepared_table(title: str, results) -> Table:
+def _prepared_table(title: str, results: Sequence[Prepared]) -> Table:
     """One row per prepared split: what it is for, its size, and whether it was cached."""
     table = Table(title=title)
     for column in ("task", "language", "split", "for", "examples", "features", "cache"):

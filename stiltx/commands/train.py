@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from stiltx.commands.options import PresetOpt, RecipeOpt, SetOpt, console, load
 from stiltx.errors import StiltxError
 from stiltx.terminal import finished_line, print_raw
+
+if TYPE_CHECKING:
+    from stiltx.recipe.schema import Recipe
 
 
 def train(
@@ -53,7 +56,7 @@ def train(
     console.print(finished_line(run_dirs, time.perf_counter() - started), highlight=False)
 
 
-def print_dry_run(resolved) -> None:
+def print_dry_run(resolved: Recipe) -> None:
     """The resolved recipe as YAML (highlighted in a terminal), then the mixture preview."""
     from rich.syntax import Syntax  # start-up time: pygments loads on use
 
