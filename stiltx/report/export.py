@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from stiltx.report.cells import best_cells, format_cell, legend, row_texts, significant
+from stiltx.report.options import FORMATS
 from stiltx.report.provenance import provenance_json, provenance_lines
 from stiltx.report.tables import Report, Table
 from stiltx.report.uncertainty import Stat
@@ -20,7 +21,6 @@ from stiltx.report.uncertainty import Stat
 __all__ = ["FORMATS", "EXTENSIONS", "format_cell", "render", "rich_table"]
 from stiltx.tasks import languages as L
 
-FORMATS = ("table", "md", "csv", "latex", "html", "json")
 EXTENSIONS = {"md": "report.md", "csv": "scores.csv", "latex": "report.tex", "html": "report.html",
               "json": "tables.json"}  # fmt: skip
 

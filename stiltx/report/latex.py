@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 
 from stiltx.report.cells import best_cells, format_cell, legend
+from stiltx.report.options import LAYOUTS
 from stiltx.report.provenance import provenance_lines
 from stiltx.report.tables import Report, Row, Table
 from stiltx.report.uncertainty import Stat
 
-LAYOUTS = ("column", "wide")
 COLUMN_PT = 219.0  # \columnwidth of a two-column ACL paper (NeurIPS single column: 397pt)
 TEXT_PT = 455.0  # \textwidth of a two-column ACL paper
 PT_PER_CHAR = 4.4  # \small digits are ~4.4pt wide; a rough estimate is all the scaling needs

@@ -24,6 +24,7 @@ from stiltx.layout import PREDICTIONS_DIR
 from stiltx.report import collapse as CL
 from stiltx.report import coverage as C
 from stiltx.report import uncertainty as U
+from stiltx.report.options import GROUP_BYS
 from stiltx.report.results import Found, RunResults, checked_example_scores
 from stiltx.report.uncertainty import Stat
 from stiltx.tasks import benchmarks as B
@@ -36,7 +37,6 @@ AVG = C.AVG
 PARTIAL = "partial"  # an average over fewer tasks / languages than the benchmark lists
 COLLAPSED = "collapsed"  # predictions are one class, or no better than the majority class
 SIGNIFICANT = "significant"  # paper tables: differs from the baseline (interval excludes 0)
-GROUP_BYS = ("task", "language", "family", "script", "resource")
 LOW_RESOURCE_ROW = f"low-resource (Joshi class <= {L.LOW_RESOURCE_MAX_CLASS})"
 ALL_ROW = "all languages"
 

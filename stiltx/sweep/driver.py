@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from rich.console import Console
 from rich.markup import escape
@@ -22,14 +23,30 @@ from stiltx.sweep import state as S
 from stiltx.sweep.execute import job_command
 from stiltx.sweep.slurm import SlurmOptions
 
+Executor = Literal["local", "slurm"]
+
 
 @dataclass(frozen=True)
 class RunOptions:
-    executor: str = "local"  # local | slurm
+    """How the jobs run: where, how many GPUs each, and whether finished ones are skipped."""
+
+    executor: Executor = "local"
     resume: bool = False
     gpus: tuple[str, ...] = ()  # local: devices to spread jobs over
     gpus_per_job: int = 1
     slurm: SlurmOptions = field(default_factory=SlurmOptions)
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """`stiltx sweep` as parsed: plan and run `spec` in `sweep_dir` (or only list its jobs with
+    `dry_run`); with `status_of`, show the jobs of the sweep in that folder instead."""
+
+    spec: J.SweepSpec | None = None
+    sweep_dir: Path = Path("sweeps/dry-run")
+    run: RunOptions = field(default_factory=RunOptions)
+    dry_run: bool = False
+    status_of: Path | None = None
 
 
 def _recipe(job: J.Job):
@@ -183,48 +200,11 @@ def show_status(sweep_dir: Path, console: Console) -> None:
     S.render_status(sweep_dir, S.sweep_status(sweep_dir, jobs), console)
 
 
-def sweep_command(
-    recipes: str | None,
-    seeds: str,
-    preset: str | None,
-    overrides: list[str],
-    out: str | None,
-    executor: str,
-    dry_run: bool,
-    resume: bool,
-    status: str | None,
-    gpus: str | None,
-    gpus_per_job: int,
-    partition: str | None,
-    time_limit: int,
-    array_parallelism: int,
-    sbatch: list[str],
-    console: Console,
-) -> int:
-    """`stiltx sweep` after parsing: --status DIR, or plan / run; the number of failed jobs."""
-    if status is not None:
-        show_status(Path(status), console)
+def sweep_command(options: SweepOptions, console: Console) -> int:
+    """`stiltx sweep`: show a sweep's status, or plan / run one; the number of failed jobs."""
+    if options.status_of is not None:
+        show_status(options.status_of, console)
         return 0
-    if not recipes:
-        raise StiltxError("--recipes is required, e.g. --recipes direct,single/*,multitask9")
-    if out is None and not dry_run:
-        raise StiltxError("--out DIR is required: the sweep folder (one run directory per job)")
-    if executor not in ("local", "slurm"):
-        raise StiltxError(f"--executor '{executor}': expected local or slurm")
-    spec = J.SweepSpec(
-        recipes=(recipes,), seeds=J.parse_seeds(seeds), preset=preset, overrides=tuple(overrides)
-    )
-    options = RunOptions(
-        executor=executor,
-        resume=resume,
-        gpus=tuple(g.strip() for g in (gpus or "").split(",") if g.strip()),
-        gpus_per_job=gpus_per_job,
-        slurm=SlurmOptions(
-            partition=partition,
-            gpus_per_job=gpus_per_job,
-            time_min=time_limit,
-            array_parallelism=array_parallelism,
-            sbatch=tuple(sbatch),
-        ),
-    )
-    return run_sweep(spec, Path(out or "sweeps/dry-run"), options, console, dry_run=dry_run)
+    if options.spec is None:
+        raise ValueError("SweepOptions needs a spec (or status_of)")
+    return run_sweep(options.spec, options.sweep_dir, options.run, console, dry_run=options.dry_run)

@@ -1,0 +1,88 @@
+"""`stiltx sweep`: the paper's grid, recipes x seeds as jobs, locally or on Slurm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from stiltx.commands.options import PresetOpt, SetOpt, choice, console, split_list
+from stiltx.errors import StiltxError
+
+
+def sweep(
+    recipes: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated recipes; globs over bundled names and paths."),
+    ] = None,
+    seeds: Annotated[
+        str, typer.Option(help="Seeds: 1,2,3 or 1-3 (one job per recipe x seed).")
+    ] = "1",
+    preset: PresetOpt = None,
+    set_: SetOpt = None,
+    out: Annotated[str | None, typer.Option(help="The sweep folder (one run dir per job).")] = None,
+    executor: Annotated[
+        str, choice("--executor", choices=("local", "slurm"), help="local or slurm (submitit).")
+    ] = "local",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the jobs and exit.")] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip finished jobs, resume unfinished ones.")
+    ] = False,
+    status: Annotated[
+        str | None, typer.Option("--status", help="Show the jobs of the sweep in this folder.")
+    ] = None,
+    gpus: Annotated[
+        str | None,
+        typer.Option(
+            help="local: devices to spread jobs over, e.g. 0,1,2,3; a device listed k times "
+            "runs k jobs at once (0,0,0,0: four small jobs share GPU 0)."
+        ),
+    ] = None,
+    gpus_per_job: Annotated[int, typer.Option(help="GPUs per job (>1: accelerate launch).")] = 1,
+    partition: Annotated[str | None, typer.Option(help="slurm: partition.")] = None,
+    time_limit: Annotated[int, typer.Option(help="slurm: minutes per job.")] = 24 * 60,
+    array_parallelism: Annotated[int, typer.Option(help="slurm: jobs at a time.")] = 64,
+    sbatch: Annotated[
+        list[str] | None, typer.Option(help="slurm: extra sbatch argument KEY=VALUE (repeatable).")
+    ] = None,
+) -> None:
+    """Run the paper's grid: recipes x seeds as jobs (locally or on Slurm), then the transfer tables."""
+    # start-up time: the sweep's code (recipe loading, executors) loads on use
+    from stiltx.sweep import jobs as J
+    from stiltx.sweep.driver import RunOptions, SweepOptions, sweep_command
+    from stiltx.sweep.slurm import SlurmOptions
+
+    if status is not None:
+        options = SweepOptions(status_of=Path(status))
+    else:
+        if not recipes:
+            raise StiltxError("--recipes is required, e.g. --recipes direct,single/*,multitask9")
+        if out is None and not dry_run:
+            raise StiltxError("--out DIR is required: the sweep folder (one run directory per job)")
+        slurm = SlurmOptions(
+            partition=partition,
+            gpus_per_job=gpus_per_job,
+            time_min=time_limit,
+            array_parallelism=array_parallelism,
+            sbatch=tuple(sbatch or ()),
+        )
+        options = SweepOptions(
+            spec=J.SweepSpec(
+                recipes=(recipes,),
+                seeds=J.parse_seeds(seeds),
+                preset=preset,
+                overrides=tuple(set_ or ()),
+            ),
+            sweep_dir=Path(out or "sweeps/dry-run"),
+            run=RunOptions(
+                executor=executor,  # type: ignore[arg-type]  # one of EXECUTORS: choice() checked
+                resume=resume,
+                gpus=split_list(gpus),
+                gpus_per_job=gpus_per_job,
+                slurm=slurm,
+            ),
+            dry_run=dry_run,
+        )
+    if sweep_command(options, console):
+        raise typer.Exit(1)

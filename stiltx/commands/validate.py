@@ -1,0 +1,18 @@
+"""`stiltx validate`: check a recipe and report every problem at once."""
+
+from __future__ import annotations
+
+from stiltx.commands.options import PresetOpt, RecipeOpt, SetOpt, console, load
+
+
+def validate(recipe: RecipeOpt, preset: PresetOpt = None, set_: SetOpt = None) -> None:
+    """Check a recipe (types, ranges, task names, files); report every problem at once."""
+    resolved = load(recipe, preset, set_)
+    # start-up time: the data layer loads only when the recipe has files to check
+    from stiltx.data.members import check_recipe_data, needs_data_check
+
+    if needs_data_check(resolved):  # translated files and MLM corpora: named when missing
+        from stiltx.pipeline import resolve  # start-up time: the toy world loads on use
+
+        check_recipe_data(resolved, resolve(resolved, console, with_model=False).data)
+    console.print(f"[green]ok[/] {resolved.name}: recipe is valid")
