@@ -100,7 +100,7 @@ def validate(recipe: RecipeOpt, preset: PresetOpt = None, set_: SetOpt = None) -
     from stiltx.data.members import check_recipe_data, needs_data_check
 
     if needs_data_check(resolved):  # translated files and MLM corpora: named when missing
-        from stiltx.pipeline import resolve
+        from stiltx.toy.resolve import resolve
 
         check_recipe_data(resolved, resolve(resolved, console, with_model=False).data)
     console.print(f"[green]ok[/] {resolved.name}: recipe is valid")
@@ -133,7 +133,7 @@ def train(
     if dry_run:
         from rich.syntax import Syntax
 
-        from stiltx.pipeline import mixture_preview
+        from stiltx.preview import mixture_preview
 
         text = recipe_to_yaml(resolved)
         if console.is_terminal:  # highlighted, long lines wrapped (never cut)
@@ -178,7 +178,7 @@ def translate(
     ] = None,
 ) -> None:
     """Machine-translate the recipe's translated members (cached on disk, resumable)."""
-    from stiltx.pipeline import resolve
+    from stiltx.toy.resolve import resolve
     from stiltx.translate.run import translate_recipe
 
     resolved = _load(recipe, preset, set_)
@@ -210,7 +210,7 @@ def evaluate(
     import json
     from pathlib import Path
 
-    from stiltx.pipeline import evaluate_run
+    from stiltx.reevaluate import evaluate_run
     from stiltx.report.run_summary import aggregate_table, run_table
 
     results = evaluate_run(
@@ -611,7 +611,7 @@ def data_inspect(
         raise StiltxError("--preset / --set need --recipe (e.g. --recipe multitask9 --preset tiny)")
     data = None
     if recipe:
-        from stiltx.pipeline import resolve
+        from stiltx.toy.resolve import resolve
 
         data = resolve(_load(recipe, preset, set_), err_console, with_model=False).data
     report = inspect_split(task, language, split, data_dir=data_dir, file=file, data=data)
@@ -634,7 +634,7 @@ def data_prepare(recipe: RecipeOpt, preset: PresetOpt = None, set_: SetOpt = Non
     from rich.table import Table
 
     from stiltx.data.prepare import feature_cache_dir, load_tokenizer, plan, prepare
-    from stiltx.pipeline import resolve
+    from stiltx.toy.resolve import resolve
 
     resolved = _load(recipe, preset, set_)
     where = resolve(resolved, console)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from stiltx.errors import did_you_mean
 from stiltx.recipe import schema
+from stiltx.recipe.convert import BAD, convert
 
 # Far beyond any real setting, yet small enough not to exhaust memory or overflow: a value past
 # these is a typo (1e30 for 1e-3, an extra zero group) that would otherwise fail hours later.
@@ -400,15 +401,13 @@ def _check_override_values(base: schema.TrainConfig, task: str, values: dict) ->
     import dataclasses
     import typing
 
-    from stiltx.recipe.load import _BAD, _convert
-
     where = f"target.overrides.{task}"
     hints = typing.get_type_hints(schema.TrainConfig)
     problems: list[str] = []
     good = {}
     for key, raw in values.items():
-        converted = _convert(hints[key], raw, f"{where}.{key}", problems)
-        if converted is not _BAD:
+        converted = convert(hints[key], raw, f"{where}.{key}", problems)
+        if converted is not BAD:
             good[key] = converted
     merged = dataclasses.replace(base, **good)
     own = [p for p in _check_train(merged, where) if p.split(":")[0].rsplit(".", 1)[-1] in good]
