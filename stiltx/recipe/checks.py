@@ -148,7 +148,7 @@ def model_depth(name_or_path: str, toy_size: str) -> int | None:
     import json
 
     if name_or_path == "toy":
-        from stiltx.toy.pretrain import NAMED_MODELS
+        from stiltx.toy.pretrain import NAMED_MODELS  # only for toy recipes
 
         model = NAMED_MODELS.get(toy_size)
         return model.num_layers if model is not None else None
@@ -352,7 +352,7 @@ def _check_tasks(recipe: schema.Recipe) -> list[str]:
         return registry.get_task(name)
 
     if recipe.intermediate is not None:
-        from stiltx.plan import member_problems
+        from stiltx.plan import member_problems  # plan reads the recipe: a back-edge, kept lazy
 
         problems += member_problems(recipe)
     for i, name in enumerate(recipe.target.tasks):

@@ -202,6 +202,7 @@ def run_stage(
     """Train `model` (already carrying its heads) on the training data of the stage's members
     (`specs`: task -> spec, labels filled). Model selection reads the English dev split of each of
     the stage's `dev_tasks`; translated and MLM members have none."""
+    # torch and accelerate: only when a stage trains
     from stiltx.encoding.collate import MODEL_INPUTS
     from stiltx.sampling.loader import batches_per_epoch, build_mixture
     from stiltx.train import checkpoint, schedule
