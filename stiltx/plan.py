@@ -1,20 +1,23 @@
-"""What a recipe will do, without doing it: mixture members, target groups, evaluation languages
-and splits.
+"""What a recipe will do, without doing it: the stages it trains (`IntermediateStage`,
+`TargetStage`: members, sampling, the resolved TrainConfig and max length, what to evaluate),
+evaluation languages and splits.
 
-Torch-free. Both the pipeline (which runs the plan) and `stiltx data prepare` (which encodes what
-the plan will read) ask these questions here, so they always agree; nothing here imports
-`stiltx.pipeline`.
+Torch-free and I/O-free (label sets that live in the data are filled in by `stiltx.data.labels`).
+The pipeline, `stiltx data prepare`, the sweep, re-evaluation and --dry-run all read the stages
+from here, so they always agree.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
-from stiltx.errors import StiltxError
-from stiltx.recipe.load import target_train_config
-from stiltx.recipe.schema import DataConfig, Recipe
-from stiltx.tasks.registry import get_task
+from stiltx.errors import StiltxError, did_you_mean
+from stiltx.recipe.convert import target_train_config
+from stiltx.recipe.schema import MLMConfig, Recipe, SamplingConfig, TrainConfig
+from stiltx.tasks.benchmarks import get_benchmark
+from stiltx.tasks.languages import GROUPS, resolve_languages
+from stiltx.tasks.registry import get_task, task_names
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
 TRAIN_LANGUAGE = "en"  # the language of the native training data of every intermediate task
@@ -66,8 +69,6 @@ def intermediate_members(recipe: Recipe) -> tuple[Member, ...]:
     the English members of those tasks (translated-only). A group keeps the languages a member can
     have: any known language for MLM text, every non-English language for translations.
     """
-    from stiltx.tasks.languages import GROUPS, resolve_languages
-
     inter = recipe.intermediate
     if inter is None:
         return ()
@@ -121,8 +122,6 @@ def target_tasks(recipe: Recipe) -> tuple[str, ...]:
     """The recipe's target tasks: `target.tasks`, else every trainable task of the benchmark."""
     if recipe.target.tasks:
         return recipe.target.tasks
-    from stiltx.tasks.benchmarks import get_benchmark
-
     return tuple(
         t for t in get_benchmark(recipe.target.benchmark).task_names if get_task(t).trainable
     )
@@ -145,6 +144,109 @@ def target_groups(recipe: Recipe) -> dict[str, list[TaskSpec]]:
     return groups
 
 
+# ---- stages: what each training stage reads and how, resolved once ------------------------------
+
+
+@dataclass(frozen=True)
+class IntermediateStage:
+    """Phase (ii): train on the mixture `members` (skipped, the model reused, when `from_` is set)."""
+
+    members: tuple[Member, ...]
+    sampling: SamplingConfig
+    train: TrainConfig
+    max_length: int  # train.max_length, else model.max_length
+    dev_tasks: tuple[str, ...]  # English dev splits that model selection reads
+    mlm: MLMConfig | None
+    from_: str | None = None  # intermediate.from: a trained model to reuse instead
+
+
+@dataclass(frozen=True)
+class TargetEvaluation:
+    """One target task scored zero-shot after its stage: languages, split and prediction head."""
+
+    spec: TaskSpec
+    languages: tuple[str, ...]
+    split: str
+    head: str  # the head it was trained with (xnli predicts with mnli's)
+
+
+@dataclass(frozen=True)
+class TargetStage:
+    """Phase (iii): fine-tune on `train_task`'s English data, then evaluate every target it serves
+    (xquad and mlqa share one SQuAD stage). `train` has `target.overrides` applied."""
+
+    train_task: str
+    targets: tuple[TaskSpec, ...]
+    train: TrainConfig
+    max_length: int  # train.max_length, else model.max_length
+    dev_tasks: tuple[str, ...]
+    evaluations: tuple[TargetEvaluation, ...]
+    members: tuple[Member, ...]  # the one English member: `train_task`
+    sampling: SamplingConfig = SamplingConfig(policy="proportional")
+    mlm: MLMConfig | None = None
+
+
+def intermediate_stage(recipe: Recipe) -> IntermediateStage | None:
+    """The intermediate stage, or None for direct fine-tuning (`intermediate: null`)."""
+    inter = recipe.intermediate
+    if inter is None:
+        return None
+    members = intermediate_members(recipe)
+    return IntermediateStage(
+        members=members,
+        sampling=inter.sampling,
+        train=inter.train,
+        max_length=inter.train.max_length or recipe.model.max_length,
+        dev_tasks=dev_tasks(members),
+        mlm=inter.mlm,
+        from_=inter.from_,
+    )
+
+
+def target_stages(recipe: Recipe) -> tuple[TargetStage, ...]:
+    """One stage per English training task, in target order."""
+    stages = []
+    for train_task, targets in target_groups(recipe).items():
+        train = target_train_config(recipe.target, targets[0].name)
+        members = (Member(train_task),)
+        evaluations = tuple(
+            TargetEvaluation(
+                spec,
+                eval_languages(recipe, spec),
+                eval_split(spec, recipe.eval.split),
+                get_task(spec.train_task).head_name if spec.train_task else spec.head_name,
+            )
+            for spec in targets
+        )
+        stages.append(
+            TargetStage(
+                train_task=train_task,
+                targets=tuple(targets),
+                train=train,
+                max_length=train.max_length or recipe.model.max_length,
+                dev_tasks=dev_tasks(members),
+                evaluations=evaluations,
+                members=members,
+            )
+        )
+    return tuple(stages)
+
+
+def dev_tasks(members: tuple[Member, ...]) -> tuple[str, ...]:
+    """The tasks whose English dev split model selection reads: native English members with a dev
+    split (translated and MLM members have none)."""
+    found = []
+    for member in members:
+        spec = get_task(member.task)
+        if (
+            member == Member(member.task)
+            and spec.kind is not TaskKind.MLM
+            and spec.dev_split in spec.splits
+        ):
+            found.append(member.task)
+    return tuple(found)
+
+
 def eval_split(spec: TaskSpec, split: str) -> str:
     """'test' / 'dev' name the task's own evaluation splits (TyDiQA-GoldP is scored on dev)."""
     return {"test": spec.test_split, "dev": spec.dev_split}.get(split, split)
@@ -153,9 +255,6 @@ def eval_split(spec: TaskSpec, split: str) -> str:
 def eval_languages(recipe: Recipe, spec: TaskSpec) -> tuple[str, ...]:
     """The languages to evaluate `spec` on: `all` means the task's languages in the recipe's
     benchmark (XTREME's 33 UD languages, XTREME-R's 38); groups and codes pick among them."""
-    from stiltx.tasks.benchmarks import get_benchmark
-    from stiltx.tasks.languages import resolve_languages
-
     names = list(recipe.eval.languages)
     if any(n.lower() == "all" for n in names):
         benchmark = get_benchmark(recipe.target.benchmark)
@@ -173,23 +272,10 @@ def eval_languages(recipe: Recipe, spec: TaskSpec) -> tuple[str, ...]:
     return tuple(lang for lang in spec.languages if lang in chosen)
 
 
-def task_with_labels(name: str, data: DataConfig) -> TaskSpec:
-    """The registered spec, with a label set that lives in the data (CCG's tags.txt) filled in."""
-    spec = get_task(name)
-    if spec.labels or spec.kind not in (TaskKind.TAGGING, TaskKind.CLASSIFICATION):
-        return spec
-    from stiltx.data.load import load_labels
-
-    return replace(spec, labels=load_labels(spec, data))
-
-
 def member_problems(recipe: Recipe) -> list[str]:
     """Every problem with the intermediate members that the recipe alone shows (no data read):
     unparsable specs, unknown tasks and languages, retrieval tasks, untranslatable tasks,
     `sampling.weights` keys that name no member, MLM and translate settings out of range."""
-    from stiltx.errors import did_you_mean
-    from stiltx.tasks.registry import task_names
-
     inter = recipe.intermediate
     if inter is None:
         return []
@@ -262,15 +348,8 @@ def _language_problems(spec: TaskSpec, language: str, where: str) -> list[str]:
 
 
 def _known_language(name: str, where: str) -> list[str]:
-    from stiltx.tasks.languages import resolve_languages
-
     try:
         resolve_languages([name])
     except StiltxError as error:
         return [f"{where}: {error}"]
     return []
-
-
-def member_specs(members: tuple[Member, ...], data: DataConfig) -> dict[str, TaskSpec]:
-    """task -> its spec with labels filled in, for every task of `members`, in member order."""
-    return {task: task_with_labels(task, data) for task in dict.fromkeys(m.task for m in members)}

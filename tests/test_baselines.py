@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from stiltx.data.translated import translated_root
-from stiltx.pipeline import resolve, run
+from stiltx.pipeline import run
 from stiltx.plan import intermediate_members
 from stiltx.recipe.load import load_recipe
 from stiltx.tasks.registry import get_task
+from stiltx.toy.resolve import resolve
 
 FAST = [
     "toy.size=smoke",

@@ -141,19 +141,16 @@ def qa_mix_scores(run: Path, task: str) -> dict[tuple[str, str], tuple[float, fl
     from stiltx.encoding import encode_split
     from stiltx.evaluation.predict import predict
     from stiltx.evaluation.zero_shot import evaluate_language
-    from stiltx.pipeline import load_target_stage, read_finished_run
-    from stiltx.plan import eval_languages, eval_split
-    from stiltx.recipe.load import target_train_config
+    from stiltx.plan import eval_languages, eval_split, target_stages
+    from stiltx.reevaluate import load_target_stage, read_finished_run
     from stiltx.tasks.registry import get_task
 
     finished = read_finished_run(run)
     spec = get_task(task)
     model, tokenizer, _ = load_target_stage(finished, spec.train_task or spec.name)
     split = eval_split(spec, finished.recipe.eval.split)
-    max_length = (
-        target_train_config(finished.recipe.target, task).max_length
-        or finished.where.model.max_length
-    )
+    stage = next(s for s in target_stages(finished.recipe) if task in [t.name for t in s.targets])
+    max_length = stage.max_length
     device = next(model.parameters()).device
     head = get_task(spec.train_task or spec.name).head_name  # xquad and mlqa: the SQuAD head
     batch_size = finished.recipe.eval.batch_size

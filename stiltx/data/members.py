@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from stiltx.data.corpus import stream_wikipedia, whitespace_tokens
+from stiltx.data.labels import member_specs
 from stiltx.data.load import load_split
 from stiltx.data.paths import candidate_paths
 from stiltx.data.translated import HOW_TO_TRANSLATE, find_translated, load_translated
 from stiltx.errors import DataError, StiltxError
-from stiltx.plan import Member
+from stiltx.plan import Member, intermediate_members
 from stiltx.recipe.schema import DataConfig, MLMConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
@@ -93,8 +94,6 @@ def token_counter(tokenizer) -> Callable[[str], int]:
 
 def check_recipe_data(recipe, data: DataConfig) -> None:
     """`stiltx validate` / `train`: every non-English member's data is there (`data`: resolved)."""
-    from stiltx.plan import intermediate_members, member_specs
-
     members = [m for m in intermediate_members(recipe) if m != Member(m.task)]
     if members:
         check_member_data(members, member_specs(tuple(members), data), data)

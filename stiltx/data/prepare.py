@@ -1,7 +1,8 @@
 """`stiltx data prepare`: read and encode every split a recipe needs, into the encoding cache.
 
 A run then starts training at once (and a cluster job does not spend GPU time tokenizing). The
-plan mirrors what `stiltx.pipeline` reads, with the same lengths and flags, so the cache keys match:
+plan reads the same stage records as `stiltx.pipeline` (`stiltx.plan`), with the same lengths and
+flags, so the cache keys match:
 
 - intermediate: each task's English train split (training=True) and English dev (training=False,
   the first `intermediate.train.eval_examples`, as model selection reads it);
@@ -23,16 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stiltx.data.labels import task_with_labels
 from stiltx.errors import StiltxError
-from stiltx.plan import (
-    TRAIN_LANGUAGE,
-    Member,
-    eval_languages,
-    eval_split,
-    intermediate_members,
-    target_groups,
-    task_with_labels,
-)
+from stiltx.plan import TRAIN_LANGUAGE, Member, intermediate_stage, target_stages
 from stiltx.recipe.schema import DataConfig, MLMConfig, Recipe
 from stiltx.tasks.registry import get_task
 
@@ -74,17 +68,20 @@ def feature_cache_dir(data: DataConfig) -> Path:
 
 
 def _english_jobs(
-    names: Iterable[str], purpose: str, max_length: int, eval_examples: int
+    names: Iterable[str],
+    dev_tasks: tuple[str, ...],
+    purpose: str,
+    max_length: int,
+    eval_examples: int,
 ) -> list[SplitJob]:
-    from stiltx.tasks.spec import TaskKind
-
+    """Each English task's train split, and its dev split where model selection reads one."""
     jobs = []
     for name in names:
         spec = get_task(name)
         jobs.append(
             SplitJob(name, TRAIN_LANGUAGE, spec.train_split, purpose, max_length, training=True)
         )
-        if spec.kind is not TaskKind.MLM and spec.dev_split in spec.splits:
+        if name in dev_tasks:
             jobs.append(
                 SplitJob(
                     name,
@@ -101,33 +98,32 @@ def _english_jobs(
 
 def plan(recipe: Recipe) -> list[SplitJob]:
     """Every split the recipe's run will encode, in pipeline order, without duplicates."""
-    from stiltx.recipe.load import target_train_config
-
-    model_length = recipe.model.max_length
     jobs: list[SplitJob] = []
-    inter = recipe.intermediate
+    inter = intermediate_stage(recipe)
     if inter is not None:
-        length = inter.train.max_length or model_length
-        members = intermediate_members(recipe)
+        length, members = inter.max_length, inter.members
         english = [m.task for m in members if m == Member(m.task)]
-        jobs += _english_jobs(english, "intermediate", length, inter.train.eval_examples)
+        jobs += _english_jobs(
+            english, inter.dev_tasks, "intermediate", length, inter.train.eval_examples
+        )
         jobs += [
             SplitJob(m.task, m.language, get_task(m.task).train_split, "intermediate", length,
                      training=True, source=m.source, mlm=inter.mlm)
             for m in members
             if m != Member(m.task)
         ]  # fmt: skip
-    for train_name, targets in target_groups(recipe).items():
-        train_cfg = target_train_config(recipe.target, targets[0].name)
-        length = train_cfg.max_length or model_length
-        jobs += _english_jobs([train_name], "target", length, train_cfg.eval_examples)
-        for spec in targets:
-            for language in eval_languages(recipe, spec):
+    for stage in target_stages(recipe):
+        length = stage.max_length
+        jobs += _english_jobs(
+            [stage.train_task], stage.dev_tasks, "target", length, stage.train.eval_examples
+        )
+        for target in stage.evaluations:
+            for language in target.languages:
                 jobs.append(
                     SplitJob(
-                        spec.name,
+                        target.spec.name,
                         language,
-                        eval_split(spec, recipe.eval.split),
+                        target.split,
                         "eval",
                         length,
                         training=False,

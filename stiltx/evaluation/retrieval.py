@@ -20,6 +20,7 @@ from stiltx import atomic
 from stiltx.data.load import load_split
 from stiltx.errors import DataError, StiltxError, UnknownNameError, did_you_mean
 from stiltx.evaluation.metrics import bucc_f1, map_at_20
+from stiltx.results import Score
 from stiltx.tasks.examples import RetrievalCorpus
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
@@ -434,7 +435,6 @@ def score_task(
     from functools import partial
 
     from stiltx.evaluation.zero_shot import Evaluation, Missing
-    from stiltx.report.results import Score
 
     split = split if split in spec.splits else spec.test_split
     max_length = spec.defaults.max_length

@@ -15,7 +15,7 @@ from typing import Any
 from stiltx import atomic
 from stiltx.errors import StiltxError
 from stiltx.layout import prediction_file
-from stiltx.report.results import Score
+from stiltx.results import Score
 from stiltx.tasks.examples import (
     ClassificationExample,
     MultipleChoiceExample,

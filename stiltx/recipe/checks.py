@@ -10,6 +10,7 @@ from pathlib import Path
 
 from stiltx.errors import did_you_mean
 from stiltx.recipe import schema
+from stiltx.recipe.convert import BAD, convert
 
 # Far beyond any real setting, yet small enough not to exhaust memory or overflow: a value past
 # these is a typo (1e30 for 1e-3, an extra zero group) that would otherwise fail hours later.
@@ -147,7 +148,7 @@ def model_depth(name_or_path: str, toy_size: str) -> int | None:
     import json
 
     if name_or_path == "toy":
-        from stiltx.toy.pretrain import NAMED_MODELS
+        from stiltx.toy.pretrain import NAMED_MODELS  # only for toy recipes
 
         model = NAMED_MODELS.get(toy_size)
         return model.num_layers if model is not None else None
@@ -351,7 +352,7 @@ def _check_tasks(recipe: schema.Recipe) -> list[str]:
         return registry.get_task(name)
 
     if recipe.intermediate is not None:
-        from stiltx.plan import member_problems
+        from stiltx.plan import member_problems  # plan reads the recipe: a back-edge, kept lazy
 
         problems += member_problems(recipe)
     for i, name in enumerate(recipe.target.tasks):
@@ -400,15 +401,13 @@ def _check_override_values(base: schema.TrainConfig, task: str, values: dict) ->
     import dataclasses
     import typing
 
-    from stiltx.recipe.load import _BAD, _convert
-
     where = f"target.overrides.{task}"
     hints = typing.get_type_hints(schema.TrainConfig)
     problems: list[str] = []
     good = {}
     for key, raw in values.items():
-        converted = _convert(hints[key], raw, f"{where}.{key}", problems)
-        if converted is not _BAD:
+        converted = convert(hints[key], raw, f"{where}.{key}", problems)
+        if converted is not BAD:
             good[key] = converted
     merged = dataclasses.replace(base, **good)
     own = [p for p in _check_train(merged, where) if p.split(":")[0].rsplit(".", 1)[-1] in good]

@@ -10,35 +10,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import types
-import typing
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any
 
 import yaml
 
-from stiltx.errors import RecipeError, StiltxError, did_you_mean
+from stiltx.errors import RecipeError, StiltxError
 from stiltx.recipe import schema
+from stiltx.recipe.checks import check_recipe
+from stiltx.recipe.convert import BAD, convert, yaml_key
 from stiltx.recipe.find import find_preset, find_recipe
 
 MAX_EXTENDS_DEPTH = 10
-
-# Names users bring from `transformers` TrainingArguments / other toolkits -> our canonical key.
-ALIASES = {
-    "learning_rate": "lr",
-    "num_train_epochs": "epochs",
-    "per_device_train_batch_size": "batch_size",
-    "train_batch_size": "batch_size",
-    "gradient_accumulation_steps": "grad_accum",
-    "warmup": "warmup_ratio",
-    "model_name_or_path": "name_or_path",
-    "max_seq_length": "max_length",
-    "fp16": "mixed_precision",
-    "bf16": "mixed_precision",
-    "clip": "max_grad_norm",
-    "early_stopping_patience": "patience",
-}
-
 
 # ---- public API -----------------------------------------------------------------------------------
 
@@ -226,8 +209,8 @@ def build_recipe(
 ) -> schema.Recipe:
     """Validate `tree` against the schema and the task registry; raise RecipeError with all problems."""
     problems = list(problems or [])
-    recipe = _convert(schema.Recipe, tree, "", problems)
-    if recipe is _BAD or recipe is None:
+    recipe = convert(schema.Recipe, tree, "", problems)
+    if recipe is BAD or recipe is None:
         recipe = None
     else:
         # A value of the wrong type was reported and replaced by its default, so the semantic
@@ -239,160 +222,12 @@ def build_recipe(
     return recipe
 
 
-# ---- structural validation (types, keys) ----------------------------------------------------------
+# ---- tree helpers ---------------------------------------------------------------------------------
 
 
 def _without_meta(tree: dict[str, Any]) -> dict[str, Any]:
     """A parent recipe or preset contributes settings, not its identity."""
     return {k: v for k, v in tree.items() if k not in ("name", "description")}
-
-
-def _describe(tp: Any) -> str:
-    origin = typing.get_origin(tp)
-    if origin is Literal:
-        return "one of " + ", ".join(repr(a) for a in typing.get_args(tp))
-    if origin in (Union, types.UnionType):
-        return " or ".join(_describe(a) for a in typing.get_args(tp))
-    if origin is tuple:
-        return f"a list of {_describe(typing.get_args(tp)[0])}"
-    if origin is dict:
-        return "a mapping"
-    if tp is type(None):
-        return "null"
-    if dataclasses.is_dataclass(tp):
-        return "a mapping"
-    return {int: "an integer", float: "a number", str: "a string", bool: "true or false"}.get(
-        tp, getattr(tp, "__name__", str(tp))
-    )
-
-
-_BAD = object()  # a value that failed conversion (already reported); its field keeps the default
-
-
-def _convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
-    """Convert a YAML value to `tp`, appending a message to `problems` for each mismatch.
-    A value that cannot be converted comes back as `_BAD` (dropped by the caller)."""
-    where = path or "<top>"
-    origin = typing.get_origin(tp)
-    if origin in (Union, types.UnionType):
-        args = typing.get_args(tp)
-        if value is None and type(None) in args:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        if len(inner) == 1:
-            return _convert(inner[0], value, path, problems)
-        for arg in inner:
-            trial: list[str] = []
-            out = _convert(arg, value, path, trial)
-            if not trial:
-                return out
-        problems.append(f"{where}: got {value!r}, expected {_describe(tp)}")
-        return _BAD
-    if origin is Literal:
-        allowed = typing.get_args(tp)
-        if value not in allowed:
-            hint = did_you_mean(str(value), [str(a) for a in allowed])
-            problems.append(f"{where}: got {value!r}, expected {_describe(tp)}{hint}")
-            return _BAD
-        return value
-    if dataclasses.is_dataclass(tp):
-        return _convert_dataclass(tp, value, path, problems)
-    if origin is tuple:
-        item_type = typing.get_args(tp)[0]
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list | tuple):
-            problems.append(f"{where}: got {value!r}, expected {_describe(tp)}")
-            return _BAD
-        items = (_convert(item_type, v, f"{path}[{i}]", problems) for i, v in enumerate(value))
-        return tuple(item for item in items if item is not _BAD)
-    if origin is dict:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            problems.append(f"{where}: got {value!r}, expected a mapping")
-            return _BAD
-        _, value_type = typing.get_args(tp)
-        pairs = (
-            (str(k), _convert(value_type, v, f"{path}.{k}", problems)) for k, v in value.items()
-        )
-        return {k: v for k, v in pairs if v is not _BAD}
-    if tp is Any:
-        return value
-    return _convert_scalar(tp, value, where, problems)
-
-
-def _convert_scalar(tp: Any, value: Any, where: str, problems: list[str]) -> Any:
-    if tp is bool:
-        if isinstance(value, bool):
-            return value
-    elif tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-    elif tp is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):  # YAML 1.1 reads "1e-5" as a string
-            try:
-                return float(value)
-            except ValueError:
-                pass
-    elif tp is str:
-        if isinstance(value, str):
-            return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
-    problems.append(f"{where}: got {value!r}, expected {_describe(tp)}")
-    return _BAD
-
-
-def yaml_key(field: dataclasses.Field) -> str:
-    """The recipe key of a schema field (`from_` is written `from` in YAML)."""
-    return field.metadata.get("key", field.name)
-
-
-def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
-    where = path or "<top>"
-    if value is None:
-        value = {}
-    if not isinstance(value, dict):
-        problems.append(f"{where}: got {value!r}, expected a mapping")
-        return _BAD
-    hints = typing.get_type_hints(tp)
-    names = [yaml_key(f) for f in dataclasses.fields(tp)]
-    for key in value:
-        if key not in names:
-            full = f"{path}.{key}" if path else str(key)
-            alias = ALIASES.get(str(key))
-            hint = (
-                f" (did you mean '{alias}'?)" if alias in names else did_you_mean(str(key), names)
-            )
-            problems.append(f"{full}: unknown key{hint}; expected one of {', '.join(names)}")
-    kwargs, bad = {}, []
-    for field in dataclasses.fields(tp):
-        key = yaml_key(field)
-        if key in value:
-            full = f"{path}.{key}" if path else key
-            converted = _convert(hints[field.name], value[key], full, problems)
-            if converted is _BAD:
-                bad.append(field.name)
-            else:
-                kwargs[field.name] = converted
-    missing = [
-        f.name
-        for f in dataclasses.fields(tp)
-        if f.name not in kwargs
-        and f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING
-    ]
-    for name in missing:
-        if name not in bad:
-            problems.append(f"{path + '.' if path else ''}{name}: required key is missing")
-    if missing:
-        return _BAD
-    return tp(**kwargs)
 
 
 # ---- semantic validation --------------------------------------------------------------------------
@@ -401,20 +236,4 @@ def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> A
 def semantic_problems(recipe: schema.Recipe, structural: bool = False) -> list[str]:
     """Checks that need more than types: value ranges, task names, files, consistency.
     `structural`: type problems were found (and replaced by defaults) before these checks."""
-    from stiltx.recipe.checks import check_recipe
-
     return check_recipe(recipe, tolerate_type_errors=structural)
-
-
-def target_train_config(target: schema.TargetConfig, task: str) -> schema.TrainConfig:
-    """The TrainConfig of one target task: `target.train` with `target.overrides.<task>` applied
-    (typed and validated like the rest of the recipe)."""
-    overrides = target.overrides.get(task)
-    if not overrides:
-        return target.train
-    tree = deep_merge(recipe_to_dict(target.train), dict(overrides))
-    problems: list[str] = []
-    config = _convert(schema.TrainConfig, tree, f"target.overrides.{task}", problems)
-    if problems:
-        raise RecipeError(f"target.overrides.{task}", problems)
-    return config

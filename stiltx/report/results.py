@@ -41,20 +41,7 @@ from typing import Any
 
 from stiltx.errors import DataError
 from stiltx.layout import MIXTURE_FILE, PREDICTIONS_DIR, RESULTS_FILE, prediction_file
-
-# Each target stage's best English dev score (its model selection), recorded per target as
-# {"task": t, "language": "en", "split": "dev", "metric": "selection"}: the only score that
-# choosing the intermediate task for a target may look at (stiltx.report.transfer).
-SELECTION_METRIC = "selection"
-
-
-@dataclass(frozen=True)
-class Score:
-    task: str
-    language: str
-    split: str
-    metric: str
-    value: float
+from stiltx.results import Score
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ from pathlib import Path
 from stiltx.errors import DataError
 from stiltx.layout import DONE_FILE, INTERMEDIATE_DIR, RESOLVED_RECIPE
 from stiltx.report import uncertainty as U
-from stiltx.report.results import SELECTION_METRIC, Found, RunResults, find_runs
+from stiltx.report.results import Found, RunResults, find_runs
 from stiltx.report.tables import AVG, RecipeGroup, Report, Row, Table, group_runs, run_summary
 from stiltx.report.uncertainty import Stat
+from stiltx.results import SELECTION_METRIC
 from stiltx.tasks import benchmarks as B
 
 CONTROL, INTERMEDIATE, BASELINE = "control", "intermediate", "baseline"

@@ -16,12 +16,14 @@ from typing import Literal
 from rich.console import Console
 from rich.markup import escape
 
+from stiltx.data.prepare import load_tokenizer, plan, prepare
 from stiltx.errors import StiltxError
 from stiltx.layout import RESOLVED_RECIPE
 from stiltx.sweep import jobs as J
 from stiltx.sweep import state as S
 from stiltx.sweep.execute import job_command
 from stiltx.sweep.slurm import SlurmOptions
+from stiltx.toy.resolve import resolve
 
 Executor = Literal["local", "slurm"]
 
@@ -91,9 +93,6 @@ def print_plan(jobs: list[J.Job], sweep_dir: Path, options: RunOptions, console:
 def prepare_shared(jobs: list[J.Job], console: Console) -> None:
     """Build the toy world / tiny model and encode every split once, before any job starts (jobs
     running side by side would otherwise each build or encode the same things)."""
-    from stiltx.data.prepare import load_tokenizer, plan, prepare
-    from stiltx.pipeline import resolve
-
     seen: set[str] = set()
     for job in jobs:
         if job.recipe in seen:

@@ -18,6 +18,7 @@ from typing import Any
 
 from stiltx import atomic
 from stiltx.errors import StiltxError, UnknownNameError, did_you_mean
+from stiltx.plan import intermediate_stage, target_stages
 from stiltx.recipe.schema import Recipe
 
 MANIFEST = "sweep.json"
@@ -119,8 +120,6 @@ def _applicable(recipe: Recipe, overrides: tuple[str, ...]) -> tuple[str, ...]:
 
 def describe_stages(recipe: Recipe) -> str:
     """'intermediate anli+mnli (300 steps) -> targets mnli, pawsx (150 steps each) -> retrieval'."""
-    from stiltx.recipe.load import target_train_config
-    from stiltx.tasks.registry import get_task
 
     def length(train) -> str:
         if train.max_steps is not None:
@@ -128,17 +127,16 @@ def describe_stages(recipe: Recipe) -> str:
         return f"{train.epochs:g} epochs" if train.epochs is not None else "? steps"
 
     parts = []
-    inter = recipe.intermediate
+    inter = intermediate_stage(recipe)
     if inter is not None and inter.from_:
         parts.append(f"intermediate from {inter.from_} (not trained)")
     elif inter is not None:
-        parts.append(f"intermediate {'+'.join(inter.tasks)} ({length(inter.train)})")
-    groups: dict[str, str] = {}  # "xquad/mlqa" (one stage on SQuAD) -> its length
-    trains: dict[str, list[str]] = {}
-    for name in recipe.target.tasks:
-        trains.setdefault(get_task(name).train_task or name, []).append(name)
-    for names in trains.values():
-        groups["/".join(names)] = length(target_train_config(recipe.target, names[0]))
+        parts.append(f"intermediate {'+'.join(recipe.intermediate.tasks)} ({length(inter.train)})")
+    # "xquad/mlqa" (one stage on SQuAD) -> its length
+    groups = {
+        "/".join(t.name for t in stage.targets): length(stage.train)
+        for stage in target_stages(recipe)
+    }
     if len(set(groups.values())) == 1:
         parts.append(f"targets {','.join(groups)} ({next(iter(groups.values()))} each)")
     elif groups:

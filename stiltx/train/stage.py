@@ -18,8 +18,8 @@ from typing import Any
 from stiltx import atomic
 from stiltx.errors import DataError
 from stiltx.layout import DONE_FILE, MODEL_DIR
-from stiltx.plan import TRAIN_LANGUAGE, Member
-from stiltx.recipe.schema import DataConfig, MLMConfig, SamplingConfig, TrainConfig
+from stiltx.plan import TRAIN_LANGUAGE, IntermediateStage, Member, TargetStage
+from stiltx.recipe.schema import DataConfig, MLMConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
 
@@ -104,6 +104,34 @@ def encode_member(
     )
 
 
+def encode_train_sets(
+    stage: IntermediateStage | TargetStage,
+    specs: Mapping[str, TaskSpec],
+    tokenizer: Any,
+    data: DataConfig,
+) -> dict[str, Any]:
+    """member name -> its encoded training split, as the stage's sampler streams it."""
+    return {
+        m.name: encode_member(
+            m,
+            specs[m.task],
+            specs[m.task].train_split,
+            tokenizer,
+            data,
+            stage.max_length,
+            training=True,
+            mlm=stage.mlm,
+        )
+        for m in stage.members
+    }
+
+
+def train_sizes(train_sets: Mapping[str, Any]) -> dict[str, int]:
+    """member name -> encoded training rows (QA windows, MLM blocks): the sizes the sampler's rates
+    are computed from (`sampling.loader.build_mixture` counts the same rows)."""
+    return {name: len(encoded.features) for name, encoded in train_sets.items()}
+
+
 def dev_eval_fn(specs: Sequence[TaskSpec], dev_sets: dict[str, Any], batch_size: int):
     """model -> {task: main English-dev score}: what model selection and early stopping use."""
     from stiltx.encoding.split import select_examples
@@ -158,31 +186,29 @@ def _finished(stage_dir: Path) -> StageResult | None:
 
 
 def run_stage(
-    stage_dir: Path,
-    members: Sequence[Member],
+    stage: IntermediateStage | TargetStage,
     specs: Mapping[str, TaskSpec],
     model: Any,
     method: Any,
     tokenizer: Any,
     *,
-    train_cfg: TrainConfig,
-    sampling: SamplingConfig,
+    stage_dir: Path,
     data: DataConfig,
-    max_length: int,
     seed: int,
     resume: bool,
     eval_batch_size: int,
-    mlm: MLMConfig | None = None,
     progress: bool = True,
 ) -> StageResult:
-    """Train `model` (already carrying its heads) on the training data of `members` (`specs`:
-    task -> spec, labels filled). Model selection reads the English dev split of each native
-    English member; translated and MLM members have none."""
+    """Train `model` (already carrying its heads) on the training data of the stage's members
+    (`specs`: task -> spec, labels filled). Model selection reads the English dev split of each of
+    the stage's `dev_tasks`; translated and MLM members have none."""
+    # torch and accelerate: only when a stage trains
     from stiltx.encoding.collate import MODEL_INPUTS
     from stiltx.sampling.loader import batches_per_epoch, build_mixture
     from stiltx.train import checkpoint, schedule
     from stiltx.train.loop import train
 
+    members, train_cfg, mlm = stage.members, stage.train, stage.mlm
     heads = sorted({specs[m.task].head_name for m in members})
     if resume and is_done(stage_dir):  # a finished stage is never redone: load its result
         finished = _finished(stage_dir)
@@ -191,27 +217,9 @@ def run_stage(
             method.load(model, stage_dir / MODEL_DIR)
             method.activate(model, TRAIN_LANGUAGE)
             return finished
-    length = train_cfg.max_length or max_length
-    train_sets = {
-        m.name: encode_member(
-            m,
-            specs[m.task],
-            specs[m.task].train_split,
-            tokenizer,
-            data,
-            length,
-            training=True,
-            mlm=mlm,
-        )
-        for m in members
-    }
-    dev_specs = [
-        specs[m.task]
-        for m in members
-        if m == Member(m.task)
-        and specs[m.task].kind is not TaskKind.MLM
-        and specs[m.task].dev_split in specs[m.task].splits
-    ]
+    length = stage.max_length
+    train_sets = encode_train_sets(stage, specs, tokenizer, data)
+    dev_specs = [specs[task] for task in stage.dev_tasks]
     dev_sets = {}
     for s in dev_specs:
         try:
@@ -234,9 +242,8 @@ def run_stage(
     from accelerate import PartialState
 
     by_name = {m.name: specs[m.task] for m in members}
-    batches = sum(
-        batches_per_epoch(len(train_sets[name].features), train_cfg.batch_size) for name in by_name
-    )
+    sizes = train_sizes(train_sets)
+    batches = sum(batches_per_epoch(sizes[name], train_cfg.batch_size) for name in by_name)
     total = schedule.total_steps(train_cfg, batches)
     probability = (mlm or MLMConfig()).probability
     mixture_stream = build_mixture(
@@ -244,7 +251,7 @@ def run_stage(
         heads={name: s.head_name for name, s in by_name.items()},
         batch_sizes=dict.fromkeys(by_name, train_cfg.batch_size),
         collate_fns={name: _collate_fn(s, tokenizer, probability) for name, s in by_name.items()},
-        config=sampling,
+        config=stage.sampling,
         seed=seed,
         stream_seed=seed + 1_000_003 * PartialState().process_index,
         total_steps=total,

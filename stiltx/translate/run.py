@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from stiltx import atomic
+from stiltx.data.labels import task_with_labels
 from stiltx.errors import StiltxError
-from stiltx.plan import Member, intermediate_members, task_with_labels
+from stiltx.plan import Member, intermediate_members
 from stiltx.recipe.schema import DataConfig, Recipe
 from stiltx.translate.cache import TranslationCache, cache_file
 from stiltx.translate.engine import default_model

@@ -221,7 +221,7 @@ def test_overrides_for_unknown_tasks_are_typos_but_unused_real_tasks_are_fine():
 def test_multitask9_target_hyper_parameters_follow_jiant():
     # jiant/scripts/benchmarks/xtreme/subscripts: d_write_configs.sh (batch 4 x accum 8, QA 4 x 4)
     # and e_run_models.sh:13-15 (eval every 1000 steps, 30 evaluations of patience).
-    from stiltx.recipe.load import target_train_config
+    from stiltx.recipe.convert import target_train_config
 
     recipe = load_recipe("multitask9")
     for task in ("xnli", "pawsx", "udpos", "panx"):

@@ -178,8 +178,8 @@ def test_translated_files_are_built_only_when_asked_and_are_the_same(tmp_path):
 def test_a_recipe_builds_the_translated_files_only_when_a_member_reads_them(tmp_path):
     from rich.console import Console
 
-    from stiltx.pipeline import resolve
     from stiltx.recipe.load import load_recipe
+    from stiltx.toy.resolve import resolve
 
     def data_dir(recipe: str) -> Path:
         loaded = load_recipe(recipe, preset="tiny", overrides=["toy.size=smoke",
