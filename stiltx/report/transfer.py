@@ -22,11 +22,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from stiltx import atomic
 from stiltx.errors import DataError
 from stiltx.layout import DONE_FILE, INTERMEDIATE_DIR, RESOLVED_RECIPE
+from stiltx.report import export
 from stiltx.report import uncertainty as U
 from stiltx.report.results import SELECTION_METRIC, Found, RunResults, find_runs
 from stiltx.report.tables import AVG, RecipeGroup, Report, Row, Table, group_runs, run_summary
+from stiltx.report.transfer_plot import transfer_heatmap
 from stiltx.report.uncertainty import Stat
 from stiltx.tasks import benchmarks as B
 
@@ -357,6 +360,16 @@ def build_transfer(found: Found, roles: dict[str, str] | None = None) -> tuple[R
     return report, t
 
 
+def heatmap(t: Transfer, path: Path) -> Path:
+    """The transfer matrix as a heatmap (stiltx.report.transfer_plot), titled with its seeds."""
+    seeds = sorted({len(g.runs) for g in (t.control, *t.intermediates)})
+    title = (
+        f"Intermediate-task transfer vs {t.control.name} ({t.benchmark.name}; "
+        f"seeds: {', '.join(map(str, seeds))}; bold: 95% interval excludes 0)"
+    )
+    return transfer_heatmap(transfer_table(t), title, f"delta vs {t.control.name} (points)", path)
+
+
 def transfer_report(
     paths: Sequence[str | Path], found: Found, plot_dir: Path | None
 ) -> tuple[Report, dict[str, Path]]:
@@ -368,9 +381,7 @@ def transfer_report(
     report, t = build_transfer(found, roles)
     plots = {}
     if plot_dir is not None and t.intermediates:
-        from stiltx.report.transfer_plot import transfer_heatmap
-
-        plots["transfer_heatmap"] = transfer_heatmap(t, plot_dir / "transfer_heatmap.png")
+        plots["transfer_heatmap"] = heatmap(t, plot_dir / "transfer_heatmap.png")
     return report, plots
 
 
@@ -379,10 +390,6 @@ def write_transfer(
 ) -> list[Path]:
     """transfer.{md,csv,tex,html} and transfer_heatmap.png in the sweep folder; [] when the
     runs needed (a control and an intermediate recipe) are not there yet."""
-    from stiltx import atomic
-    from stiltx.report import export
-    from stiltx.report.transfer_plot import transfer_heatmap
-
     found = find_runs([sweep_dir])
     if not found.runs:
         return []
@@ -392,7 +399,7 @@ def write_transfer(
         return []
     if not t.intermediates:
         return []
-    plots = {"transfer_heatmap": transfer_heatmap(t, Path(sweep_dir) / "transfer_heatmap.png")}
+    plots = {"transfer_heatmap": heatmap(t, Path(sweep_dir) / "transfer_heatmap.png")}
     suffix = {"md": "md", "csv": "csv", "latex": "tex", "html": "html", "json": "json"}
     written = [
         atomic.write_text(
