@@ -10,7 +10,7 @@ same where the Hub keeps them, else row positions like the local readers use):
   one config, filtered by `language`); PAWS-X.<ll>: sentence1, sentence2, label ("0"/"1" strings or ints);
   PAN-X.<ll>: tokens, ner_tags (ClassLabel), langs; udpos.<Name>: tokens, pos_tags (ClassLabel);
   XQuAD.<ll> / MLQA.<c>.<q> / tydiqa: id, title, context, question, answers{text[], answer_start[]}
-  (tydiqa holds every language; filtered by the id prefix "english--"...);
+  (tydiqa holds every language; filtered by the id prefix "english--"..., `id_language_names`);
   tatoeba.<xxx> / bucc18.<ll>: source_sentence, target_sentence, source_lang, target_lang.
 - rajpurkar/squad(_v2): as XQuAD. Rowan/hellaswag: ind, ctx_a, ctx_b, ctx, endings, label ("" on test).
 - tau/commonsense_qa: id, question, question_concept, choices{label[], text[]}, answerKey.
@@ -37,7 +37,7 @@ from stiltx.data.jsonl_tasks import (
     socialiqa_example,
 )
 from stiltx.data.paths import placeholders
-from stiltx.data.squad_json import AnswerAudit, check_answer, keep_tydiqa_language
+from stiltx.data.squad_json import AnswerAudit, check_answer, keep_language
 from stiltx.errors import DataError
 from stiltx.tasks.examples import (
     ClassificationExample,
@@ -106,9 +106,7 @@ def convert_squad(dataset: Any, spec: TaskSpec, language: str) -> list[Example]:
             )
         )
     audit.report(f"Hub {spec.source.hub_id} ({spec.name}, {language})")
-    if spec.name == "tydiqa":
-        examples = keep_tydiqa_language(examples, language)
-    return examples
+    return keep_language(examples, spec, language)
 
 
 def _tags(column: str) -> Converter:

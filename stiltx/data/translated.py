@@ -9,8 +9,8 @@
 The root is `<data.data_dir>/translated`, or `$STILTX_CACHE/translated` (default
 `~/.cache/stiltx/translated`) when the recipe has no data directory (Hub data).
 
-XTREME's released translate-train files are read too, when placed in the same folder (readers in
-`data/xtreme_tsv.py` and `data/squad_json.py`):
+XTREME's released translate-train files (`DataSource.translated_release`) are read too, when placed
+in the same folder (readers in `data/xtreme_tsv.py` and `data/squad_json.py`):
 - MNLI (XNLI's translate-train): `en-<lang>-translated.tsv`, or XNLI-MT-1.0's
   `multinli.train.<lang>.tsv`. The README of google-research/xtreme (section "Translations") says
   five columns (2 original, 2 translated, label) but its loader
@@ -37,15 +37,6 @@ HOW_TO_TRANSLATE = (
     "write them with `stiltx translate --recipe R`, or put files there in the task's native format"
 )
 
-# task -> (reader, file templates inside <root>/<task>/<language>/) of XTREME's releases
-XTREME_LAYOUTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "mnli": (
-        "xtreme_translated_tsv",
-        ("en-{language}-translated.tsv", "multinli.train.{language}.tsv"),
-    ),
-    "squad": ("squad_json", ("squad.translate.train.en-{language}.json",)),
-}
-
 
 def translated_root(data: DataConfig) -> Path:
     """Where translated files are read from and where `stiltx translate` writes them."""
@@ -70,8 +61,8 @@ def translated_specs(spec: TaskSpec, language: str) -> list[TaskSpec]:
     variants = [_local(spec, language, spec.source.local_format, native)]
     ours = {split: (f"{spec.name}/{language}/{split}.examples.jsonl",) for split in spec.splits}
     variants.append(_local(spec, language, "stiltx_examples", ours))
-    if spec.name in XTREME_LAYOUTS:
-        reader, templates = XTREME_LAYOUTS[spec.name]
+    if spec.source.translated_release is not None:
+        reader, templates = spec.source.translated_release
         paths = {spec.train_split: tuple(f"{spec.name}/{language}/{t}" for t in templates)}
         variants.append(_local(spec, language, reader, paths))
     return variants
