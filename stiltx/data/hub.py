@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from stiltx.data.corpus import stream_wikipedia
 from stiltx.data.cosmosqa import cosmos_example
 from stiltx.data.files import label_index, warn
 from stiltx.data.jsonl_tasks import (
@@ -39,6 +40,7 @@ from stiltx.data.jsonl_tasks import (
 from stiltx.data.paths import placeholders
 from stiltx.data.squad_json import AnswerAudit, check_answer, keep_language
 from stiltx.errors import DataError
+from stiltx.recipe.schema import MLMConfig
 from stiltx.tasks.examples import (
     ClassificationExample,
     Example,
@@ -233,13 +235,11 @@ def _local_files(spec: TaskSpec, language: str, split: str) -> str:
 
 def load_hub(spec: TaskSpec, language: str, split: str) -> list[Example]:
     """Examples of one (task, language, split) read with `datasets.load_dataset` and converted."""
+    # datasets: heavy, needed only for Hub loading
     import datasets
 
     hub_id, config, hub_split = hub_request(spec, language, split)
     if spec.kind is TaskKind.MLM:  # never download a whole Wikipedia: stream a token budget
-        from stiltx.data.corpus import stream_wikipedia
-        from stiltx.recipe.schema import MLMConfig
-
         return stream_wikipedia(language, MLMConfig().tokens_per_language)
     try:
         dataset = datasets.load_dataset(

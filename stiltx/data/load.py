@@ -12,6 +12,7 @@ from pathlib import Path
 
 from stiltx.data.files import read_lines
 from stiltx.data.held_out import partition
+from stiltx.data.hub import load_hub
 from stiltx.data.paths import LANG3, resolve_local
 from stiltx.data.readers import READERS
 from stiltx.errors import DataError, UnknownNameError, did_you_mean
@@ -82,8 +83,6 @@ def load_split(
                 check_unique_ids(read, path)
             examples.extend(read)
     elif data.source == "hub":
-        from stiltx.data.hub import load_hub
-
         examples = load_hub(spec, language, split)
     else:
         raise DataError(f"data.source must be 'local' or 'hub', got {data.source!r}")

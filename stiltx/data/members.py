@@ -16,7 +16,7 @@ from stiltx.data.load import load_split
 from stiltx.data.paths import candidate_paths
 from stiltx.data.translated import HOW_TO_TRANSLATE, find_translated, load_translated
 from stiltx.errors import DataError, StiltxError
-from stiltx.plan import Member
+from stiltx.plan import Member, intermediate_members, member_specs
 from stiltx.recipe.schema import DataConfig, MLMConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
@@ -93,8 +93,6 @@ def token_counter(tokenizer) -> Callable[[str], int]:
 
 def check_recipe_data(recipe, data: DataConfig) -> None:
     """`stiltx validate` / `train`: every non-English member's data is there (`data`: resolved)."""
-    from stiltx.plan import intermediate_members, member_specs
-
     members = [m for m in intermediate_members(recipe) if m != Member(m.task)]
     if members:
         check_member_data(members, member_specs(tuple(members), data), data)
@@ -102,6 +100,4 @@ def check_recipe_data(recipe, data: DataConfig) -> None:
 
 def needs_data_check(recipe) -> bool:
     """Whether the recipe has members beyond the English tasks (whose data validate can check)."""
-    from stiltx.plan import intermediate_members
-
     return any(m != Member(m.task) for m in intermediate_members(recipe))

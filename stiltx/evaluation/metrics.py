@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from stiltx.errors import DataError, StiltxError, UnknownNameError, did_you_mean
+from stiltx.evaluation.seqeval_0012 import precision_recall_f1
 
 MetricFn = Callable[..., dict[str, float]]
 
@@ -102,6 +103,7 @@ def f1_seqeval(
     0.0.12, which splits UPOS tags differently: UD-POS is scored with `f1_seqeval_0012`; for BIO
     tags (PAN-X) the two versions agree.
     """
+    # seqeval: start-up time, needed only for PAN-X F1
     from seqeval.metrics import f1_score, precision_score, recall_score
 
     _check_lengths("f1_seqeval", predictions, references)
@@ -132,8 +134,6 @@ def f1_seqeval_0012(
     See `stiltx.evaluation.seqeval_0012`: reproduces XTREME's evaluate_test.py UD-POS expectation
     (avg_f1 70.21746048354693) exactly.
     """
-    from stiltx.evaluation.seqeval_0012 import precision_recall_f1
-
     _check_lengths("f1_seqeval_0012", predictions, references)
     for i, (p, r) in enumerate(zip(predictions, references, strict=True)):
         if len(p) != len(r):

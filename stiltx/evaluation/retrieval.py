@@ -12,6 +12,7 @@ Two halves, kept apart so the scoring can be tested on hand-made vectors:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,8 @@ from stiltx import atomic
 from stiltx.data.load import load_split
 from stiltx.errors import DataError, StiltxError, UnknownNameError, did_you_mean
 from stiltx.evaluation.metrics import bucc_f1, map_at_20
+from stiltx.evaluation.shard import shard_predict
+from stiltx.evaluation.zero_shot import Evaluation, Missing
 from stiltx.tasks.examples import RetrievalCorpus
 from stiltx.tasks.registry import all_tasks
 from stiltx.tasks.spec import RetrievalScoring
@@ -64,6 +67,7 @@ def embed(
     we call its `base_model` (the bare encoder, which still runs the active adapters) with
     `output_hidden_states=True`, so no head is involved.
     """
+    # torch: heavy; the scoring half is numpy-only
     import torch
 
     num_layers = model.config.num_hidden_layers
@@ -384,7 +388,6 @@ def sharded(embed_fn: EmbedFn) -> EmbedFn:
     """`embed_fn` with the texts split across the processes of `accelerate launch` and the vectors
     gathered back in order (stiltx.evaluation.shard); one process calls `embed_fn` unchanged.
     Every process must call it with the same texts in the same order."""
-    from stiltx.evaluation.shard import shard_predict
 
     def embed_sharded(texts: Sequence[str]) -> np.ndarray:
         rows = shard_predict(lambda part: list(embed_fn(part)), texts)
@@ -432,9 +435,7 @@ def score_task(
     threshold and scores, and the test pairs, are written to `out_dir/bucc2018/<lang>.*`.
     A language whose data is missing or unusable is recorded as missing, not raised.
     """
-    from functools import partial
-
-    from stiltx.evaluation.zero_shot import Evaluation, Missing
+    # Score moves to stiltx/results.py (issue 30, another helper's move)
     from stiltx.report.results import Score
 
     split = split if split in spec.splits else spec.test_split

@@ -32,8 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from stiltx.data.files import field, iter_jsonl, label_index, read_json, read_text
+from stiltx.data.load import check_language, read_file
 from stiltx.errors import DataError, StiltxError
+from stiltx.evaluation.metrics import compute
+from stiltx.evaluation.zero_shot import references
 from stiltx.tasks.examples import Example, QAExample, is_labelled
+from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
 SCORABLE = (
@@ -82,8 +86,6 @@ def infer_language(spec: TaskSpec, path: Path) -> str | None:
 def choose_language(spec: TaskSpec, gold: Path, language: str | None) -> str | None:
     """`language` if given (checked), else the inferred one; MLQA without either is an error."""
     if language is not None:
-        from stiltx.data.load import check_language
-
         check_language(spec, language)
         return language
     inferred = infer_language(spec, gold)
@@ -101,8 +103,6 @@ def choose_language(spec: TaskSpec, gold: Path, language: str | None) -> str | N
 
 def read_gold(spec: TaskSpec, path: Path, language: str | None) -> list[Example]:
     """The gold examples of a native file; every one must carry its label / answers / tags."""
-    from stiltx.data.load import read_file
-
     if spec.kind not in SCORABLE:
         raise StiltxError(
             f"task '{spec.name}' ({spec.kind.value}) is not scored from a predictions file; "
@@ -237,10 +237,6 @@ def score_files(
     task: str, gold: str | Path, predictions: str | Path, language: str | None = None
 ) -> FileScore:
     """Read the gold and prediction files of `task`, align them, score with the task's metrics."""
-    from stiltx.evaluation.metrics import compute
-    from stiltx.evaluation.zero_shot import references
-    from stiltx.tasks.registry import get_task
-
     spec = get_task(task)
     gold_path, predictions_path = Path(gold), Path(predictions)
     language = choose_language(spec, gold_path, language)

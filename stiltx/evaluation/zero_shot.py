@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from stiltx import atomic
+from stiltx.data.load import load_split
 from stiltx.errors import StiltxError
+from stiltx.evaluation.metrics import compute
+from stiltx.evaluation.shard import is_main_process, shard_predict
 from stiltx.layout import prediction_file
 from stiltx.report.results import Score
 from stiltx.tasks.examples import is_labelled
@@ -61,8 +64,6 @@ def prediction_rows(
     Accuracy-like tasks get `correct`; QA gets `scores` (EM / F1 in percent); corpus-level metrics
     (seqeval F1) get neither (see stiltx/report/results.py for the format).
     """
-    from stiltx.evaluation.metrics import compute
-
     refs = references(spec, examples)
     rows = []
     for example, prediction, reference in zip(examples, predictions, refs, strict=True):
@@ -89,9 +90,6 @@ def evaluate_language(
 ) -> list[Score]:
     """Score one language: predict, compute the official metric, write predictions (the main
     process only; prediction is split across processes, see stiltx.evaluation.shard)."""
-    from stiltx.evaluation.metrics import compute
-    from stiltx.evaluation.shard import is_main_process, shard_predict
-
     examples = [ex for ex in examples if is_labelled(spec, ex)]
     if not examples:
         raise StiltxError(
@@ -124,7 +122,7 @@ def evaluate_task(
     """Zero-shot: one trained model on every language of `spec`, through `head` (the head of the
     English training task: XNLI is read by the MNLI-trained head). A language whose data is
     missing or unlabelled is recorded in `missing`, never raised."""
-    from stiltx.data.load import load_split
+    # encoding and predict import datasets / torch: heavy
     from stiltx.encoding import encode_split
     from stiltx.evaluation.predict import predict
 

@@ -10,7 +10,8 @@ from stiltx.atomic import write_bytes
 
 
 def pyplot():
-    """matplotlib.pyplot on the Agg backend (imported here, on use: a heavy dependency)."""
+    """matplotlib.pyplot on the Agg backend."""
+    # matplotlib: heavy, imported only when a figure is drawn
     import matplotlib
 
     matplotlib.use("Agg", force=True)

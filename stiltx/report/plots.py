@@ -31,6 +31,7 @@ NOT_EVALUATED = "#d9d9d9"
 def robust_limit(values, quantile: float = 0.9) -> float:
     """Colour-scale limit: the `quantile` of |values| (so one ±48 retrieval delta does not wash
     out every target delta), at least 1 point; values beyond it are clipped and annotated."""
+    # numpy / matplotlib: heavy, imported only when a figure is drawn
     import numpy as np
 
     finite = np.abs(values[np.isfinite(values)])
@@ -46,6 +47,7 @@ def delta_heatmap(report: Report, group: RecipeGroup, path: Path) -> Path:
     text and get a black frame; labels switch to white on dark cells; group names sit on a top
     axis and the title above the whole figure, so nothing overlaps.
     """
+    # numpy / matplotlib: heavy, imported only when a figure is drawn
     import numpy as np
     from matplotlib.patches import Patch, Rectangle
 
@@ -124,6 +126,7 @@ def delta_bars(report: Report, path: Path) -> Path:
     Only deltas that have an interval get an error bar (no zero-length caps that look exact);
     bars without one are hatched and say so in the legend. Partial averages are hatched too.
     """
+    # matplotlib: heavy, imported only when a figure is drawn
     from matplotlib.patches import Patch
 
     plt = pyplot()

@@ -147,6 +147,7 @@ def scores_by_language(report: Report, group: RecipeGroup, path: Path) -> Path |
         ax.set_xticks(range(len(ordered)), labels=[c for _, c in ordered], fontsize=7)
         ax.set_ylabel(task, fontsize=8)
         ax.grid(axis="y", alpha=0.3)
+        # matplotlib: heavy, imported only when a figure is drawn
         from matplotlib.patches import Patch
 
         ax.legend(handles=[Patch(color=colors(every.index(g) % 10), label=g) for g in labels],

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from stiltx import atomic
 from stiltx.errors import DataError
 from stiltx.layout import DONE_FILE, INTERMEDIATE_DIR, RESOLVED_RECIPE
@@ -290,8 +292,6 @@ def xstilts_table(t: Transfer) -> Table:
 
 def _budget(run: RunResults) -> int | None:
     """Intermediate examples seen: steps (intermediate/done.json) x batch x grad_accum."""
-    import yaml
-
     try:
         steps = json.loads((run.path / INTERMEDIATE_DIR / DONE_FILE).read_text())["steps"]
         tree = yaml.safe_load((run.path / RESOLVED_RECIPE).read_text(encoding="utf-8"))

@@ -15,6 +15,7 @@ from stiltx.report.uncertainty import Stat
 
 def transfer_heatmap(table: Table, title: str, colorbar_label: str, path: Path) -> Path:
     """The transfer matrix (`transfer.transfer_table`) as a heatmap PNG at `path`."""
+    # numpy: start-up time of `stiltx report`; only the figure needs it
     import numpy as np
 
     plt = pyplot()
