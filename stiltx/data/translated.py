@@ -47,10 +47,6 @@ def translated_root(data: DataConfig) -> Path:
     return base / TRANSLATED_DIR
 
 
-def member_dir(data: DataConfig, task: str, language: str) -> Path:
-    return translated_root(data) / task / language
-
-
 def translated_specs(spec: TaskSpec, language: str) -> list[TaskSpec]:
     """Specs that read `spec`'s translation into `language` from the translated root: the native
     layout first, then XTREME's released layout (if any). Paths are relative to the root."""

@@ -167,7 +167,6 @@ MLQA_ARTICLES: dict[str, str | None] = {
     "hi": None,
     "zh": None,
 }
-MLQA_WHITESPACE_LANGUAGES = ("en", "es", "hi", "vi", "de", "ar")
 MLQA_MIXED_SEGMENTATION_LANGUAGES = ("zh",)
 _CJK = re.compile(r"[\u4e00-\u9fa5]")
 
