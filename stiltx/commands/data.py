@@ -54,7 +54,7 @@ def data_inspect(
         raise StiltxError("--preset / --set need --recipe (e.g. --recipe multitask9 --preset tiny)")
     data = None
     if recipe:
-        from stiltx.pipeline import resolve  # start-up time: the toy world loads on use
+        from stiltx.toy.resolve import resolve  # start-up time: the toy world loads on use
 
         data = resolve(load(recipe, preset, set_), err_console, with_model=False).data
     report = inspect_split(task, language, split, data_dir=data_dir, file=file, data=data)
@@ -76,7 +76,7 @@ def data_prepare(recipe: RecipeOpt, preset: PresetOpt = None, set_: SetOpt = Non
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from stiltx.data.prepare import feature_cache_dir, load_tokenizer, plan, prepare
-    from stiltx.pipeline import resolve
+    from stiltx.toy.resolve import resolve
 
     resolved = load(recipe, preset, set_)
     where = resolve(resolved, console)

@@ -24,7 +24,7 @@ def evaluate(
 ) -> None:
     """Re-evaluate the saved models of a finished run, without training."""
     # start-up time: the pipeline (and torch) load on use
-    from stiltx.pipeline import evaluate_run
+    from stiltx.reevaluate import evaluate_run
     from stiltx.report.run_summary import aggregate_table, run_table
 
     results = evaluate_run(

@@ -60,7 +60,7 @@ def print_dry_run(resolved: Recipe) -> None:
     """The resolved recipe as YAML (highlighted in a terminal), then the mixture preview."""
     from rich.syntax import Syntax  # start-up time: pygments loads on use
 
-    from stiltx.pipeline import mixture_preview  # start-up time: loads on use
+    from stiltx.preview import mixture_preview  # start-up time: loads on use
     from stiltx.recipe.load import recipe_to_yaml  # start-up time: loads on use
 
     text = recipe_to_yaml(resolved)

@@ -24,7 +24,7 @@ def translate(
 ) -> None:
     """Machine-translate the recipe's translated members (cached on disk, resumable)."""
     # start-up time: the toy world and the translation code load on use
-    from stiltx.pipeline import resolve
+    from stiltx.toy.resolve import resolve
     from stiltx.translate.run import translate_recipe
 
     resolved = load(recipe, preset, set_)

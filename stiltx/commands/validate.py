@@ -12,7 +12,7 @@ def validate(recipe: RecipeOpt, preset: PresetOpt = None, set_: SetOpt = None) -
     from stiltx.data.members import check_recipe_data, needs_data_check
 
     if needs_data_check(resolved):  # translated files and MLM corpora: named when missing
-        from stiltx.pipeline import resolve  # start-up time: the toy world loads on use
+        from stiltx.toy.resolve import resolve  # start-up time: the toy world loads on use
 
         check_recipe_data(resolved, resolve(resolved, console, with_model=False).data)
     console.print(f"[green]ok[/] {resolved.name}: recipe is valid")

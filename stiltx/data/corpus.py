@@ -57,6 +57,7 @@ def stream_wikipedia(
     language: str, budget: int, count_tokens: TokenCounter = whitespace_tokens
 ) -> list[MLMExample]:
     """`budget` tokens of `language`'s Wikipedia, streamed from the Hub (never a full download)."""
+    # datasets: heavy, needed only to stream Wikipedia
     import datasets
 
     config = wikipedia_config(language)

@@ -10,7 +10,7 @@ same where the Hub keeps them, else row positions like the local readers use):
   one config, filtered by `language`); PAWS-X.<ll>: sentence1, sentence2, label ("0"/"1" strings or ints);
   PAN-X.<ll>: tokens, ner_tags (ClassLabel), langs; udpos.<Name>: tokens, pos_tags (ClassLabel);
   XQuAD.<ll> / MLQA.<c>.<q> / tydiqa: id, title, context, question, answers{text[], answer_start[]}
-  (tydiqa holds every language; filtered by the id prefix "english--"...);
+  (tydiqa holds every language; filtered by the id prefix "english--"..., `id_language_names`);
   tatoeba.<xxx> / bucc18.<ll>: source_sentence, target_sentence, source_lang, target_lang.
 - rajpurkar/squad(_v2): as XQuAD. Rowan/hellaswag: ind, ctx_a, ctx_b, ctx, endings, label ("" on test).
 - tau/commonsense_qa: id, question, question_concept, choices{label[], text[]}, answerKey.
@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from stiltx.data.corpus import stream_wikipedia
 from stiltx.data.cosmosqa import cosmos_example
 from stiltx.data.files import label_index, warn
 from stiltx.data.jsonl_tasks import (
@@ -37,8 +38,9 @@ from stiltx.data.jsonl_tasks import (
     socialiqa_example,
 )
 from stiltx.data.paths import placeholders
-from stiltx.data.squad_json import AnswerAudit, check_answer, keep_tydiqa_language
+from stiltx.data.squad_json import AnswerAudit, check_answer, keep_language
 from stiltx.errors import DataError
+from stiltx.recipe.schema import MLMConfig
 from stiltx.tasks.examples import (
     ClassificationExample,
     Example,
@@ -106,9 +108,7 @@ def convert_squad(dataset: Any, spec: TaskSpec, language: str) -> list[Example]:
             )
         )
     audit.report(f"Hub {spec.source.hub_id} ({spec.name}, {language})")
-    if spec.name == "tydiqa":
-        examples = keep_tydiqa_language(examples, language)
-    return examples
+    return keep_language(examples, spec, language)
 
 
 def _tags(column: str) -> Converter:
@@ -235,13 +235,11 @@ def _local_files(spec: TaskSpec, language: str, split: str) -> str:
 
 def load_hub(spec: TaskSpec, language: str, split: str) -> list[Example]:
     """Examples of one (task, language, split) read with `datasets.load_dataset` and converted."""
+    # datasets: heavy, needed only for Hub loading
     import datasets
 
     hub_id, config, hub_split = hub_request(spec, language, split)
     if spec.kind is TaskKind.MLM:  # never download a whole Wikipedia: stream a token budget
-        from stiltx.data.corpus import stream_wikipedia
-        from stiltx.recipe.schema import MLMConfig
-
         return stream_wikipedia(language, MLMConfig().tokens_per_language)
     try:
         dataset = datasets.load_dataset(

@@ -10,21 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stiltx.data.ccg import HOW as CCG_HOW
-from stiltx.data.ccg import read_ccg_tags
+from stiltx.data.files import read_lines
 from stiltx.data.held_out import partition
+from stiltx.data.hub import load_hub
 from stiltx.data.paths import LANG3, resolve_local
 from stiltx.data.readers import READERS
 from stiltx.errors import DataError, UnknownNameError, did_you_mean
 from stiltx.recipe.schema import DataConfig
-from stiltx.tasks.examples import (
-    ClassificationExample,
-    Example,
-    MultipleChoiceExample,
-    QAExample,
-    RetrievalCorpus,
-    TaggingExample,
-)
+from stiltx.tasks.examples import Example, RetrievalCorpus, is_labelled
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
 
@@ -75,23 +68,21 @@ def load_split(
     check_split(spec, split)
     # Tasks with no Hub copy (CCG, raw BUCC, Mewsli-X, ...) read local files under any source.
     if data.source == "local" or (data.source == "hub" and spec.source.hub_id is None):
+        how = spec.source.how_to_get  # licensed data (CCG): how the user gets the files
         if not data.data_dir:
             why = "data.source is 'local'" if data.source == "local" else "it has no Hub source"
             raise DataError(
                 f"task {spec.name}: {why}, so it reads files under data.data_dir, which is not set"
-                + (f". {CCG_HOW}" if spec.name == "ccg" else "")
+                + (f". {how}" if how else "")
             )
         data_dir = Path(data.data_dir).expanduser()
-        hint = CCG_HOW if spec.name == "ccg" else ""
         examples: list[Example] = []
-        for path in resolve_local(spec, language, split, data_dir, hint):
+        for path in resolve_local(spec, language, split, data_dir, how):
             read = read_file(spec, path, language)
             if spec.kind is TaskKind.EXTRACTIVE_QA and _gold_split(spec, split):
                 check_unique_ids(read, path)
             examples.extend(read)
     elif data.source == "hub":
-        from stiltx.data.hub import load_hub
-
         examples = load_hub(spec, language, split)
     else:
         raise DataError(f"data.source must be 'local' or 'hub', got {data.source!r}")
@@ -135,28 +126,12 @@ def cap(examples: list[Example], max_examples: int | None) -> list[Example]:
     return examples[:max_examples]
 
 
-def is_labelled(spec: TaskSpec, example: Example) -> bool:
-    if isinstance(example, ClassificationExample | MultipleChoiceExample):
-        return example.label is not None
-    if isinstance(example, TaggingExample):
-        return example.tags is not None
-    if isinstance(example, QAExample):
-        return bool(example.answers) or spec.name == "squad_v2"
-    if isinstance(example, RetrievalCorpus):
-        return bool(example.gold)
-    return True
-
-
 def check_labelled(spec: TaskSpec, language: str, split: str, examples: list[Example]) -> None:
     missing = sum(not is_labelled(spec, e) for e in examples)
     if not missing:
         return
-    why = {
-        "tydiqa": "XTREME's copy of TyDiQA-GoldP dev has blanked answers; use the original "
-        "tydiqa-goldp-v1.1-dev.json split per language, or data.source=hub (google/xtreme 'tydiqa')",
-    }.get(
-        spec.name,
-        "XTREME strips labels from its local test files; use data.source=hub or the original release",
+    why = spec.unlabelled_hint or (
+        "XTREME strips labels from its local test files; use data.source=hub or the original release"
     )
     raise DataError(
         f"task '{spec.name}' {language}/{split}: {missing} of {len(examples)} examples have no labels, "
@@ -165,9 +140,17 @@ def check_labelled(spec: TaskSpec, language: str, split: str, examples: list[Exa
 
 
 def load_labels(spec: TaskSpec, data: DataConfig) -> tuple[str, ...]:
-    """The task's label / tag set; CCG's comes from the user-supplied `ccg/tags.txt`."""
-    if spec.name == "ccg":
-        if not data.data_dir:
-            raise DataError(f"CCG needs data.source=local with data.data_dir. {CCG_HOW}")
-        return read_ccg_tags(Path(data.data_dir).expanduser())
-    return spec.labels
+    """The task's label / tag set; read from `spec.labels_file` under data.data_dir where the set
+    lives with the data (CCG's user-supplied `ccg/tags.txt`)."""
+    if spec.labels_file is None:
+        return spec.labels
+    if not data.data_dir:
+        raise DataError(
+            f"task '{spec.name}' needs data.source=local with data.data_dir. {spec.source.how_to_get}"
+        )
+    path = Path(data.data_dir).expanduser() / spec.labels_file
+    if not path.is_file():
+        raise DataError(
+            f"task '{spec.name}': label list not found: {path}. {spec.source.how_to_get}"
+        )
+    return tuple(line.strip() for line in read_lines(path) if line.strip())

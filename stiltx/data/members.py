@@ -101,6 +101,4 @@ def check_recipe_data(recipe, data: DataConfig) -> None:
 
 def needs_data_check(recipe) -> bool:
     """Whether the recipe has members beyond the English tasks (whose data validate can check)."""
-    from stiltx.plan import intermediate_members
-
     return any(m != Member(m.task) for m in intermediate_members(recipe))

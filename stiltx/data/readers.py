@@ -13,6 +13,7 @@ from stiltx.data.bucc import read_bucc
 from stiltx.data.ccg import read_ccg_tsv
 from stiltx.data.conllu import read_conllu
 from stiltx.data.cosmosqa import read_cosmosqa
+from stiltx.data.examples_jsonl import read_stiltx_examples
 from stiltx.data.glue_tsv import read_glue_mnli_tsv, read_glue_qqp_tsv
 from stiltx.data.jsonl_tasks import (
     read_anli_jsonl,
@@ -26,8 +27,12 @@ from stiltx.data.mewsli import read_mewsli
 from stiltx.data.squad_json import read_squad_json
 from stiltx.data.tatoeba import read_tatoeba
 from stiltx.data.text import read_text_lines
-from stiltx.data.translated import read_stiltx_examples, read_xtreme_translated_tsv
-from stiltx.data.xtreme_tsv import read_panx_tsv, read_pawsx_tsv, read_xnli_tsv
+from stiltx.data.xtreme_tsv import (
+    read_panx_tsv,
+    read_pawsx_tsv,
+    read_xnli_tsv,
+    read_xtreme_translated_tsv,
+)
 from stiltx.tasks.examples import Example
 from stiltx.tasks.spec import TaskSpec
 

@@ -121,33 +121,24 @@ def _typed(value: Any, kind: type, where: str, expected: str) -> Any:
     return value
 
 
-# TyDiQA ids are "<language name>-<signed 64-bit hash>-<n>": "finnish-8742...-0" and
-# "finnish--7633...-0" both occur ("--" only before a negative hash), so the language is the text
-# before the first "-". The all-language train file and the Hub `tydiqa` config are filtered by it.
-TYDIQA_NAMES = {
-    "en": "english", "ar": "arabic", "bn": "bengali", "fi": "finnish", "id": "indonesian",
-    "ko": "korean", "ru": "russian", "sw": "swahili", "te": "telugu",
-}  # fmt: skip
-
-
 def read_squad_json(path: Path, spec: TaskSpec, language: str) -> list[QAExample]:
     audit = AnswerAudit()
     examples = parse_squad(read_json(path), str(path), audit)
     audit.report(str(path))
-    if spec.name == "tydiqa":
-        examples = keep_tydiqa_language(examples, language)
-    return examples
+    return keep_language(examples, spec, language)
 
 
-def tydiqa_language_name(example_id: str) -> str:
-    """ "finnish--7633...-0" and "finnish-8742...-0" -> "finnish"."""
+def id_language(example_id: str) -> str:
+    """ "finnish--7633...-0" and "finnish-8742...-0" -> "finnish" (the text before the first "-")."""
     return example_id.split("-", 1)[0]
 
 
-def keep_tydiqa_language(examples: list[QAExample], language: str) -> list[QAExample]:
-    """Only the questions of `language` when ids carry TyDiQA's language prefix (all-language files)."""
-    known = set(TYDIQA_NAMES.values())
-    if not examples or any(tydiqa_language_name(e.id) not in known for e in examples):
-        return examples  # ids without TyDiQA's prefix: a single-language file, kept whole
-    name = TYDIQA_NAMES.get(language, language)
-    return [e for e in examples if tydiqa_language_name(e.id) == name]
+def keep_language(examples: list[QAExample], spec: TaskSpec, language: str) -> list[QAExample]:
+    """Only the questions of `language` when ids carry the language prefix the task declares
+    (`DataSource.id_language_names`: TyDiQA's all-language files); else every question."""
+    names = spec.source.id_language_names
+    known = set(names.values())
+    if not names or not examples or any(id_language(e.id) not in known for e in examples):
+        return examples  # ids without the prefix: a single-language file, kept whole
+    name = names.get(language, language)
+    return [e for e in examples if id_language(e.id) == name]

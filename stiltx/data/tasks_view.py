@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stiltx.errors import UnknownNameError, did_you_mean
+from stiltx.tasks.benchmarks import get_benchmark
 from stiltx.tasks.registry import all_tasks
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
@@ -26,8 +27,6 @@ def task_rows(kind: str | None = None, benchmark: str | None = None) -> list[tup
         )
     specs = [s for s in all_tasks() if kind is None or s.kind.value == kind]
     if benchmark is not None:
-        from stiltx.tasks.benchmarks import get_benchmark
-
         chosen = get_benchmark(benchmark)
         names = set(chosen.task_names)
         specs = [s for s in specs if s.name in names]
@@ -80,6 +79,7 @@ def tasks_tables(rows: list[tuple[str, ...]], width: int) -> list:
     Wide terminals get one table. Narrow ones (80 columns) get the short columns in one table and
     the sources (one line per source, folded rather than cut) in a second.
     """
+    # rich: start-up time of `stiltx tasks` without --table
     from rich import box
     from rich.markup import escape
     from rich.table import Table

@@ -4,11 +4,13 @@
                                            <data_dir>/<task>/ (what `stiltx translate` and the
                                            toy world's MT system write), e.g. mnli/de/train.tsv
 
-`stiltx translate` writes `<split>.examples.jsonl` there (one Example per line, any kind).
+`stiltx translate` writes `<split>.examples.jsonl` there (one Example per line, any kind; read by
+`data/examples_jsonl.py`).
 The root is `<data.data_dir>/translated`, or `$STILTX_CACHE/translated` (default
 `~/.cache/stiltx/translated`) when the recipe has no data directory (Hub data).
 
-XTREME's released translate-train files are read too, when placed in the same folder:
+XTREME's released translate-train files (`DataSource.translated_release`) are read too, when placed
+in the same folder (readers in `data/xtreme_tsv.py` and `data/squad_json.py`):
 - MNLI (XNLI's translate-train): `en-<lang>-translated.tsv`, or XNLI-MT-1.0's
   `multinli.train.<lang>.tsv`. The README of google-research/xtreme (section "Translations") says
   five columns (2 original, 2 translated, label) but its loader
@@ -20,31 +22,20 @@ XTREME's released translate-train files are read too, when placed in the same fo
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import replace
 from pathlib import Path
 
-from stiltx.data.files import label_index, read_lines, split_columns
+from stiltx.data.load import load_split
+from stiltx.data.paths import candidate_paths, resolve_local
 from stiltx.errors import DataError
 from stiltx.recipe.schema import DataConfig
-from stiltx.tasks.examples import Answer, ClassificationExample, MultipleChoiceExample, QAExample
 from stiltx.tasks.spec import TaskSpec
 
 TRANSLATED_DIR = "translated"
 HOW_TO_TRANSLATE = (
     "write them with `stiltx translate --recipe R`, or put files there in the task's native format"
 )
-CONTRADICTORY = {"contradictory": "contradiction"}  # XNLI-MT's label name
-
-# task -> (reader, file templates inside <root>/<task>/<language>/) of XTREME's releases
-XTREME_LAYOUTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "mnli": (
-        "xtreme_translated_tsv",
-        ("en-{language}-translated.tsv", "multinli.train.{language}.tsv"),
-    ),
-    "squad": ("squad_json", ("squad.translate.train.en-{language}.json",)),
-}
 
 
 def translated_root(data: DataConfig) -> Path:
@@ -54,10 +45,6 @@ def translated_root(data: DataConfig) -> Path:
     root = os.environ.get("STILTX_CACHE")
     base = Path(root).expanduser() if root else Path.home() / ".cache" / "stiltx"
     return base / TRANSLATED_DIR
-
-
-def member_dir(data: DataConfig, task: str, language: str) -> Path:
-    return translated_root(data) / task / language
 
 
 def translated_specs(spec: TaskSpec, language: str) -> list[TaskSpec]:
@@ -70,8 +57,8 @@ def translated_specs(spec: TaskSpec, language: str) -> list[TaskSpec]:
     variants = [_local(spec, language, spec.source.local_format, native)]
     ours = {split: (f"{spec.name}/{language}/{split}.examples.jsonl",) for split in spec.splits}
     variants.append(_local(spec, language, "stiltx_examples", ours))
-    if spec.name in XTREME_LAYOUTS:
-        reader, templates = XTREME_LAYOUTS[spec.name]
+    if spec.source.translated_release is not None:
+        reader, templates = spec.source.translated_release
         paths = {spec.train_split: tuple(f"{spec.name}/{language}/{t}" for t in templates)}
         variants.append(_local(spec, language, reader, paths))
     return variants
@@ -91,8 +78,6 @@ def _local(spec: TaskSpec, language: str, reader: str, paths: dict) -> TaskSpec:
 def find_translated(spec: TaskSpec, language: str, split: str, data: DataConfig) -> TaskSpec:
     """The spec variant (layout) whose files exist for this split; else a DataError naming every
     expected path and how to produce them."""
-    from stiltx.data.paths import candidate_paths, resolve_local
-
     root = translated_root(data)
     tried: list[Path] = []
     for variant in translated_specs(spec, language):
@@ -110,57 +95,9 @@ def find_translated(spec: TaskSpec, language: str, split: str, data: DataConfig)
 
 def load_translated(spec: TaskSpec, language: str, split: str, data: DataConfig) -> list:
     """The labelled translated examples of one split (the first layout with files wins)."""
-    from stiltx.data.load import load_split
-
     try:
         variant = find_translated(spec, language, split, data)
     except DataError as error:
         raise DataError(f"{error}; {HOW_TO_TRANSLATE}") from None
     local = replace(data, source="local", data_dir=str(translated_root(data)))
     return load_split(variant, language, split, local, require_labels=True)
-
-
-def read_stiltx_examples(path: Path, spec: TaskSpec, language: str = "") -> list:
-    """`stiltx translate`'s output: one Example per line as JSON, with its `kind`."""
-    from stiltx.data.files import read_lines
-
-    examples = []
-    for number, line in enumerate(read_lines(path), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            examples.append(_example(row))
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-            raise DataError(f"{path}:{number}: not a translated example ({error})") from None
-    return examples
-
-
-def _example(row: dict):
-    kind = row.pop("kind")
-    if kind == "classification":
-        return ClassificationExample(**row)
-    if kind == "multiple_choice":
-        return MultipleChoiceExample(**{**row, "choices": tuple(row["choices"])})
-    if kind == "extractive_qa":
-        answers = tuple(Answer(a["text"], int(a["start"])) for a in row["answers"])
-        return QAExample(**{**row, "answers": answers})
-    raise ValueError(f"kind {kind!r} is not translated")
-
-
-def read_xtreme_translated_tsv(
-    path: Path, spec: TaskSpec, language: str = ""
-) -> list[ClassificationExample]:
-    """XTREME / XNLI-MT translate-train pairs: 3 columns (text, text, label) or 5 (original pair,
-    translated pair, label); a header row (`... label`) is skipped."""
-    examples = []
-    for number, line in enumerate(read_lines(path), start=1):
-        if not line.strip():
-            continue
-        columns = split_columns(line, path, number, (3, 5))
-        if number == 1 and columns[-1].strip().lower() in ("label", "gold_label"):
-            continue
-        first, second = (columns[0], columns[1]) if len(columns) == 3 else (columns[2], columns[3])
-        label = label_index(columns[-1], spec.labels, f"{path}:{number}", CONTRADICTORY)
-        examples.append(ClassificationExample(str(len(examples)), first, second, label))
-    return examples

@@ -90,6 +90,7 @@ def load(path: Path) -> Dataset | None:
 
 @contextmanager
 def _quiet_datasets() -> Iterator[None]:
+    # datasets: heavy, needed only when caching
     import datasets
 
     was_enabled = datasets.is_progress_bar_enabled()

@@ -48,6 +48,7 @@ def pad(values: list, pad_value: int) -> torch.Tensor:
 
 @lru_cache(maxsize=8)
 def _masker(tokenizer, mlm_probability: float):
+    # transformers: heavy, needed only for MLM batches
     from transformers import DataCollatorForLanguageModeling
 
     # seed=None: the collator draws from torch's global RNG (checkpointed with the run).

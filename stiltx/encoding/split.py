@@ -8,7 +8,7 @@ more than PROGRESS_THRESHOLD examples show a rich progress bar on stderr.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -90,6 +90,7 @@ def _chunks(examples: list, description: str):
         for start in starts:
             yield start, examples[start : start + CHUNK_SIZE]
         return
+    # rich: start-up time, needed only for the progress bar
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -170,8 +171,6 @@ def select_examples(encoded: EncodedSplit, indices: Sequence[int]) -> EncodedSpl
     """The split restricted to the examples `indices` (in that order), renumbered 0..len-1, with
     all their features (every doc-stride window of a QA example). What one process of
     `accelerate launch` evaluates of a dev set (stiltx.train.stage.dev_eval_fn)."""
-    from dataclasses import replace
-
     position = {int(example): k for k, example in enumerate(indices)}
     example_index = encoded.features["example_index"]
     rows = [row for row, example in enumerate(example_index) if example in position]

@@ -15,7 +15,6 @@ lists in `metrics`; `compute(...)` runs several and merges their dicts.
 | bucc_f1          | bucc2018                       | f1, precision, recall         | XTREME evaluate.py        |
 | map_at_20        | lareqa, mewsli_x               | map_at_20                     | XTREME-R (LAReQA) mAP@k   |
 
-The same functions back the `evaluate` modules in `metric_modules/` (see `load_metric`).
 Nothing here imports torch.
 """
 
@@ -27,10 +26,10 @@ import unicodedata
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from stiltx.errors import DataError, StiltxError, UnknownNameError, did_you_mean
+from stiltx.evaluation.seqeval_0012 import precision_recall_f1
 
 MetricFn = Callable[..., dict[str, float]]
 
@@ -104,6 +103,7 @@ def f1_seqeval(
     0.0.12, which splits UPOS tags differently: UD-POS is scored with `f1_seqeval_0012`; for BIO
     tags (PAN-X) the two versions agree.
     """
+    # seqeval: start-up time, needed only for PAN-X F1
     from seqeval.metrics import f1_score, precision_score, recall_score
 
     _check_lengths("f1_seqeval", predictions, references)
@@ -134,8 +134,6 @@ def f1_seqeval_0012(
     See `stiltx.evaluation.seqeval_0012`: reproduces XTREME's evaluate_test.py UD-POS expectation
     (avg_f1 70.21746048354693) exactly.
     """
-    from stiltx.evaluation.seqeval_0012 import precision_recall_f1
-
     _check_lengths("f1_seqeval_0012", predictions, references)
     for i, (p, r) in enumerate(zip(predictions, references, strict=True)):
         if len(p) != len(r):
@@ -169,7 +167,6 @@ MLQA_ARTICLES: dict[str, str | None] = {
     "hi": None,
     "zh": None,
 }
-MLQA_WHITESPACE_LANGUAGES = ("en", "es", "hi", "vi", "de", "ar")
 MLQA_MIXED_SEGMENTATION_LANGUAGES = ("zh",)
 _CJK = re.compile(r"[\u4e00-\u9fa5]")
 
@@ -408,45 +405,3 @@ def compute(
                 )
             results[key] = value
     return results
-
-
-# --- the `evaluate` library's interface ----------------------------------------------------------
-
-METRIC_MODULES_DIR = Path(__file__).resolve().parent / "metric_modules"
-MODULE_OF_METRIC = {
-    "accuracy": "xtreme_accuracy",
-    "tatoeba_accuracy": "xtreme_accuracy",
-    "f1_seqeval": "seqeval_xtreme",
-    "f1_seqeval_0012": "seqeval_xtreme",  # config "0.0.12"
-    "token_accuracy": "token_accuracy",
-    "squad_em_f1": "squad_v1",
-    "mlqa_em_f1": "mlqa",
-    "bucc_f1": "bucc",
-    "map_at_20": "map_at_20",
-}
-
-
-def metric_module_path(name: str) -> Path:
-    """The directory of the shipped `evaluate` module for a metric or module name."""
-    module = MODULE_OF_METRIC.get(name, name)
-    path = METRIC_MODULES_DIR / module
-    if not (path / f"{module}.py").is_file():
-        options = sorted(set(MODULE_OF_METRIC) | set(MODULE_OF_METRIC.values()))
-        raise UnknownNameError(
-            f"no evaluate module for metric {name!r} under {METRIC_MODULES_DIR}; known: "
-            f"{', '.join(options)}{did_you_mean(name, options)}"
-        )
-    return path
-
-
-# Metrics served by a module under a config name: evaluate.load(..., config_name=...).
-CONFIG_OF_METRIC = {"f1_seqeval_0012": "0.0.12"}
-
-
-def load_metric(name: str, **kwargs):
-    """`evaluate.load` of a module shipped in this package (works offline; no Hub access)."""
-    import evaluate
-
-    if name in CONFIG_OF_METRIC:
-        kwargs.setdefault("config_name", CONFIG_OF_METRIC[name])
-    return evaluate.load(str(metric_module_path(name)), **kwargs)

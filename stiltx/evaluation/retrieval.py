@@ -12,6 +12,7 @@ Two halves, kept apart so the scoring can be tested on hand-made vectors:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +21,12 @@ from stiltx import atomic
 from stiltx.data.load import load_split
 from stiltx.errors import DataError, StiltxError, UnknownNameError, did_you_mean
 from stiltx.evaluation.metrics import bucc_f1, map_at_20
+from stiltx.evaluation.shard import shard_predict
+from stiltx.evaluation.zero_shot import Evaluation, Missing
 from stiltx.results import Score
 from stiltx.tasks.examples import RetrievalCorpus
+from stiltx.tasks.registry import all_tasks
+from stiltx.tasks.spec import RetrievalScoring
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
 Pair = tuple[str, str]
@@ -63,6 +68,7 @@ def embed(
     we call its `base_model` (the bare encoder, which still runs the active adapters) with
     `output_hidden_states=True`, so no head is involved.
     """
+    # torch: heavy; the scoring half is numpy-only
     import torch
 
     num_layers = model.config.num_hidden_layers
@@ -354,27 +360,26 @@ def score_retrieval(
     - lareqa, mewsli_x: {"map_at_20"} over the full candidate pool.
     Queries without gold candidates are skipped (Tatoeba, LAReQA, Mewsli-X).
     """
-    known = ["bucc2018", "tatoeba", "lareqa", "mewsli_x"]
+    known = {s.name: s.retrieval_scoring for s in all_tasks() if s.retrieval_scoring}
     if task_name not in known:
         raise UnknownNameError(
             f"no retrieval scoring for task {task_name!r}; expected one of {', '.join(known)}"
-            f"{did_you_mean(task_name, known)}"
+            f"{did_you_mean(task_name, list(known))}"
         )
     if corpus.queries and not corpus.candidates:
         raise DataError(
             f"{task_name} {corpus.id}: the candidate pool is empty (Mewsli-X: "
             "candidate_set_entities.jsonl is expected beside the mentions file)"
         )
-    if task_name == "bucc2018":
+    scoring = known[task_name]
+    if scoring is RetrievalScoring.MINING:
         predicted, threshold = bucc_predict(corpus, embed_fn, threshold)
         return _bucc_scores(corpus, predicted, threshold)
-    if task_name == "tatoeba":
+    if scoring is RetrievalScoring.BITEXT:
         return tatoeba_accuracy(*_aligned_bitext(corpus, embed_fn))
-    if task_name in ("lareqa", "mewsli_x"):
-        corpus = _scored_queries(corpus)
-        ranked = _ranked_ids(corpus, embed_fn, MAP_K)
-        return map_at_20(ranked, [corpus.gold[q.id] for q in corpus.queries])
-    raise AssertionError(task_name)  # unreachable: every known task returned above
+    corpus = _scored_queries(corpus)  # RetrievalScoring.RANKING
+    ranked = _ranked_ids(corpus, embed_fn, MAP_K)
+    return map_at_20(ranked, [corpus.gold[q.id] for q in corpus.queries])
 
 
 # --- one task over its languages (what the pipeline calls) ---------------------------------------
@@ -384,7 +389,6 @@ def sharded(embed_fn: EmbedFn) -> EmbedFn:
     """`embed_fn` with the texts split across the processes of `accelerate launch` and the vectors
     gathered back in order (stiltx.evaluation.shard); one process calls `embed_fn` unchanged.
     Every process must call it with the same texts in the same order."""
-    from stiltx.evaluation.shard import shard_predict
 
     def embed_sharded(texts: Sequence[str]) -> np.ndarray:
         rows = shard_predict(lambda part: list(embed_fn(part)), texts)
@@ -432,9 +436,6 @@ def score_task(
     threshold and scores, and the test pairs, are written to `out_dir/bucc2018/<lang>.*`.
     A language whose data is missing or unusable is recorded as missing, not raised.
     """
-    from functools import partial
-
-    from stiltx.evaluation.zero_shot import Evaluation, Missing
 
     split = split if split in spec.splits else spec.test_split
     max_length = spec.defaults.max_length
@@ -456,7 +457,7 @@ def score_task(
     for language in languages:
         try:
             corpus = load_split(spec, language, split, data)[0]
-            if spec.name == "bucc2018":
+            if spec.retrieval_scoring is RetrievalScoring.MINING:
                 metrics = _bucc_task_language(
                     spec, language, split, corpus, data, embed_fn, task_dir
                 )
@@ -488,7 +489,7 @@ def _bucc_task_language(spec, language, split, corpus, data, embed_fn, task_dir)
         atomic.write_text(task_dir / f"{language}.{split}.pairs.tsv", lines)
     if not corpus.gold:
         raise DataError(
-            f"bucc2018 {language}/{split}: no gold pairs, so no score; the mined pairs (dev "
+            f"{spec.name} {language}/{split}: no gold pairs, so no score; the mined pairs (dev "
             f"threshold {threshold:.4f}) are in {task_dir}"
         )
     return _bucc_scores(corpus, predicted, threshold)

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from stiltx.errors import DataError, StiltxError
+from stiltx.evaluation.retrieval import tatoeba_accuracy
 from stiltx.evaluation.score_files import FileScore
-
-EMBEDDING_TASKS = ("tatoeba",)
+from stiltx.tasks.registry import all_tasks, get_task
+from stiltx.tasks.spec import RetrievalScoring
 
 
 def load_embeddings(path: str | Path) -> np.ndarray:
@@ -44,13 +45,11 @@ def score_embeddings(
     task: str, language: str | None, embeddings: str | Path, english_embeddings: str | Path
 ) -> FileScore:
     """Tatoeba accuracy (en -> xx, as XTREME) of precomputed, line-aligned embeddings."""
-    from stiltx.evaluation.retrieval import tatoeba_accuracy
-    from stiltx.tasks.registry import get_task
-
     spec = get_task(task)
-    if spec.name not in EMBEDDING_TASKS:
+    if spec.retrieval_scoring is not RetrievalScoring.BITEXT:
+        bitext = [s.name for s in all_tasks() if s.retrieval_scoring is RetrievalScoring.BITEXT]
         raise StiltxError(
-            f"--embeddings scores {', '.join(EMBEDDING_TASKS)} only, not '{spec.name}'; "
+            f"--embeddings scores {', '.join(bitext)} only, not '{spec.name}'; "
             "for other tasks use --gold and --predictions"
         )
     if language is None or language not in spec.languages:

@@ -32,8 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from stiltx.data.files import field, iter_jsonl, label_index, read_json, read_text
+from stiltx.data.load import check_language, read_file
 from stiltx.errors import DataError, StiltxError
-from stiltx.tasks.examples import Example, QAExample
+from stiltx.evaluation.metrics import compute
+from stiltx.evaluation.zero_shot import references
+from stiltx.tasks.examples import Example, QAExample, is_labelled
+from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
 SCORABLE = (
@@ -42,7 +46,6 @@ SCORABLE = (
     TaskKind.EXTRACTIVE_QA,
     TaskKind.TAGGING,
 )
-LANGUAGE_AWARE = ("mlqa",)  # tasks whose metric needs the language
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,8 @@ def infer_language(spec: TaskSpec, path: Path) -> str | None:
     """
     if len(spec.languages) == 1:
         return spec.languages[0]
-    if spec.name == "mlqa":
-        match = re.search(r"context-([a-z]{2,3})\b", path.name)
+    if spec.source.file_language is not None:
+        match = re.search(spec.source.file_language, path.name)
         if match and match.group(1) in spec.languages:
             return match.group(1)
     tokens = {t for t in re.split(r"[^A-Za-z]+", path.name) if t}
@@ -83,12 +86,10 @@ def infer_language(spec: TaskSpec, path: Path) -> str | None:
 def choose_language(spec: TaskSpec, gold: Path, language: str | None) -> str | None:
     """`language` if given (checked), else the inferred one; MLQA without either is an error."""
     if language is not None:
-        from stiltx.data.load import check_language
-
         check_language(spec, language)
         return language
     inferred = infer_language(spec, gold)
-    if inferred is None and spec.name in LANGUAGE_AWARE:
+    if inferred is None and spec.language_aware_answers:
         raise StiltxError(
             f"{spec.name}: cannot tell the context language from the file name {gold.name!r}; "
             f"pass --language (one of {', '.join(spec.languages)}): MLQA's answer normalization "
@@ -102,9 +103,6 @@ def choose_language(spec: TaskSpec, gold: Path, language: str | None) -> str | N
 
 def read_gold(spec: TaskSpec, path: Path, language: str | None) -> list[Example]:
     """The gold examples of a native file; every one must carry its label / answers / tags."""
-    from stiltx.data.load import read_file
-    from stiltx.evaluation.zero_shot import labelled
-
     if spec.kind not in SCORABLE:
         raise StiltxError(
             f"task '{spec.name}' ({spec.kind.value}) is not scored from a predictions file; "
@@ -112,9 +110,10 @@ def read_gold(spec: TaskSpec, path: Path, language: str | None) -> list[Example]
         )
     examples = read_file(spec, path, language or "")
     if not examples:
-        hint = " (an all-language TyDiQA file needs --language)" if spec.name == "tydiqa" else ""
+        all_languages = bool(spec.source.id_language_names)  # TyDiQA's file of every language
+        hint = f" (an all-language {spec.name} file needs --language)" if all_languages else ""
         raise DataError(f"{path}: no examples in the gold file{hint}")
-    missing = [e.id for e in examples if not labelled(spec, e)]
+    missing = [e.id for e in examples if not is_labelled(spec, e)]
     if missing:
         raise DataError(
             f"{path}: {len(missing)} of {len(examples)} gold examples have no labels (first id "
@@ -238,10 +237,6 @@ def score_files(
     task: str, gold: str | Path, predictions: str | Path, language: str | None = None
 ) -> FileScore:
     """Read the gold and prediction files of `task`, align them, score with the task's metrics."""
-    from stiltx.evaluation.metrics import compute
-    from stiltx.evaluation.zero_shot import references
-    from stiltx.tasks.registry import get_task
-
     spec = get_task(task)
     gold_path, predictions_path = Path(gold), Path(predictions)
     language = choose_language(spec, gold_path, language)

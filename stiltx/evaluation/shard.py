@@ -16,6 +16,7 @@ T = TypeVar("T")
 
 
 def _state() -> Any:
+    # accelerate: heavy, needed only under a launcher
     from accelerate import PartialState
 
     return PartialState()
@@ -37,6 +38,7 @@ def shard_predict(predict_fn: Callable[[Sequence[T]], list], examples: Sequence[
     world, rank = state.num_processes, state.process_index
     if world == 1:
         return predict_fn(examples)
+    # accelerate: heavy, needed only under a launcher
     from accelerate.utils import gather_object
 
     mine = list(examples[rank::world])

@@ -13,15 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from stiltx import atomic
+from stiltx.data.load import load_split
 from stiltx.errors import StiltxError
+from stiltx.evaluation.metrics import compute
+from stiltx.evaluation.shard import is_main_process, shard_predict
 from stiltx.layout import prediction_file
 from stiltx.results import Score
-from stiltx.tasks.examples import (
-    ClassificationExample,
-    MultipleChoiceExample,
-    QAExample,
-    TaggingExample,
-)
+from stiltx.tasks.examples import is_labelled
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
 
@@ -53,14 +51,9 @@ def references(spec: TaskSpec, examples: Sequence[Any]) -> list[Any]:
     raise StiltxError(f"task {spec.name}: kind {spec.kind.value} is not scored from predictions")
 
 
-def labelled(spec: TaskSpec, example: Any) -> bool:
-    if isinstance(example, ClassificationExample | MultipleChoiceExample):
-        return example.label is not None
-    if isinstance(example, QAExample):
-        return any(a.text for a in example.answers)
-    if isinstance(example, TaggingExample):
-        return example.tags is not None
-    return True
+# data/prepare.py still imports this name; at the merge it imports tasks.examples.is_labelled
+# and this alias goes (data must not import evaluation).
+labelled = is_labelled
 
 
 def prediction_rows(
@@ -71,8 +64,6 @@ def prediction_rows(
     Accuracy-like tasks get `correct`; QA gets `scores` (EM / F1 in percent); corpus-level metrics
     (seqeval F1) get neither (see stiltx/report/results.py for the format).
     """
-    from stiltx.evaluation.metrics import compute
-
     refs = references(spec, examples)
     rows = []
     for example, prediction, reference in zip(examples, predictions, refs, strict=True):
@@ -99,10 +90,7 @@ def evaluate_language(
 ) -> list[Score]:
     """Score one language: predict, compute the official metric, write predictions (the main
     process only; prediction is split across processes, see stiltx.evaluation.shard)."""
-    from stiltx.evaluation.metrics import compute
-    from stiltx.evaluation.shard import is_main_process, shard_predict
-
-    examples = [ex for ex in examples if labelled(spec, ex)]
+    examples = [ex for ex in examples if is_labelled(spec, ex)]
     if not examples:
         raise StiltxError(
             f"{spec.name}/{language}/{split}: no labelled examples (XTREME strips test labels of "
@@ -134,7 +122,7 @@ def evaluate_task(
     """Zero-shot: one trained model on every language of `spec`, through `head` (the head of the
     English training task: XNLI is read by the MNLI-trained head). A language whose data is
     missing or unlabelled is recorded in `missing`, never raised."""
-    from stiltx.data.load import load_split
+    # encoding and predict import datasets / torch: heavy
     from stiltx.encoding import encode_split
     from stiltx.evaluation.predict import predict
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from stiltx.report import html, latex
 from stiltx.report.cells import best_cells, format_cell, legend, row_texts, significant
 from stiltx.report.options import FORMATS
 from stiltx.report.provenance import provenance_json, provenance_lines
@@ -62,13 +63,11 @@ def table_markdown(table: Table) -> str:
 
 
 def to_markdown(report: Report, plots: Mapping[str, Path] | None = None) -> str:
-    from stiltx.report.html import plot_title
-
     parts = [f"# {_title(report)}", ""]
     for table in report.tables:
         parts.append(table_markdown(table))
     for name, path in (plots or {}).items():
-        parts.append(f"![{plot_title(name)}]({path.name})\n")
+        parts.append(f"![{html.plot_title(name)}]({path.name})\n")
     parts += ["## Provenance", ""]
     parts += [f"- {_md_escape(line)}" for line in provenance_lines(report)]
     if report.skipped:
@@ -166,6 +165,7 @@ def rich_table(table: Table, width: int | None = None):
     When the table would not fit in `width` terminal columns (many tasks), it is shown transposed:
     one row per column of the table, one column per recipe, so nothing is cut to '…'.
     """
+    # rich: start-up time of `stiltx report`, only for terminal tables
     from rich.markup import escape
     from rich.table import Table as RichTable
 
@@ -179,6 +179,7 @@ def rich_table(table: Table, width: int | None = None):
         notes.append("(means only, to fit the terminal; intervals in --format md/html)")
     caption = escape("\n".join(notes))
     if compact:  # no borders, narrow label column: a wide grouped view fits 80 columns
+        # rich: start-up time of `stiltx report`, only for terminal tables
         from rich import box
 
         out = RichTable(
@@ -228,6 +229,7 @@ def _too_wide(table: Table, width: int) -> bool:
 
 
 def _transposed(table: Table):
+    # rich: start-up time of `stiltx report`, only for terminal tables
     from rich.markup import escape
     from rich.table import Table as RichTable
 
@@ -265,13 +267,9 @@ def render(
     if fmt == "csv":
         return to_csv(report)
     if fmt == "latex":
-        from stiltx.report.latex import to_latex
-
-        return to_latex(report, latex_layout, label_prefix)
+        return latex.to_latex(report, latex_layout, label_prefix)
     if fmt == "html":
-        from stiltx.report.html import to_html
-
-        return to_html(report, _title(report), plots)
+        return html.to_html(report, _title(report), plots)
     if fmt == "json":
         return to_json(report)
     raise ValueError(f"no text renderer for format '{fmt}'")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from stiltx.report.cells import best_cells, format_cell, legend
+from stiltx.report.cells import best_cells, format_cell, legend, significant
 from stiltx.report.options import LAYOUTS
 from stiltx.report.provenance import provenance_lines
 from stiltx.report.tables import Report, Row, Table
@@ -68,8 +68,6 @@ def _texts(table: Table, means_only: bool) -> list[list[str]]:
             shown = Stat(cell.mean) if means_only and isinstance(cell, Stat) else cell
             text = format_cell(shown, table.kind, row.marks_of(j))
             if means_only and table.kind == "delta" and isinstance(cell, Stat):
-                from stiltx.report.cells import significant
-
                 text += "*" if significant(cell) else ""
             texts.append(text)
         out.append(texts)

@@ -9,7 +9,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from stiltx import __version__
+from stiltx.tasks.registry import get_task
 
 TAGS = ("stiltx", "intermediate-task-training", "stilts", "cross-lingual-transfer", "xtreme")
 
@@ -51,8 +54,6 @@ def _mixture_table(mixture: dict | None) -> list[str]:
 
 
 def _data_lines(tasks: list[str]) -> list[str]:
-    from stiltx.tasks.registry import get_task
-
     lines = []
     for name in tasks:
         try:
@@ -117,8 +118,6 @@ def _load_lines(plan, repo_id: str, adapter: bool) -> list[str]:
 
 def card_text(plan, repo_id: str, folder: Path) -> str:
     """README.md of the pushed folder (loads with `huggingface_hub.ModelCard`)."""
-    import yaml
-
     run = plan.run_dir
     results = _json(run / "results.json")
     mixture = _json(run / "mixture.json")

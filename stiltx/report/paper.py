@@ -14,6 +14,7 @@ no mark); bold is the best complete value of a column.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from stiltx.report import collapse as CL
 from stiltx.report import uncertainty as U
@@ -145,8 +146,6 @@ def paper_tables(report: Report) -> list[Table]:
 
 
 def with_paper_tables(report: Report) -> Report:
-    from dataclasses import replace
-
     return replace(report, tables=(*paper_tables(report), *report.tables))
 
 

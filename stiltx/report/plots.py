@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stiltx.atomic import write_bytes
+from stiltx.report.figure import pyplot, safe_name, save_png
+from stiltx.report.run_plots import write_run_plots
 from stiltx.report.tables import (
     AVG,
     CATEGORY_LABELS,
@@ -24,30 +25,13 @@ from stiltx.report.tables import (
 from stiltx.report.uncertainty import Stat
 from stiltx.tasks import benchmarks as B
 
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, path: Path) -> Path:
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
-    return write_bytes(path, buffer.getvalue())
-
-
 NOT_EVALUATED = "#d9d9d9"
 
 
 def robust_limit(values, quantile: float = 0.9) -> float:
     """Colour-scale limit: the `quantile` of |values| (so one ±48 retrieval delta does not wash
     out every target delta), at least 1 point; values beyond it are clipped and annotated."""
+    # numpy / matplotlib: heavy, imported only when a figure is drawn
     import numpy as np
 
     finite = np.abs(values[np.isfinite(values)])
@@ -63,10 +47,11 @@ def delta_heatmap(report: Report, group: RecipeGroup, path: Path) -> Path:
     text and get a black frame; labels switch to white on dark cells; group names sit on a top
     axis and the title above the whole figure, so nothing overlaps.
     """
+    # numpy / matplotlib: heavy, imported only when a figure is drawn
     import numpy as np
     from matplotlib.patches import Patch, Rectangle
 
-    plt = _pyplot()
+    plt = pyplot()
     assert report.baseline is not None
     matrix = language_matrix(group, report.baseline, report.languages)
     bench = report.benchmark or B.get_benchmark(group.benchmark)
@@ -130,7 +115,7 @@ def delta_heatmap(report: Report, group: RecipeGroup, path: Path) -> Path:
         f"({bench.name}; languages grouped by {by})",
         fontsize=10,
     )
-    path = _save(fig, path)
+    path = save_png(fig, path)
     plt.close(fig)
     return path
 
@@ -141,9 +126,10 @@ def delta_bars(report: Report, path: Path) -> Path:
     Only deltas that have an interval get an error bar (no zero-length caps that look exact);
     bars without one are hatched and say so in the legend. Partial averages are hatched too.
     """
+    # matplotlib: heavy, imported only when a figure is drawn
     from matplotlib.patches import Patch
 
-    plt = _pyplot()
+    plt = pyplot()
     table = report.table("delta")
     assert table is not None and report.baseline is not None
     skip = {"n", AVG, *CATEGORY_LABELS.values()}
@@ -187,26 +173,20 @@ def delta_bars(report: Report, path: Path) -> Path:
         fontsize=10,
     )
     ax.grid(axis="y", alpha=0.3)
-    path = _save(fig, path)
+    path = save_png(fig, path)
     plt.close(fig)
     return path
-
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
 
 
 def write_plots(report: Report, out_dir: Path) -> dict[str, Path]:
     """Delta bars and heatmaps (with a baseline), then each recipe's per-language scores, each
     run's learning curves and the mixture plot (stiltx.report.run_plots)."""
-    from stiltx.report.run_plots import write_run_plots
-
     plots: dict[str, Path] = {}
     if report.baseline is not None and report.table("delta") is not None:
         others = [g for g in report.groups if g.name != report.baseline.name]
         plots["delta_bars"] = delta_bars(report, out_dir / "delta_bars.png")
         for group in others:
-            name = "delta_heatmap" if len(others) == 1 else f"delta_heatmap_{_safe(group.name)}"
+            name = "delta_heatmap" if len(others) == 1 else f"delta_heatmap_{safe_name(group.name)}"
             plots[name] = delta_heatmap(report, group, out_dir / f"{name}.png")
     plots.update(write_run_plots(report, out_dir))
     return plots

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from stiltx import __version__, atomic
 from stiltx.errors import StiltxError
 from stiltx.layout import (
@@ -32,6 +34,8 @@ from stiltx.layout import (
     RESULTS_FILE,
     TARGET_DIR,
 )
+from stiltx.report.model_card import card_text
+from stiltx.tasks.registry import get_task
 
 METADATA_DIR = "stiltx"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -47,8 +51,6 @@ class PushPlan:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    import yaml
-
     try:
         tree = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -69,8 +71,6 @@ def plan_push(run_dir: str | Path, what: str = "intermediate") -> PushPlan:
         name = what[len("target:") :]
         stage = run / TARGET_DIR / name
         if not stage.is_dir():
-            from stiltx.tasks.registry import get_task
-
             trained_on = get_task(name).train_task  # xnli -> mnli, xquad -> squad
             if trained_on and (run / TARGET_DIR / trained_on).is_dir():
                 name, stage = trained_on, run / TARGET_DIR / trained_on
@@ -104,7 +104,6 @@ def build_folder(plan: PushPlan, repo_id: str, out: str | Path) -> Path:
         for name in (RESOLVED_RECIPE, MIXTURE_FILE, RESULTS_FILE, ENV_FILE):
             if (plan.run_dir / name).is_file():
                 shutil.copy2(plan.run_dir / name, meta / name)
-        from stiltx.report.model_card import card_text
 
         (tmp / "README.md").write_text(card_text(plan, repo_id, tmp), encoding="utf-8")
     return out
@@ -113,6 +112,7 @@ def build_folder(plan: PushPlan, repo_id: str, out: str | Path) -> Path:
 def upload(folder: Path, repo_id: str, private: bool) -> str:
     """Create the repo (if needed) and upload `folder`; the commit URL."""
     try:
+        # huggingface_hub: heavy, needed only to upload
         from huggingface_hub import HfApi
 
         api = HfApi()

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from stiltx.layout import INTERMEDIATE_DIR, TARGET_DIR
-from stiltx.report.plots import _pyplot, _safe, _save
+from stiltx.report.figure import pyplot, safe_name, save_png
 from stiltx.report.tables import RecipeGroup, Report, _language_order, language_matrix
 from stiltx.tasks import benchmarks as B
 
@@ -55,7 +55,7 @@ def learning_curves(run_dir: Path, path: Path, title: str) -> Path | None:
     logs = stage_logs(run_dir)
     if not logs:
         return None
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(len(logs), 3, figsize=(13, 2.9 * len(logs) + 0.6), squeeze=False,
                              layout="constrained")  # fmt: skip
     for row, (stage, log) in zip(axes, logs.items(), strict=True):
@@ -84,7 +84,7 @@ def learning_curves(run_dir: Path, path: Path, title: str) -> Path | None:
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(fontsize=6, ncol=2 if len(tasks) > 4 else 1)
     fig.suptitle(title, fontsize=10)
-    path = _save(fig, path)
+    path = save_png(fig, path)
     plt.close(fig)
     return path
 
@@ -94,7 +94,7 @@ def mixture_plot(report: Report, path: Path) -> Path | None:
     groups = [g for g in report.groups if any(r.mixture for r in g.runs)]
     if not groups:
         return None
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(groups), figsize=(max(6.0, 5.0 * len(groups)), 3.8),
                              squeeze=False, layout="constrained")  # fmt: skip
     for ax, group in zip(axes[0], groups, strict=True):
@@ -117,7 +117,7 @@ def mixture_plot(report: Report, path: Path) -> Path | None:
         ax.grid(axis="y", alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle("Mixture: intended vs realized steps per task (mixture.json)", fontsize=10)
-    path = _save(fig, path)
+    path = save_png(fig, path)
     plt.close(fig)
     return path
 
@@ -127,7 +127,7 @@ def scores_by_language(report: Report, group: RecipeGroup, path: Path) -> Path |
     matrix = language_matrix(group, None, report.languages)
     if not matrix:
         return None
-    plt = _pyplot()
+    plt = pyplot()
     bench = report.benchmark or B.get_benchmark(group.benchmark)
     tasks = [t for t in bench.task_names if any(k[0] == t for k in matrix)]
     tasks += sorted({k[0] for k in matrix} - set(tasks))
@@ -147,13 +147,14 @@ def scores_by_language(report: Report, group: RecipeGroup, path: Path) -> Path |
         ax.set_xticks(range(len(ordered)), labels=[c for _, c in ordered], fontsize=7)
         ax.set_ylabel(task, fontsize=8)
         ax.grid(axis="y", alpha=0.3)
+        # matplotlib: heavy, imported only when a figure is drawn
         from matplotlib.patches import Patch
 
         ax.legend(handles=[Patch(color=colors(every.index(g) % 10), label=g) for g in labels],
                   fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)  # fmt: skip
     fig.suptitle(f"{group.name}: score per language (mean over {len(group.runs)} seed(s); "
                  f"error bars: std; grouped by {by})", fontsize=10)  # fmt: skip
-    path = _save(fig, path)
+    path = save_png(fig, path)
     plt.close(fig)
     return path
 
@@ -162,7 +163,7 @@ def write_run_plots(report: Report, out_dir: Path) -> dict[str, Path]:
     """Learning curves of each run, the mixture plot, and per-language scores of each recipe."""
     plots: dict[str, Path] = {}
     for group in report.groups:
-        name = _safe(group.name)
+        name = safe_name(group.name)
         made = scores_by_language(report, group, out_dir / f"scores_by_language_{name}.png")
         if made is not None:
             plots[f"scores_by_language_{name}"] = made

@@ -22,11 +22,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from stiltx import atomic
 from stiltx.errors import DataError
 from stiltx.layout import DONE_FILE, INTERMEDIATE_DIR, RESOLVED_RECIPE
+from stiltx.report import export
 from stiltx.report import uncertainty as U
 from stiltx.report.results import Found, RunResults, find_runs
 from stiltx.report.tables import AVG, RecipeGroup, Report, Row, Table, group_runs, run_summary
+from stiltx.report.transfer_plot import transfer_heatmap
 from stiltx.report.uncertainty import Stat
 from stiltx.results import SELECTION_METRIC
 from stiltx.tasks import benchmarks as B
@@ -288,8 +293,6 @@ def xstilts_table(t: Transfer) -> Table:
 
 def _budget(run: RunResults) -> int | None:
     """Intermediate examples seen: steps (intermediate/done.json) x batch x grad_accum."""
-    import yaml
-
     try:
         steps = json.loads((run.path / INTERMEDIATE_DIR / DONE_FILE).read_text())["steps"]
         tree = yaml.safe_load((run.path / RESOLVED_RECIPE).read_text(encoding="utf-8"))
@@ -358,6 +361,16 @@ def build_transfer(found: Found, roles: dict[str, str] | None = None) -> tuple[R
     return report, t
 
 
+def heatmap(t: Transfer, path: Path) -> Path:
+    """The transfer matrix as a heatmap (stiltx.report.transfer_plot), titled with its seeds."""
+    seeds = sorted({len(g.runs) for g in (t.control, *t.intermediates)})
+    title = (
+        f"Intermediate-task transfer vs {t.control.name} ({t.benchmark.name}; "
+        f"seeds: {', '.join(map(str, seeds))}; bold: 95% interval excludes 0)"
+    )
+    return transfer_heatmap(transfer_table(t), title, f"delta vs {t.control.name} (points)", path)
+
+
 def transfer_report(
     paths: Sequence[str | Path], found: Found, plot_dir: Path | None
 ) -> tuple[Report, dict[str, Path]]:
@@ -369,9 +382,7 @@ def transfer_report(
     report, t = build_transfer(found, roles)
     plots = {}
     if plot_dir is not None and t.intermediates:
-        from stiltx.report.transfer_plot import transfer_heatmap
-
-        plots["transfer_heatmap"] = transfer_heatmap(t, plot_dir / "transfer_heatmap.png")
+        plots["transfer_heatmap"] = heatmap(t, plot_dir / "transfer_heatmap.png")
     return report, plots
 
 
@@ -380,10 +391,6 @@ def write_transfer(
 ) -> list[Path]:
     """transfer.{md,csv,tex,html} and transfer_heatmap.png in the sweep folder; [] when the
     runs needed (a control and an intermediate recipe) are not there yet."""
-    from stiltx import atomic
-    from stiltx.report import export
-    from stiltx.report.transfer_plot import transfer_heatmap
-
     found = find_runs([sweep_dir])
     if not found.runs:
         return []
@@ -393,7 +400,7 @@ def write_transfer(
         return []
     if not t.intermediates:
         return []
-    plots = {"transfer_heatmap": transfer_heatmap(t, Path(sweep_dir) / "transfer_heatmap.png")}
+    plots = {"transfer_heatmap": heatmap(t, Path(sweep_dir) / "transfer_heatmap.png")}
     suffix = {"md": "md", "csv": "csv", "latex": "tex", "html": "html", "json": "json"}
     written = [
         atomic.write_text(

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stiltx.report.plots import _pyplot, _save
-from stiltx.report.tables import AVG
-from stiltx.report.transfer import Transfer, transfer_table
+from stiltx.report.figure import pyplot, save_png
+from stiltx.report.tables import AVG, Table
 from stiltx.report.uncertainty import Stat
 
 
-def transfer_heatmap(t: Transfer, path: Path) -> Path:
+def transfer_heatmap(table: Table, title: str, colorbar_label: str, path: Path) -> Path:
+    """The transfer matrix (`transfer.transfer_table`) as a heatmap PNG at `path`."""
+    # numpy: start-up time of `stiltx report`; only the figure needs it
     import numpy as np
 
-    plt = _pyplot()
-    table = transfer_table(t)
+    plt = pyplot()
     rows, columns = [r.label for r in table.rows], list(table.columns)
     values = np.full((len(rows), len(columns)), np.nan)
     for i, row in enumerate(table.rows):
@@ -52,13 +52,8 @@ def transfer_heatmap(t: Transfer, path: Path) -> Path:
             ax.text(j, i, text, ha="center", va="center", fontsize=7,
                     color="white" if dark else "black",
                     fontweight="bold" if sure else "normal")  # fmt: skip
-    fig.colorbar(image, ax=ax, label=f"delta vs {t.control.name} (points)", shrink=0.8)
-    seeds = sorted({len(g.runs) for g in (t.control, *t.intermediates)})
-    ax.set_title(
-        f"Intermediate-task transfer vs {t.control.name} ({t.benchmark.name}; "
-        f"seeds: {', '.join(map(str, seeds))}; bold: 95% interval excludes 0)",
-        fontsize=10,
-    )
-    path = _save(fig, path)
+    fig.colorbar(image, ax=ax, label=colorbar_label, shrink=0.8)
+    ax.set_title(title, fontsize=10)
+    path = save_png(fig, path)
     plt.close(fig)
     return path

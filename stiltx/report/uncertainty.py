@@ -170,6 +170,7 @@ def paired_bootstrap(
     both recipes) and recomputes mean over languages of (mean_recipe - mean_baseline).
     Deterministic for a given `seed`. None when no language has shared examples.
     """
+    # numpy: start-up time of `stiltx report`; only the bootstrap needs it
     import numpy as np
 
     languages = sorted(set(recipe) & set(baseline))

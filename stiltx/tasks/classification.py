@@ -58,6 +58,10 @@ MNLI = TaskSpec(
         hub_config="mnli",
         hub_format="glue_mnli",
         hub_splits={"train": "train", "dev": "validation_matched", "test": "test_matched"},
+        translated_release=(
+            "xtreme_translated_tsv",
+            ("en-{language}-translated.tsv", "multinli.train.{language}.tsv"),
+        ),
     ),
     labels=NLI_LABELS,
     metrics=("accuracy",),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from stiltx.tasks.spec import TaskSpec
+
 
 @dataclass(frozen=True)
 class ClassificationExample:
@@ -92,3 +94,18 @@ Example = (
     | RetrievalCorpus
     | MLMExample
 )
+
+
+def is_labelled(spec: TaskSpec, example: Example) -> bool:
+    """Whether `example` carries its gold: a label, tags, an answer (or, where the task allows
+    unanswerable questions, none: SQuAD v2), gold candidates. Training and scoring read only
+    labelled examples (`load_split(require_labels=True)`, `zero_shot.evaluate_language`)."""
+    if isinstance(example, ClassificationExample | MultipleChoiceExample):
+        return example.label is not None
+    if isinstance(example, TaggingExample):
+        return example.tags is not None
+    if isinstance(example, QAExample):
+        return bool(example.answers) or spec.answerless_allowed
+    if isinstance(example, RetrievalCorpus):
+        return bool(example.gold)
+    return True

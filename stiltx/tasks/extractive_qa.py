@@ -14,6 +14,10 @@ from stiltx.tasks.spec import DataSource, HeldOut, Role, TaskKind, TaskSpec, Tra
 
 QA_DEFAULTS = TrainDefaults(epochs=2.0, lr=1e-5, batch_size=32, max_length=384)
 QA_METRICS = ("squad_em_f1",)
+TYDIQA_NAMES = {
+    "en": "english", "ar": "arabic", "bn": "bengali", "fi": "finnish", "id": "indonesian",
+    "ko": "korean", "ru": "russian", "sw": "swahili", "te": "telugu",
+}  # fmt: skip
 
 SQUAD = TaskSpec(
     name="squad",
@@ -28,6 +32,7 @@ SQUAD = TaskSpec(
         hub_id="rajpurkar/squad",
         hub_format="squad",
         hub_splits={"train": "train", "dev": "validation"},
+        translated_release=("squad_json", ("squad.translate.train.en-{language}.json",)),
     ),
     metrics=QA_METRICS,
     head="squad",
@@ -52,6 +57,7 @@ SQUAD_V2 = TaskSpec(
     metrics=QA_METRICS,
     defaults=QA_DEFAULTS,
     reference="Rajpurkar et al. 2018, SQuAD 2.0",
+    answerless_allowed=True,
 )
 
 XQUAD = TaskSpec(
@@ -95,12 +101,14 @@ MLQA = TaskSpec(
         hub_config="MLQA.{language}.{language}",
         hub_format="squad",
         hub_splits={"dev": "validation", "test": "test"},
+        file_language=r"context-([a-z]{2,3})\b",
     ),
     metrics=("mlqa_em_f1",),
     train_task="squad",
     head="squad",
     defaults=QA_DEFAULTS,
     reference="Lewis et al. 2020, MLQA",
+    language_aware_answers=True,
 )
 
 TYDIQA = TaskSpec(
@@ -127,6 +135,9 @@ TYDIQA = TaskSpec(
         hub_splits={"train": "train", "train_dev": "train", "dev": "validation"},
         note="XTREME's TyDiQA dev files have blanked answers: scoring needs the original TyDiQA-GoldP dev "
         "(tydiqa-goldp-v1.1-dev.json) or the Hub google/xtreme 'tydiqa' validation split",
+        # Ids are "<language name>-<signed 64-bit hash>-<n>" ("finnish--7633...-0" before a
+        # negative hash); the all-language train file and the Hub config are filtered by it.
+        id_language_names=TYDIQA_NAMES,
     ),
     metrics=QA_METRICS,
     dev_split="train_dev",
@@ -134,6 +145,8 @@ TYDIQA = TaskSpec(
     held_out=HeldOut("train_dev", source="train", fraction=0.1, seed=0),
     defaults=QA_DEFAULTS,
     reference="Clark et al. 2020, TyDi QA",
+    unlabelled_hint="XTREME's copy of TyDiQA-GoldP dev has blanked answers; use the original "
+    "tydiqa-goldp-v1.1-dev.json split per language, or data.source=hub (google/xtreme 'tydiqa')",
 )
 
 TASKS = (SQUAD, SQUAD_V2, XQUAD, MLQA, TYDIQA)

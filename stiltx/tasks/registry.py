@@ -35,6 +35,10 @@ def check_tasks(tasks: tuple[TaskSpec, ...]) -> list[str]:
             problems.append(f"task '{spec.name}': train_task '{spec.train_task}' is not a task")
         if spec.kind is TaskKind.MULTIPLE_CHOICE and spec.num_choices < 2:
             problems.append(f"task '{spec.name}': multiple choice needs num_choices >= 2")
+        if (spec.kind is TaskKind.RETRIEVAL) != (spec.retrieval_scoring is not None):
+            problems.append(
+                f"task '{spec.name}': retrieval_scoring is set for retrieval tasks only"
+            )
         missing = [s for s in spec.splits if s not in spec.source.local_paths]
         if missing:
             problems.append(f"task '{spec.name}': no local path for split(s) {missing}")

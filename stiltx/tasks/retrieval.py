@@ -10,7 +10,7 @@ published BUCC numbers; loading them warns. Real mining needs the raw BUCC 2018 
 
 from __future__ import annotations
 
-from stiltx.tasks.spec import DataSource, Role, TaskKind, TaskSpec, TrainDefaults
+from stiltx.tasks.spec import DataSource, RetrievalScoring, Role, TaskKind, TaskSpec, TrainDefaults
 
 RETRIEVAL_DEFAULTS = TrainDefaults(epochs=0.0, batch_size=32, max_length=512)
 
@@ -35,6 +35,7 @@ BUCC2018 = TaskSpec(
         note="Hub bucc18 configs hold only gold pairs: mining F1 on them is not comparable to BUCC results",
     ),
     metrics=("bucc_f1",),
+    retrieval_scoring=RetrievalScoring.MINING,
     defaults=RETRIEVAL_DEFAULTS,
     reference="Zweigenbaum et al. 2018, BUCC shared task",
 )
@@ -64,6 +65,7 @@ TATOEBA = TaskSpec(
         hub_splits={"test": "validation"},
     ),
     metrics=("tatoeba_accuracy",),
+    retrieval_scoring=RetrievalScoring.BITEXT,
     defaults=RETRIEVAL_DEFAULTS,
     reference="Artetxe & Schwenk 2019, LASER Tatoeba test sets (XTREME's 36 languages)",
 )
@@ -93,6 +95,7 @@ LAREQA = TaskSpec(
         "encoded as sentence + paragraph, third_party/processors/lareqa.py:46-51)",
     ),
     metrics=("map_at_20",),
+    retrieval_scoring=RetrievalScoring.RANKING,
     defaults=RETRIEVAL_DEFAULTS,
     reference="Roy et al. 2020, LAReQA",
 )
@@ -125,6 +128,7 @@ MEWSLI_X = TaskSpec(
         "its own mention and entity text formats, third_party/processors/mewslix.py)",
     ),
     metrics=("map_at_20",),
+    retrieval_scoring=RetrievalScoring.RANKING,
     defaults=RETRIEVAL_DEFAULTS,
     reference="Ruder et al. 2021, XTREME-R (Mewsli-X from Botha et al. 2020)",
 )

@@ -26,6 +26,14 @@ class TaskKind(str, Enum):
     MLM = "mlm"  # masked language modelling on raw text
 
 
+class RetrievalScoring(str, Enum):
+    """How a retrieval task is scored from sentence embeddings (stiltx/evaluation/retrieval.py)."""
+
+    MINING = "mining"  # BUCC: ratio-margin bitext mining, F1 at a threshold chosen on dev
+    BITEXT = "bitext"  # Tatoeba: top-1 accuracy over line-aligned translations
+    RANKING = "ranking"  # LAReQA, Mewsli-X: mAP@20 over one shared candidate pool
+
+
 class Role(str, Enum):
     """Where a task is used in the three-phase protocol."""
 
@@ -63,6 +71,17 @@ class DataSource:
     hub_missing: tuple[str, ...] = ()
     # language -> the only splits (our names) the Hub has for it (udpos kk: train, test).
     hub_language_splits: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # How to obtain files no download provides (licensed data); appended to missing-file errors.
+    how_to_get: str = ""
+    # One file / Hub config holding every language, told apart by an id prefix: language -> the
+    # name ids start with (TyDiQA: "finnish-..."); only the asked language's examples are kept.
+    id_language_names: dict[str, str] = field(default_factory=dict)
+    # A regex whose group 1 is the language a file name names, where several appear (MLQA's
+    # `...-context-<xx>-question-<yy>`: the context language, the one the answers are in).
+    file_language: str | None = None
+    # XTREME's released translate-train files of this task: (reader, file templates inside
+    # <translated root>/<task>/<language>/), read after stiltx's own layouts (data/translated.py).
+    translated_release: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +131,12 @@ class TaskSpec:
     held_out: HeldOut | None = None  # a dev split carved out of the train split (TyDiQA)
     defaults: TrainDefaults = TrainDefaults()
     reference: str = ""  # citation of the dataset
+    # The label set lives with the data: this file under data.data_dir, one label a line (CCG).
+    labels_file: str | None = None
+    answerless_allowed: bool = False  # a question without answers is labelled (SQuAD v2)
+    unlabelled_hint: str = ""  # what to do about a split without labels (default: XTREME's)
+    language_aware_answers: bool = False  # answers are normalised by language (MLQA's metric)
+    retrieval_scoring: RetrievalScoring | None = None  # retrieval tasks only
 
     @property
     def head_name(self) -> str:

@@ -18,6 +18,8 @@ UPOS = (
 PANX_TAGS = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
 TAGGING_DEFAULTS = TrainDefaults(epochs=10.0, lr=1e-5, batch_size=32, max_length=256)
 
+CCG_FILES = ("ccg/ccg.train.tsv", "ccg/ccg.dev.tsv", "ccg/ccg.test.tsv", "ccg/tags.txt")
+
 CCG = TaskSpec(
     name="ccg",
     kind=TaskKind.TAGGING,
@@ -29,9 +31,13 @@ CCG = TaskSpec(
         local_format="ccg_tsv",
         local_paths={s: (f"ccg/ccg.{s}.tsv",) for s in ("train", "dev", "test")},
         note="CCGbank is licensed (LDC2005T13): supply ccg/ccg.{train,dev,test}.tsv and ccg/tags.txt yourself",
+        how_to_get="CCGbank is licensed (LDC2005T13) and stiltx cannot download or generate it: "
+        "convert it to jiant's format and place these files under your data directory: "
+        + ", ".join(CCG_FILES),
     ),
     metrics=("token_accuracy",),  # per word, as jiant scores CCG
     reference="Hockenmaier & Steedman 2007, CCGbank",
+    labels_file="ccg/tags.txt",
 )
 
 UDPOS = TaskSpec(

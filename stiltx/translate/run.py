@@ -5,7 +5,7 @@ For each (task, language): read the English training split, collect the texts to
 batch cached at once: a killed run resumes), rebuild the examples (QA answers relocated; the
 unrecoverable ones dropped) and write
 
-    <translated root>/<task>/<language>/<split>.examples.jsonl   (read back by data/translated.py)
+    <translated root>/<task>/<language>/<split>.examples.jsonl   (read back by data/examples_jsonl.py)
     <translated root>/<task>/<language>/report.json              (counts, model, dropped examples)
 
 The cache lives under `$STILTX_CACHE/translate` (default `~/.cache/stiltx/translate`).
