@@ -125,6 +125,7 @@ def hf_predict(model, kind, encoded, tokenizer, args):
 
     from stiltx.evaluation.predict import (
         argmax_predictions,
+        max_context_per_window,
         offsets_per_window,
         qa_predictions,
         tagging_predictions,
@@ -149,6 +150,7 @@ def hf_predict(model, kind, encoded, tokenizer, args):
         return qa_predictions(
             [start[i, :n] for i, n in enumerate(lengths)], [end[i, :n] for i, n in enumerate(lengths)],
             offsets_per_window(features), index, [ex.context for ex in encoded.examples],
+            max_context_per_window(features),
         )  # fmt: skip
     if kind == "tagging":
         return tagging_predictions([logits[i, :n] for i, n in enumerate(lengths)],

@@ -22,7 +22,7 @@ from datasets import Dataset, load_from_disk
 from stiltx import atomic
 from stiltx.tasks.spec import TaskSpec
 
-ENCODER_VERSION = 1
+ENCODER_VERSION = 2  # 2: QA windows step by doc_stride, + token_is_max_context
 
 
 def tokenizer_fingerprint(tokenizer) -> str:

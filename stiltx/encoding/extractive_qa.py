@@ -1,10 +1,15 @@
 """Extractive QA -> doc-stride windows over the context, one feature per window.
 
 Question first, context second, `truncation="only_second"`: a long context is cut into windows of
-`max_length` tokens that overlap by `stride` tokens (the fast tokenizer's `stride` is the overlap,
-as in Hugging Face's run_qa.py and XTREME's doc_stride=128). Every window keeps `example_index`, so
-prediction regroups the windows of one question, and `offset_mapping` (character offsets into the
-context, [-1, -1] for question and special tokens), so a predicted token span maps back to text.
+`max_length` tokens whose starts are `doc_stride` context tokens apart, as XTREME and jiant cut
+them (`doc_stride` is the step between window starts, not the overlap; the rule, its reference
+lines and our clamps: stiltx/encoding/qa_windows.py). The fast tokenizer's `stride` argument is
+the overlap, so it gets room - step, where room is what the window leaves for context after this
+question; questions are tokenized in groups of equal room. Every window keeps `example_index`, so
+prediction regroups the windows of one question; `offset_mapping` (character offsets into the
+context, [-1, -1] for question and special tokens), so a predicted token span maps back to text;
+and `token_is_max_context` (1 where this window is the token's max-context window, 0 elsewhere and
+on non-context tokens), so prediction starts an answer only there, as the references do.
 
 Training targets: the first answer's character span -> the token span inside the window, or
 (0, 0) = CLS when the answer is not wholly inside that window (or the question has no answer).
@@ -18,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 from datasets import Features, List, Value
 
+from stiltx.encoding.qa_windows import doc_spans, max_context_masks, window_step
 from stiltx.tasks.examples import QAExample
 from stiltx.tasks.spec import TaskSpec
 
@@ -33,22 +39,17 @@ FEATURES = Features(
         "start_positions": Value("int64"),
         "end_positions": Value("int64"),
         "offset_mapping": List(List(Value("int32"), length=2)),
+        "token_is_max_context": List(Value("int8")),
     }
 )
 
 
-def window_budget(max_length: int, stride: int, num_special: int) -> tuple[int, int]:
-    """(max question tokens, effective stride) for windows of `max_length` tokens.
-
-    The question may take at most MAX_QUERY_TOKENS (or half the window when the window is small);
-    the overlap is clamped below half of the room left for context, because the tokenizer refuses
-    an overlap as large as the room itself (tiny presets use short windows with the default 128).
-    """
+def query_budget(max_length: int, num_special: int) -> int:
+    """Most question tokens in a window: MAX_QUERY_TOKENS, or half the window when it is small."""
     max_query = min(MAX_QUERY_TOKENS, (max_length - num_special) // 2)
-    room = max_length - num_special - max_query
-    if max_query < 1 or room < 2:
+    if max_query < 1 or max_length - num_special - max_query < 2:
         raise ValueError(f"max_length {max_length} is too short for question + context windows")
-    return max_query, max(0, min(stride, room // 2))
+    return max_query
 
 
 def answer_token_span(
@@ -101,40 +102,73 @@ def encode(
     stride: int,
     training: bool,
 ) -> dict[str, list | pa.Array]:
-    """Tokenize a batch of questions into windows with answer token spans and context offsets."""
+    """Tokenize a batch of questions into windows with answer token spans and context offsets.
+
+    `stride` is the doc stride: context tokens between window starts.
+    """
     del spec, training  # windows and targets are the same for training and evaluation
-    max_query, overlap = window_budget(
-        max_length, stride, tokenizer.num_special_tokens_to_add(pair=True)
+    num_special = tokenizer.num_special_tokens_to_add(pair=True)
+    questions = clip_questions(
+        [ex.question for ex in examples], tokenizer, query_budget(max_length, num_special)
     )
-    questions = clip_questions([ex.question for ex in examples], tokenizer, max_query)
-    enc = tokenizer(
-        questions,
-        [ex.context for ex in examples],
-        truncation="only_second",
-        max_length=max_length,
-        stride=overlap,
-        return_overflowing_tokens=True,
-        return_offsets_mapping=True,
-        return_token_type_ids=False,
-    )
+    question_tokens = tokenizer(questions, add_special_tokens=False)["input_ids"]
+    rooms = [max_length - num_special - len(ids) for ids in question_tokens]
+    windows: list[list[dict]] = [[] for _ in examples]
+    for room in sorted(set(rooms)):
+        group = [i for i, r in enumerate(rooms) if r == room]
+        step = window_step(stride, room)
+        enc = tokenizer(
+            [questions[i] for i in group],
+            [examples[i].context for i in group],
+            truncation="only_second",
+            max_length=max_length,
+            stride=room - step,  # the fast tokenizer's stride is the overlap
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+            return_token_type_ids=False,
+        )
+        for w, ids in enumerate(enc["input_ids"]):
+            offsets = context_offsets(enc["offset_mapping"][w], enc.sequence_ids(w))
+            windows[group[enc["overflow_to_sample_mapping"][w]]].append(
+                {"ids": ids, "mask": enc["attention_mask"][w], "offsets": offsets}
+            )
+        for i in group:
+            _mark_max_context(windows[i], room, step)
     columns: dict[str, list] = {name: [] for name in FEATURES}
-    for i, ids in enumerate(enc["input_ids"]):
-        example_index = enc["overflow_to_sample_mapping"][i]
-        offsets = context_offsets(enc["offset_mapping"][i], enc.sequence_ids(i))
-        answers = examples[example_index].answers
-        start, end = (0, 0)
-        if answers:
-            first = answers[0]
-            start, end = answer_token_span(offsets, first.start, first.start + len(first.text))
-        columns["input_ids"].append(ids)
-        columns["attention_mask"].append(enc["attention_mask"][i])
-        columns["length"].append(len(ids))
-        columns["example_index"].append(example_index)
-        columns["start_positions"].append(start)
-        columns["end_positions"].append(end)
-        columns["offset_mapping"].append(offsets)
+    for example_index, (example, rows) in enumerate(zip(examples, windows, strict=True)):
+        for row in rows:
+            start, end = (0, 0)
+            if example.answers:
+                first = example.answers[0]
+                start, end = answer_token_span(
+                    row["offsets"], first.start, first.start + len(first.text)
+                )
+            columns["input_ids"].append(row["ids"])
+            columns["attention_mask"].append(row["mask"])
+            columns["length"].append(len(row["ids"]))
+            columns["example_index"].append(example_index)
+            columns["start_positions"].append(start)
+            columns["end_positions"].append(end)
+            columns["offset_mapping"].append(row["offsets"])
+            columns["token_is_max_context"].append(row["max_context"])
     columns["offset_mapping"] = offsets_array(columns["offset_mapping"])
     return columns
+
+
+def _mark_max_context(rows: list[dict], room: int, step: int) -> None:
+    """Add each window's `max_context` (one 0/1 per token), checking the windows' token spans.
+
+    The tokenizer's windows must be the reference's spans (qa_windows.doc_spans); a tokenizer
+    whose overflow behaves otherwise fails here rather than silently shifting windows.
+    """
+    lengths = [int((row["offsets"][:, 0] >= 0).sum()) for row in rows]
+    spans = doc_spans((len(rows) - 1) * step + lengths[-1], room, step)
+    if [n for _, n in spans] != lengths:
+        raise RuntimeError(f"QA windows of {lengths} context tokens, expected spans {spans}")
+    for row, mask in zip(rows, max_context_masks(spans), strict=True):
+        flags = np.zeros(len(row["ids"]), dtype=np.int8)
+        flags[np.flatnonzero(row["offsets"][:, 0] >= 0)] = mask
+        row["max_context"] = flags
 
 
 def offsets_array(rows: list[np.ndarray]) -> pa.Array:

@@ -130,7 +130,8 @@ def encode_split(
 ) -> EncodedSplit:
     """Encode one split of `spec` with `tokenizer`; reuse `cache_dir`'s entry when it matches.
 
-    `stride` is the doc-stride overlap of QA windows; `training` only changes MLM (packed blocks
+    `stride` is the QA doc stride (context tokens between window starts, as XTREME's
+    `--doc_stride`; stiltx/encoding/qa_windows.py); `training` only changes MLM (packed blocks
     when training, one feature per line otherwise).
     """
     examples = list(examples)

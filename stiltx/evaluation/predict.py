@@ -46,6 +46,7 @@ def window_spans(
     start_logits: np.ndarray,
     end_logits: np.ndarray,
     offsets: Sequence[Sequence[int]],
+    max_context: Sequence[int] | None = None,
     *,
     max_answer_length: int = MAX_ANSWER_LENGTH,
     n_best: int = N_BEST,
@@ -53,14 +54,18 @@ def window_spans(
     """Valid answer spans of one window as (score, start_char, end_char).
 
     Candidates are the n_best start and n_best end tokens; a span is valid when both ends are
-    context tokens (offset not [-1, -1]), start <= end and it has at most max_answer_length tokens.
-    Score = start logit + end logit.
+    context tokens (offset not [-1, -1]), its start token has its max context in this window
+    (`max_context`, the encoder's `token_is_max_context`; None = every token), start <= end and
+    it has at most max_answer_length tokens. Score = start logit + end logit. These are the
+    references' rules: xtreme uses transformers' `compute_predictions_logits` (run_squad.py:55),
+    the same as jiant's squad_style/utils.py:298-319, whose max-context check is on the start only
+    (`if not feature.token_is_max_context.get(start_index, False): continue`, utils.py:311).
     """
     starts = np.argsort(start_logits, kind="stable")[::-1][:n_best]
     ends = np.argsort(end_logits, kind="stable")[::-1][:n_best]
     spans = []
     for s in starts:
-        if offsets[s][0] < 0:
+        if offsets[s][0] < 0 or (max_context is not None and not max_context[s]):
             continue
         for e in ends:
             if offsets[e][0] < 0 or e < s or e - s + 1 > max_answer_length:
@@ -75,6 +80,7 @@ def qa_predictions(
     offset_mapping: Sequence[Sequence[Sequence[int]]],
     example_index: Sequence[int],
     contexts: Sequence[str],
+    max_context: Sequence[Sequence[int]] | None = None,
     *,
     max_answer_length: int = MAX_ANSWER_LENGTH,
     n_best: int = N_BEST,
@@ -89,7 +95,12 @@ def qa_predictions(
     """
     example_index = np.asarray(example_index, dtype=np.int64)
     scores, span_start, span_end = best_window_spans(
-        start_logits, end_logits, offset_mapping, max_answer_length=max_answer_length, n_best=n_best
+        start_logits,
+        end_logits,
+        offset_mapping,
+        max_context,
+        max_answer_length=max_answer_length,
+        n_best=n_best,
     )
     found = np.isfinite(scores)
     windows = np.flatnonzero(found)
@@ -109,6 +120,7 @@ def best_window_spans(
     start_logits: Sequence[np.ndarray],
     end_logits: Sequence[np.ndarray],
     offset_mapping: Sequence[Sequence[Sequence[int]]],
+    max_context: Sequence[Sequence[int]] | None = None,
     *,
     max_answer_length: int = MAX_ANSWER_LENGTH,
     n_best: int = N_BEST,
@@ -117,7 +129,8 @@ def best_window_spans(
     """The best valid span of every window, vectorised: (score, start_char, end_char) arrays.
 
     Same candidates, validity rule and scores as `window_spans` (n_best x n_best start/end
-    pairs, both ends context tokens, start <= end, at most max_answer_length tokens); a window
+    pairs, both ends context tokens, the start a max-context token, start <= end, at most
+    max_answer_length tokens); a window
     without a valid span gets score -inf. Windows are padded to a common length in chunks of
     `chunk` windows (padding is never context, so never chosen).
     """
@@ -132,10 +145,12 @@ def best_window_spans(
         start = np.full((len(rows), width), -np.inf, dtype=dtype)
         end = np.full((len(rows), width), -np.inf, dtype=dtype)
         offsets = np.full((len(rows), width, 2), -1, dtype=np.int64)
+        startable = np.zeros((len(rows), width), dtype=bool)
         for r, i in enumerate(rows):
             k = len(start_logits[i])
             start[r, :k], end[r, :k] = start_logits[i], end_logits[i]
             offsets[r, :k] = np.asarray(offset_mapping[i], dtype=np.int64).reshape(-1, 2)
+            startable[r, :k] = True if max_context is None else np.asarray(max_context[i], bool)
         best = min(n_best, width)
         # as window_spans: reversed stable argsort (ties: the higher position first)
         starts = np.argsort(start, axis=1, kind="stable")[:, ::-1][:, :best]
@@ -143,7 +158,7 @@ def best_window_spans(
         context = offsets[:, :, 0] >= 0
         s, e = starts[:, :, None], ends[:, None, :]
         valid = (
-            np.take_along_axis(context, starts, 1)[:, :, None]
+            np.take_along_axis(context & startable, starts, 1)[:, :, None]
             & np.take_along_axis(context, ends, 1)[:, None, :]
             & (e >= s)
             & (e - s + 1 <= max_answer_length)
@@ -286,6 +301,13 @@ def offsets_per_window(features) -> list[np.ndarray]:
     return [flat[starts[i] : starts[i + 1]] for i in range(len(column))]
 
 
+def max_context_per_window(features) -> list[np.ndarray]:
+    """The QA `token_is_max_context` column as one bool array per window, read from Arrow."""
+    values, starts = _flat_column(features, "token_is_max_context")
+    flags = values.astype(bool)
+    return [flags[starts[i] : starts[i + 1]] for i in range(len(starts) - 1)]
+
+
 def predict(model, head: str, encoded: EncodedSplit, *, batch_size: int = 32, device=None) -> list:
     """One prediction per example of `encoded.examples` (see the module docstring).
 
@@ -311,6 +333,7 @@ def predict(model, head: str, encoded: EncodedSplit, *, batch_size: int = 32, de
             offsets_per_window(encoded.features),
             example_index,
             [example.context for example in encoded.examples],
+            max_context_per_window(encoded.features),
         )
     if kind is TaskKind.TAGGING:
         if not encoded.labels:

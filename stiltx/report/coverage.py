@@ -24,6 +24,7 @@ CATEGORY_LABELS = {
     B.STRUCTURED: "Struct.",
     B.QA: "QA",
     B.RETRIEVAL: "Retrieval",
+    B.MULTIPLE_CHOICE: "Multi-choice",
 }
 
 PerLanguage = Mapping[str, Mapping[str, float]]  # {task: {language: language score}}

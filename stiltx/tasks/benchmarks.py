@@ -14,9 +14,16 @@ Aggregation (pure functions below, used by the pipeline's results.json and by `s
   (evaluate.py:274-288 reads every listed language and raises FileNotFoundError when one is
   absent). Here a listed language without a score is recorded in `missing_languages` and makes the
   task *incomplete*; a scored language that is not listed (`extra_languages`) is never averaged in;
-- category score: mean of the task scores in the category;
-- overall score: mean of the task scores (evaluate.py:311-313 `all_task`; XTREME-R's leaderboard
-  average is likewise over its ten tasks). It is *not* the mean of the category means.
+- category score: mean of the task scores in the category. XTREME's categories follow each task's
+  `category`; XTREME-R's come from its own group table, copied from evaluate.py:126-132
+  (`XTREME_R_GROUP2TASK`): classification = xnli + xcopa, structured = udpos + panx, QA = xquad +
+  mlqa + tydiqa, retrieval = tatoeba + mewsli_x only, and xcopa again alone in `multi_choice`;
+  LAReQA is in no group and counts in the overall score only;
+- overall score: mean of the task scores (evaluate.py:311-313 `all_task`, over every task of
+  TASK2LANGS, so XTREME-R's ten with lareqa; that script never prints it for XTREME-R, as lareqa's
+  empty language list at evaluate.py:171 leaves it without an `avg_metric`, but the formula and
+  the leaderboard's average are the same mean). It is *not* the mean of the category means, and
+  xcopa, in two groups, still counts once.
 evaluate.py only shows a category / overall score when every task is present (evaluate.py:311,
 317); here they are computed over what is present and flagged: a category (and the overall score)
 is incomplete when one of its tasks is missing or incomplete, so a restricted run (`eval.languages:
@@ -45,6 +52,7 @@ CLASSIFICATION = "classification"
 STRUCTURED = "structured prediction"
 QA = "question answering"
 RETRIEVAL = "retrieval"
+MULTIPLE_CHOICE = "multiple choice"  # XTREME-R's `multi_choice` group (evaluate.py:131)
 
 # Metric names as they appear in results.json `scores[*].metric`.
 ACCURACY = "accuracy"
@@ -71,6 +79,9 @@ class Benchmark:
     name: str
     tasks: tuple[BenchmarkTask, ...]
     categories: tuple[str, ...]  # display order
+    # (category, its tasks) when the categories are not each task's `category`: XTREME-R's groups
+    # overlap (xcopa is in two) and leave a task out (lareqa); () = group by `task.category`
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def task(self, name: str) -> BenchmarkTask:
         for task in self.tasks:
@@ -87,7 +98,11 @@ class Benchmark:
         return tuple(t.name for t in self.tasks)
 
     def tasks_in(self, category: str) -> tuple[str, ...]:
-        return tuple(t.name for t in self.tasks if t.category == category)
+        """The tasks whose mean is `category`'s score (benchmark tasks only, in group order)."""
+        if not self.groups:
+            return tuple(t.name for t in self.tasks if t.category == category)
+        members = dict(self.groups).get(category, ())
+        return tuple(t for t in members if t in self.task_names)
 
 
 def _langs(text: str) -> tuple[str, ...]:
@@ -141,7 +156,15 @@ XTREME = Benchmark(
 
 XTREME_R = Benchmark(
     name="xtreme-r",
-    categories=(CLASSIFICATION, STRUCTURED, QA, RETRIEVAL),
+    categories=(CLASSIFICATION, STRUCTURED, QA, RETRIEVAL, MULTIPLE_CHOICE),
+    # evaluate.py:126-132 XTREME_R_GROUP2TASK, member order kept; lareqa is in no group
+    groups=(
+        (CLASSIFICATION, ("xnli", "xcopa")),
+        (STRUCTURED, ("udpos", "panx")),
+        (QA, ("xquad", "mlqa", "tydiqa")),
+        (RETRIEVAL, ("tatoeba", "mewsli_x")),
+        (MULTIPLE_CHOICE, ("xcopa",)),
+    ),
     tasks=(
         _XNLI,
         BenchmarkTask(
@@ -190,7 +213,7 @@ def restricted(benchmark: Benchmark, name: str, languages: tuple[str, ...]) -> B
         for t in benchmark.tasks
         if (kept := tuple(lang for lang in t.languages if lang in languages))
     )
-    return Benchmark(name=name, tasks=tasks, categories=benchmark.categories)
+    return Benchmark(name, tasks, benchmark.categories, benchmark.groups)
 
 
 TOY = restricted(XTREME, "toy", TOY_LANGUAGES)

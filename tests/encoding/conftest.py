@@ -69,8 +69,9 @@ def read_panx(path: Path, limit: int) -> list[TaggingExample]:
 
 @pytest.fixture(scope="session")
 def qa_samples(shared_data) -> dict[str, list[QAExample]]:
-    """Real questions with answers: XQuAD en/de/zh/hi and TyDiQA-GoldP sw/ko train."""
+    """Real questions with answers: XQuAD en/de/zh/hi, MLQA dev de/hi, TyDiQA-GoldP sw/ko train."""
     tydi = shared_data / "tydiqa" / "tydiqa-goldp-v1.1-train"
+    mlqa = shared_data / "mlqa" / "MLQA_V1" / "dev"
     return {
         "xquad.en": read_squad(shared_data / "xquad" / "xquad.en.json", 60),
         "xquad.de": read_squad(shared_data / "xquad" / "xquad.de.json", 60),
@@ -78,6 +79,8 @@ def qa_samples(shared_data) -> dict[str, list[QAExample]]:
         "xquad.hi": read_squad(shared_data / "xquad" / "xquad.hi.json", 40),
         "tydiqa.sw": read_squad(tydi / "tydiqa.goldp.sw.train.json", 40),
         "tydiqa.ko": read_squad(tydi / "tydiqa.goldp.ko.train.json", 40),
+        "mlqa.de": read_squad(mlqa / "dev-context-de-question-de.json", 30),
+        "mlqa.hi": read_squad(mlqa / "dev-context-hi-question-hi.json", 20),
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stiltx.encoding import encode_split
-from stiltx.encoding.extractive_qa import answer_token_span, window_budget
+from stiltx.encoding.extractive_qa import answer_token_span, query_budget
 from stiltx.tasks.examples import Answer, QAExample
 from stiltx.tasks.spec import DataSource, Role, TaskKind, TaskSpec
 
@@ -59,7 +59,7 @@ def test_answer_span_in_every_window_decodes_to_the_answer(qa_samples, tiny_toke
         assert exact >= 0.9 * labelled
 
 
-def test_windows_overlap_by_stride_and_cover_the_context(qa_samples, tiny_tokenizer):
+def test_windows_start_stride_tokens_apart_and_cover_the_context(qa_samples, tiny_tokenizer):
     examples = qa_samples["xquad.en"][:10]
     features = encode_split(SPEC, examples, tiny_tokenizer, MAX_LENGTH, stride=STRIDE).features
     by_example: dict[int, list[list[list[int]]]] = {}
@@ -67,23 +67,21 @@ def test_windows_overlap_by_stride_and_cover_the_context(qa_samples, tiny_tokeni
         context = [tuple(o) for o in row["offset_mapping"] if o[0] >= 0]
         by_example.setdefault(row["example_index"], []).append(context)
     assert sorted(by_example) == list(range(10))  # windows of one question stay in order
-    _, overlap = window_budget(MAX_LENGTH, STRIDE, tiny_tokenizer.num_special_tokens_to_add(True))
-    assert 0 < overlap <= STRIDE  # clamped below half the context room of a short window
     for index, windows in by_example.items():
         assert len(windows) > 1  # these paragraphs are far longer than one 96-token window
-        for previous, current in zip(windows, windows[1:], strict=False):
-            assert previous[-overlap:] == current[:overlap]
         full = tiny_tokenizer(examples[index].context, return_offsets_mapping=True)
         all_tokens = [tuple(o) for o in full["offset_mapping"][1:-1]]
-        seen = [o for w in windows for o in w]
-        assert set(seen) == set(all_tokens)
+        for k, window in enumerate(windows):  # doc stride = the step between window starts
+            assert window == all_tokens[k * STRIDE : k * STRIDE + len(window)]
+        assert windows[-1][-1] == all_tokens[-1]
+        assert {o for w in windows for o in w} == set(all_tokens)
 
 
 def test_long_question_is_cut_and_unanswered_gets_cls(tiny_tokenizer):
     question = "Who wrote the book in London " * 40
     example = QAExample("q", question, "John Smith wrote it in 2004 while living in London.")
     features = encode_split(SPEC, [example], tiny_tokenizer, 128).features
-    max_query, _ = window_budget(128, 128, 4)
+    max_query = query_budget(128, 4)
     for row in features:
         question_tokens = row["offset_mapping"].index([-1, -1], 1)  # after <s> + question
         assert question_tokens - 1 <= max_query

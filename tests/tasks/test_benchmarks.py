@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from stiltx.errors import UnknownNameError
@@ -17,8 +19,12 @@ def test_task_lists_and_categories():
         "mewsli_x",
     }  # fmt: skip
     assert B.XTREME.tasks_in(B.RETRIEVAL) == ("bucc2018", "tatoeba")
-    assert B.XTREME_R.tasks_in(B.RETRIEVAL) == ("mewsli_x", "lareqa", "tatoeba")
+    # xtreme evaluate.py:126-132: retrieval is tatoeba + mewslix, lareqa is in no group
+    assert B.XTREME_R.tasks_in(B.RETRIEVAL) == ("tatoeba", "mewsli_x")
     assert B.XTREME_R.tasks_in(B.CLASSIFICATION) == ("xnli", "xcopa")
+    assert B.XTREME_R.tasks_in(B.MULTIPLE_CHOICE) == ("xcopa",)
+    grouped = {t for c in B.XTREME_R.categories for t in B.XTREME_R.tasks_in(c)}
+    assert set(B.XTREME_R.task_names) - grouped == {"lareqa"}
 
 
 def test_languages_match_xtreme_evaluate_py():
@@ -120,7 +126,7 @@ def test_xtreme_r_keeps_the_zero_shot_embedding_variants_out_of_the_averages():
     assert set(agg["excluded_tasks"]) == {"lareqa", "mewsli_x"}
     assert agg["tasks"]["lareqa"] == 0.0  # scored and shown ...
     assert agg["overall"] == 50.0  # ... but not averaged in
-    assert agg["categories"][B.RETRIEVAL] == 50.0
+    assert agg["categories"][B.RETRIEVAL] == 50.0  # tatoeba alone; mewsli_x is excluded
     assert agg["incomplete_categories"] == [B.RETRIEVAL] and agg["complete"] is False
     assert B.XTREME_R.task("xquad").languages[-1] == "ro"  # evaluate.py:173
 
@@ -138,3 +144,64 @@ def test_toy_benchmark_is_xtreme_on_the_toy_languages():
     agg = B.aggregate_scores(restricted, "toy")
     assert agg["complete"] is False
     assert agg["missing_languages"]["xnli"] == ["sw"]
+
+
+# google-research/xtreme evaluate.py:126-132 (XTREME_R_GROUP2TASK), its task names
+_REFERENCE_XTREME_R_GROUPS = {
+    "classification": ["xnli", "xcopa"],
+    "tagging": ["udpos", "panx"],
+    "qa": ["xquad", "mlqa", "tydiqa"],
+    "retrieval": ["tatoeba", "mewslix"],
+    "multi_choice": ["xcopa"],
+}
+_REFERENCE_TASKS = ["xnli", "panx", "udpos", "tatoeba", "xcopa", "lareqa", "mewslix", "xquad",
+                    "mlqa", "tydiqa"]  # evaluate.py:160-176 XTREME_R_TASK2LANGS keys  # fmt: skip
+_OURS = {"mewslix": "mewsli_x"}
+_GROUP_NAMES = {
+    "classification": B.CLASSIFICATION, "tagging": B.STRUCTURED, "qa": B.QA,
+    "retrieval": B.RETRIEVAL, "multi_choice": B.MULTIPLE_CHOICE,
+}  # fmt: skip
+
+
+def _reference_overall_scores(avg_metric: dict[str, float]) -> dict[str, float]:
+    """evaluate.py:305-319 re-implemented: `all_task` over every task, each group's mean."""
+    overall = {}
+    if set(_REFERENCE_TASKS) == set(avg_metric):
+        overall["all_task"] = sum(avg_metric[t] for t in _REFERENCE_TASKS) / len(_REFERENCE_TASKS)
+    for group, tasks in _REFERENCE_XTREME_R_GROUPS.items():
+        if not set(tasks) - set(avg_metric):
+            overall[group] = sum(avg_metric[t] for t in tasks) / len(tasks)
+    return overall
+
+
+def _counted(benchmark: B.Benchmark) -> B.Benchmark:
+    """`benchmark` with no task kept out of the means (as once LAReQA / Mewsli-X follow XTREME-R)."""
+    tasks = tuple(dataclasses.replace(t, excluded="") for t in benchmark.tasks)
+    return dataclasses.replace(benchmark, tasks=tasks)
+
+
+def test_xtreme_r_groups_and_overall_equal_the_reference_aggregation():
+    avg_metric = {
+        "xnli": 79.25, "panx": 64.5, "udpos": 76.0, "tatoeba": 58.75, "xcopa": 66.0,
+        "lareqa": 38.5, "mewslix": 43.25, "xquad": 71.0, "mlqa": 61.5, "tydiqa": 55.0,
+    }  # fmt: skip
+    expected = _reference_overall_scores(avg_metric)
+    ours = {_OURS.get(t, t): v for t, v in avg_metric.items()}
+    agg = B.aggregate(_counted(B.XTREME_R), ours)
+    assert agg.overall == pytest.approx(expected["all_task"], abs=1e-12)
+    assert agg.categories == pytest.approx(
+        {_GROUP_NAMES[g]: expected[g] for g in _REFERENCE_XTREME_R_GROUPS}, abs=1e-12
+    )
+    assert agg.categories[B.RETRIEVAL] == pytest.approx((58.75 + 43.25) / 2)
+    assert agg.categories[B.MULTIPLE_CHOICE] == 66.0
+    assert agg.overall == pytest.approx(61.375)  # by hand: 613.75 / 10
+
+
+def test_xtreme_aggregation_is_unchanged_by_the_xtreme_r_groups():
+    avg_metric = {"xnli": 70.0, "pawsx": 80.0, "udpos": 60.0, "panx": 50.0, "xquad": 40.0,
+                  "mlqa": 30.0, "tydiqa": 20.0, "bucc2018": 10.0, "tatoeba": 90.0}  # fmt: skip
+    agg = B.aggregate(B.XTREME, avg_metric)
+    assert agg.categories == {
+        B.CLASSIFICATION: 75.0, B.STRUCTURED: 55.0, B.QA: 30.0, B.RETRIEVAL: 50.0,
+    }  # fmt: skip
+    assert agg.overall == pytest.approx(450.0 / 9)
