@@ -69,8 +69,9 @@ def evidence(
     u, sigma = u[:, keep], s[keep] ** 2  # sigma: the non-zero eigenvalues of F^T F
     x2 = (u.T @ y) ** 2  # squared coordinates of y along F's left singular vectors
     rest = max(float(y @ y) - float(x2.sum()), 0.0)  # |y|^2 outside F's column space
-    alpha, beta = 1.0, 1.0
-    for step in range(1, max_steps + 1):
+    alpha, beta, steps = 1.0, 1.0, 0
+    while steps < max_steps:
+        steps += 1
         t = alpha / beta
         gamma = float(np.sum(sigma / (sigma + t)))
         m2 = float(np.sum(sigma * x2 / (sigma + t) ** 2))  # ||m||^2
@@ -91,7 +92,7 @@ def evidence(
         - alpha / 2 * m2
         - logdet / 2
     )
-    return Evidence(value=float(value / n), alpha=alpha, beta=beta, steps=step)
+    return Evidence(value=float(value / n), alpha=alpha, beta=beta, steps=steps)
 
 
 def logme(features: np.ndarray, labels: np.ndarray) -> float:
