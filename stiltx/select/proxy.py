@@ -1,0 +1,85 @@
+"""The few-step proxy (Poth et al. 2021's few-shot fine-tuning, FSFT): start the target stage
+from each candidate's intermediate encoder, train `setting.proxy_steps` steps on the target's
+English training data, read English dev. It runs the real training path
+(`train.stage.run_stage`, with the target head set up by `model.methods.prepare_target`, as
+the pipeline's target stage does) with the candidate run's own target settings, only
+`max_steps` cut (and evaluation once, at the end). The proxies are trained in a temporary folder
+and thrown away. Cost: training steps (and their seconds).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from stiltx.errors import StiltxError
+from stiltx.layout import RunLayout
+from stiltx.plan import Member, task_with_labels
+from stiltx.recipe.load import load_recipe, target_train_config
+from stiltx.recipe.schema import MethodConfig, SamplingConfig, TrainConfig
+from stiltx.select.estimate import Candidate, Cost, Estimate, Setting, Target, require_runs
+from stiltx.select.text import train_task
+
+
+def proxy_config(candidate: Candidate, target: str, steps: int) -> tuple[TrainConfig, MethodConfig]:
+    """The candidate run's target TrainConfig for `target`, cut to `steps` steps; and its method."""
+    recipe = load_recipe(str(RunLayout(candidate.run_dir).resolved_recipe))
+    train = target_train_config(recipe.target, target) if recipe.target else TrainConfig()
+    cut = dataclasses.replace(
+        train, max_steps=steps, epochs=None, eval_every=steps, save_every=steps, patience=None
+    )
+    return cut, recipe.method
+
+
+def proxy_one(
+    candidate: Candidate, model_dir: Path, target: str, setting: Setting, work_dir: Path
+) -> float:
+    """English dev score after `setting.proxy_steps` target steps from the candidate's encoder."""
+    # torch / adapters: only when a proxy is trained
+    from stiltx.model.build import build_model, head_specs
+    from stiltx.model.methods import prepare_target
+    from stiltx.train.stage import run_stage
+
+    spec = task_with_labels(train_task(target).name, setting.data)
+    train_cfg, method_cfg = proxy_config(candidate, target, setting.proxy_steps)
+    train_cfg = dataclasses.replace(train_cfg, eval_examples=setting.sample)
+    model, tokenizer = build_model(setting.model, {})
+    method = prepare_target(model, method_cfg, model_dir, head_specs([spec]))
+    stage = run_stage(
+        work_dir,
+        [Member(spec.name)],
+        {spec.name: spec},
+        model,
+        method,
+        tokenizer,
+        train_cfg=train_cfg,
+        sampling=SamplingConfig(policy="proportional"),
+        data=setting.data,
+        max_length=setting.model.max_length,
+        seed=setting.seed,
+        resume=False,
+        eval_batch_size=setting.batch_size,
+        progress=False,
+    )
+    if spec.name not in stage.best_scores:
+        raise StiltxError(
+            f"select proxy: {spec.name} has no English dev split to score the proxy on"
+        )
+    return float(stage.best_scores[spec.name])
+
+
+def proxy(target: Target, candidates: Sequence[Candidate], setting: Setting) -> Estimate:
+    model_dirs = require_runs(candidates, "proxy")
+    train_task(target.task)
+    start = time.perf_counter()
+    scores = {}
+    with tempfile.TemporaryDirectory(prefix="stiltx-proxy-") as tmp:
+        for i, (candidate, model_dir) in enumerate(zip(candidates, model_dirs, strict=True)):
+            work = Path(tmp) / f"candidate-{i}"
+            scores[candidate.name] = proxy_one(candidate, model_dir, target.task, setting, work)
+    steps = setting.proxy_steps * len(candidates)
+    cost = Cost(seconds=time.perf_counter() - start, train_steps=steps)
+    return Estimate("proxy", {"proxy": scores}, cost)
