@@ -13,9 +13,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from stiltx.data.labels import task_with_labels
 from stiltx.errors import StiltxError
 from stiltx.layout import RunLayout
-from stiltx.plan import TRAIN_LANGUAGE, task_with_labels
+from stiltx.plan import TRAIN_LANGUAGE
 from stiltx.recipe.load import load_recipe
 from stiltx.select.estimate import Candidate, Cost, Estimate, Setting, Target, require_runs
 from stiltx.select.logme import logme

@@ -15,11 +15,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from stiltx.data.labels import task_with_labels
 from stiltx.errors import StiltxError
 from stiltx.layout import RunLayout
-from stiltx.plan import Member, task_with_labels
-from stiltx.recipe.load import load_recipe, target_train_config
-from stiltx.recipe.schema import MethodConfig, SamplingConfig, TrainConfig
+from stiltx.plan import Member, TargetStage
+from stiltx.recipe.convert import target_train_config
+from stiltx.recipe.load import load_recipe
+from stiltx.recipe.schema import MethodConfig, TrainConfig
 from stiltx.select.estimate import Candidate, Cost, Estimate, Setting, Target, require_runs
 from stiltx.select.text import train_task
 
@@ -48,27 +50,33 @@ def proxy_one(
     train_cfg = dataclasses.replace(train_cfg, eval_examples=setting.sample)
     model, tokenizer = build_model(setting.model, {})
     method = prepare_target(model, method_cfg, model_dir, head_specs([spec]))
-    stage = run_stage(
-        work_dir,
-        [Member(spec.name)],
+    stage = TargetStage(
+        train_task=spec.name,
+        targets=(spec,),
+        train=train_cfg,
+        max_length=train_cfg.max_length or setting.model.max_length,
+        dev_tasks=(spec.name,),
+        evaluations=(),
+        members=(Member(spec.name),),
+    )
+    result = run_stage(
+        stage,
         {spec.name: spec},
         model,
         method,
         tokenizer,
-        train_cfg=train_cfg,
-        sampling=SamplingConfig(policy="proportional"),
+        stage_dir=work_dir,
         data=setting.data,
-        max_length=setting.model.max_length,
         seed=setting.seed,
         resume=False,
         eval_batch_size=setting.batch_size,
         progress=False,
     )
-    if spec.name not in stage.best_scores:
+    if spec.name not in result.best_scores:
         raise StiltxError(
             f"select proxy: {spec.name} has no English dev split to score the proxy on"
         )
-    return float(stage.best_scores[spec.name])
+    return float(result.best_scores[spec.name])
 
 
 def proxy(target: Target, candidates: Sequence[Candidate], setting: Setting) -> Estimate:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from stiltx.data.labels import task_with_labels
 from stiltx.data.load import load_split
 from stiltx.data.members import load_member
 from stiltx.errors import StiltxError
-from stiltx.plan import TRAIN_LANGUAGE, Member, eval_split, task_with_labels
+from stiltx.plan import TRAIN_LANGUAGE, Member, eval_split
 from stiltx.recipe.schema import DataConfig
 from stiltx.tasks.examples import (
     ClassificationExample,
