@@ -5,6 +5,9 @@ its own log, and is exactly what a user would type to re-run it. A job with seve
 under `accelerate launch --num_processes K` (DDP / FSDP / DeepSpeed from accelerate's config).
 The local executor runs jobs one after another, or N at a time on N GPU groups (each job sees
 only its devices through CUDA_VISIBLE_DEVICES). Slurm jobs (slurm.py) call the same `run_job`.
+
+A job dies with the process that runs it (stiltx.sweep.tether: Linux's parent-death signal at
+every level), so a killed driver leaves no job behind.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from stiltx.errors import StiltxError
 from stiltx.sweep import state as S
 from stiltx.sweep.jobs import Job
+from stiltx.sweep.tether import tethered
 
 
 def job_command(job: Job, sweep_dir: Path, resume: bool, gpus_per_job: int = 1) -> list[str]:
@@ -55,8 +59,12 @@ def run_job(
     with log.open("a", encoding="utf-8") as handle:
         handle.write(f"\n[{S.now()}] $ {shlex.join(command)}\n")
         handle.flush()
-        process = subprocess.Popen(
-            command, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        process = subprocess.Popen(  # the pid stays the job's: the tether execs `command`
+            tethered(command),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
         )
         S.record(
             sweep_dir,
