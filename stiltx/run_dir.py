@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,38 @@ def _locked(run_dir: Path, resume: bool) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """The live process holding a run folder's lock: its pid (as it wrote it) and since when."""
+
+    pid: str
+    since: str  # when it took the lock (the lock file's mtime), ISO seconds
+
+    def __str__(self) -> str:
+        return f"pid {self.pid}, since {self.since}"
+
+
+def lock_holder(run_dir: Path) -> LockHolder | None:
+    """Who holds `run_dir`'s lock now, or None. A flock ends with its process, so a held lock has
+    a live holder and a stale lock file (its process gone) reads as free. The probe takes a shared
+    lock and drops it at once; it creates nothing."""
+    try:
+        handle = (Path(run_dir) / LOCK_FILE).open("r", encoding="utf-8")
+    except OSError:
+        return None
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            since = dt.datetime.fromtimestamp(os.fstat(handle.fileno()).st_mtime)
+            pid = handle.read().strip() or "unknown"
+            return LockHolder(pid, since.isoformat(timespec="seconds"))
+        except OSError:
+            return None  # a file system without flock: nothing to tell
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return None
 
 
 def _check_contents(run_dir: Path, resume: bool, recipe: Recipe) -> None:

@@ -7,6 +7,7 @@
   interrupted), durations, log paths and tails; the `--status` table.
 - `execute.py`: one job as a subprocess (`python -m stiltx train`, under `accelerate launch`
   when it has several GPUs) and the local executor (one at a time, or N at a time on N GPUs).
+- `tether.py`: a job dies with the process that started it (Linux's parent-death signal).
 - `slurm.py`: the submitit executor (optional extra `stiltx[slurm]`) and its dry-run plan.
 - `driver.py`: the whole sweep: plan, shared work once, run, transfer tables.
 

@@ -19,6 +19,7 @@ from rich.markup import escape
 from stiltx.data.prepare import load_tokenizer, plan, prepare
 from stiltx.errors import StiltxError
 from stiltx.layout import RESOLVED_RECIPE
+from stiltx.run_dir import LockHolder
 from stiltx.sweep import jobs as J
 from stiltx.sweep import state as S
 from stiltx.sweep.execute import job_command
@@ -156,6 +157,14 @@ def run_sweep(
         if final != S.DONE:
             console.print(f"  log: {status.log}\n" + escape(S.tail(status.log)), highlight=False)
 
+    def on_wait(job: J.Job, holder: LockHolder) -> None:
+        console.print(
+            f"[cyan]waiting[/] {job.id}: running ({holder}) in another process; "
+            "this sweep waits for it to end",
+            highlight=False,
+            soft_wrap=True,
+        )
+
     if options.executor == "slurm":
         from stiltx.sweep.slurm import run_slurm
 
@@ -176,6 +185,7 @@ def run_sweep(
             gpus_per_job=options.gpus_per_job,
             on_start=on_start,
             on_end=on_end,
+            on_wait=on_wait,
         )
     else:
         raise StiltxError(f"--executor '{options.executor}': expected local or slurm")

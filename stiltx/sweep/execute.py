@@ -5,6 +5,11 @@ its own log, and is exactly what a user would type to re-run it. A job with seve
 under `accelerate launch --num_processes K` (DDP / FSDP / DeepSpeed from accelerate's config).
 The local executor runs jobs one after another, or N at a time on N GPU groups (each job sees
 only its devices through CUDA_VISIBLE_DEVICES). Slurm jobs (slurm.py) call the same `run_job`.
+
+A job dies with the process that runs it (stiltx.sweep.tether: Linux's parent-death signal at
+every level), so a killed driver leaves no job behind. A job whose run folder is locked by a live
+process (another driver, or one that outlived a driver from before the tether) is waited for,
+never started a second time: when the lock is released it is done, or it is resumed as usual.
 """
 
 from __future__ import annotations
@@ -15,13 +20,18 @@ import shlex
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from stiltx.errors import StiltxError
+from stiltx.run_dir import LockHolder, lock_holder
 from stiltx.sweep import state as S
 from stiltx.sweep.jobs import Job
+from stiltx.sweep.tether import tethered
+
+WAIT_POLL_S = 1.0  # how often a job held by another process is looked at again
 
 
 def job_command(job: Job, sweep_dir: Path, resume: bool, gpus_per_job: int = 1) -> list[str]:
@@ -33,18 +43,35 @@ def job_command(job: Job, sweep_dir: Path, resume: bool, gpus_per_job: int = 1) 
     return [sys.executable, "-m", "stiltx", *train]
 
 
+def wait_while_held(run_dir: Path, on_wait: Callable[[LockHolder], None] | None = None) -> None:
+    """Return once no live process holds `run_dir`'s lock; `on_wait` hears of the holder once."""
+    holder = lock_holder(run_dir)
+    if holder is None:
+        return
+    if on_wait:
+        on_wait(holder)
+    while lock_holder(run_dir) is not None:
+        time.sleep(WAIT_POLL_S)
+
+
 def run_job(
-    job: Job, sweep_dir: str | Path, devices: str | None = None, gpus_per_job: int = 1
+    job: Job,
+    sweep_dir: str | Path,
+    devices: str | None = None,
+    gpus_per_job: int = 1,
+    on_wait: Callable[[Job, LockHolder], None] | None = None,
 ) -> str:
     """Run (or resume) one job to the end; return its final state (done / failed).
 
-    A finished job is not run again. An unfinished run directory is resumed from its newest
-    checkpoint (`--resume`), so a killed sweep loses at most the steps since the last save.
+    A job another live process is running is waited for first. A finished job is not run again.
+    An unfinished run directory is resumed from its newest checkpoint (`--resume`), so a killed
+    sweep loses at most the steps since the last save.
     """
     sweep_dir = Path(sweep_dir).resolve()  # logs and states name absolute paths
+    run_dir = job.run_dir(sweep_dir)
+    wait_while_held(run_dir, (lambda holder: on_wait(job, holder)) if on_wait else None)
     if S.is_done(sweep_dir, job):
         return S.DONE
-    run_dir = job.run_dir(sweep_dir)
     resume = run_dir.is_dir() and any(run_dir.iterdir())
     command = job_command(job, sweep_dir, resume, gpus_per_job)
     env = dict(os.environ)
@@ -55,8 +82,12 @@ def run_job(
     with log.open("a", encoding="utf-8") as handle:
         handle.write(f"\n[{S.now()}] $ {shlex.join(command)}\n")
         handle.flush()
-        process = subprocess.Popen(
-            command, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        process = subprocess.Popen(  # the pid stays the job's: the tether execs `command`
+            tethered(command),
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
         )
         S.record(
             sweep_dir,
@@ -101,10 +132,11 @@ def run_local(
     gpus_per_job: int = 1,
     on_start: Callable[[Job, str | None], None] | None = None,
     on_end: Callable[[Job, str], None] | None = None,
+    on_wait: Callable[[Job, LockHolder], None] | None = None,
 ) -> dict[str, str]:
     """Run `jobs` with as many at a time as there are device groups; {job id: final state}.
 
-    A failed job does not stop the others.
+    A failed job does not stop the others. `on_wait` hears of a job another process is running.
     """
     groups = device_groups(gpus, gpus_per_job)
     free: queue.Queue[str | None] = queue.Queue()
@@ -116,7 +148,7 @@ def run_local(
         try:
             if on_start:
                 on_start(job, devices)
-            return run_job(job, sweep_dir, devices, gpus_per_job)
+            return run_job(job, sweep_dir, devices, gpus_per_job, on_wait)
         finally:
             free.put(devices)
 

@@ -1,9 +1,11 @@
 """What each job of a sweep is doing, read from disk. Torch-free.
 
-A job is *done* when its run directory has results.json. Otherwise its state file
-(`<sweep>/.sweep/jobs/<job>.json`, written by whoever runs it) says running / failed; a job
-marked running whose process is gone (same host) was *interrupted* (a killed sweep) and resumes
-from its checkpoints; a job with no state file is *pending*. Logs: `<sweep>/.sweep/logs/<job>.log`.
+A job is *done* when its run directory has results.json, and *running* while a live process
+holds its run folder's lock (whichever driver started it; shown as `pid N, since T`). Otherwise
+its state file (`<sweep>/.sweep/jobs/<job>.json`, written by whoever runs it) says running /
+failed; a job marked running whose process is gone (same host) was *interrupted* (a killed
+sweep) and resumes from its checkpoints; a job with no state file is *pending*.
+Logs: `<sweep>/.sweep/logs/<job>.log`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 
 from stiltx import atomic
 from stiltx.layout import RESULTS_FILE
+from stiltx.run_dir import lock_holder
 from stiltx.sweep.jobs import Job
+from stiltx.sweep.tether import alive
 
 STATE_DIR = Path(".sweep")
 PENDING, RUNNING, DONE, FAILED, INTERRUPTED = "pending", "running", "done", "failed", "interrupted"
@@ -54,16 +58,6 @@ def read_state(path: Path) -> dict[str, Any]:
 
 def is_done(sweep_dir: Path, job: Job) -> bool:
     return (job.run_dir(sweep_dir) / RESULTS_FILE).is_file()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def tail(path: Path, lines: int = 15) -> str:
@@ -109,6 +103,9 @@ def job_status(sweep_dir: Path, job: Job) -> JobStatus:
             results = read_state(job.run_dir(sweep_dir) / RESULTS_FILE)
             info = {"started": results.get("started"), "finished": results.get("finished")}
         return JobStatus(job, DONE, _seconds(info.get("started"), info.get("finished")), log)
+    holder = lock_holder(job.run_dir(sweep_dir))
+    if holder is not None:  # a live process runs it, whatever the state file says
+        return JobStatus(job, RUNNING, _seconds(holder.since, None), log, str(holder))
     state = info.get("state")
     if state == FAILED:
         rc = info.get("returncode")
@@ -118,7 +115,7 @@ def job_status(sweep_dir: Path, job: Job) -> JobStatus:
     if state == RUNNING:
         pid = info.get("pid")
         here = info.get("host") == socket.gethostname()
-        if here and isinstance(pid, int) and not _alive(pid):
+        if here and isinstance(pid, int) and not alive(pid):
             return JobStatus(job, INTERRUPTED, None, log, "process gone; resumes from checkpoints")
         return JobStatus(job, RUNNING, _seconds(info.get("started"), None), log, where)
     if state == "submitted":
