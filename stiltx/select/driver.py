@@ -7,7 +7,8 @@ with `--from SWEEP_DIR`, that sweep's finished runs of them (what LogME and the 
 
 from __future__ import annotations
 
-import fnmatch
+import contextlib
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -47,10 +48,11 @@ def bundled_candidates(pattern: str) -> list[Candidate]:
     """One candidate per bundled recipe matching `pattern` that trains on one intermediate task."""
     out = []
     for info in list_recipes():
-        if fnmatch.fnmatchcase(info.name, pattern):
-            inter = load_recipe(info.name).intermediate
+        if R.matches(info.name, pattern):
+            recipe = load_recipe(info.name)
+            inter = recipe.intermediate
             if inter is not None and len(inter.tasks) == 1:
-                out.append(Candidate(info.name, inter.tasks[0]))
+                out.append(Candidate(recipe.name, inter.tasks[0]))  # as its runs name it
     if not out:
         raise StiltxError(
             f"select: no bundled single-task recipe matches --candidates {pattern!r} "
@@ -74,7 +76,11 @@ def candidates_for(options: SelectOptions, sweep: Path | None) -> list[Candidate
 def setting_for(options: SelectOptions, console: Console) -> tuple[Setting, tuple[str, ...]]:
     """The Setting of --recipe / --preset / --set, and the recipe's target tasks."""
     recipe = load_recipe(options.recipe, preset=options.preset, overrides=list(options.overrides))
-    where = resolve(recipe, console)
+    if options.fmt == "table":
+        where = resolve(recipe, console)
+    else:  # csv / json / md on stdout: the toy world's progress goes to stderr
+        with contextlib.redirect_stdout(sys.stderr):
+            where = resolve(recipe, Console(stderr=True))
     targets = recipe.target.tasks if recipe.target else ()
     return Setting(where.data, where.model, sample=options.sample), tuple(targets)
 

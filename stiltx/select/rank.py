@@ -100,9 +100,15 @@ def rank_candidates(
     return ranked_rows(target.task, run_estimators(target, candidates, estimators, setting))
 
 
+def matches(recipe: str, pattern: str) -> bool:
+    """Does a recipe name match `pattern`? Runs name a bundled `single/mnli` `single-mnli`, so
+    'single/*' matches both."""
+    return any(fnmatch.fnmatchcase(recipe, p) for p in (pattern, pattern.replace("/", "-")))
+
+
 def _runs(sweep_dir: Path, pattern: str) -> list[RunResults]:
     found = find_runs([sweep_dir])
-    runs = [r for r in found.runs if fnmatch.fnmatchcase(r.recipe, pattern)]
+    runs = [r for r in found.runs if matches(r.recipe, pattern)]
     if not runs:
         seen = ", ".join(sorted({r.recipe for r in found.runs})) or "none"
         raise StiltxError(
@@ -135,7 +141,7 @@ def sweep_truth(sweep_dir: str | Path, pattern: str = SINGLE) -> dict[str, dict[
     dev = analyse(found, sweep_roles(Path(sweep_dir))).dev
     truth: dict[str, dict[str, float]] = {}
     for recipe, per_task in dev.items():
-        if fnmatch.fnmatchcase(recipe, pattern):
+        if matches(recipe, pattern):
             for task, value in per_task.items():
                 truth.setdefault(task, {})[recipe] = value
     return truth

@@ -18,12 +18,15 @@ from stiltx.report.tables import Row, Table
 from stiltx.select.rank import EvalRow, RankRow
 from stiltx.terminal import print_whole
 
-PREFIX = "single/"
+PREFIXES = ("single/", "single-")
 
 
 def short(name: str, names: Sequence[str]) -> str:
-    """'single/mnli' -> 'mnli' when every candidate is a single/ recipe (narrow tables)."""
-    return name.removeprefix(PREFIX) if all(n.startswith(PREFIX) for n in names) else name
+    """'single-mnli' -> 'mnli' when every candidate is a single-task recipe (narrow tables)."""
+    for prefix in PREFIXES:
+        if all(n.startswith(prefix) for n in names):
+            return name.removeprefix(prefix)
+    return name
 
 
 def cost_text(seconds: float, forward_passes: int, train_steps: int) -> str:
