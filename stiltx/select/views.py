@@ -64,48 +64,40 @@ def _mean(values: Sequence[float]) -> float:
     return sum(kept) / len(kept) if kept else float("nan")
 
 
+def _cells(r: EvalRow, names: Sequence[str]) -> tuple[str, ...]:
+    return (_number(r.ndcg, 3), _number(r.regret_points), _number(100 * r.regret),
+            _number(r.tau), short(r.chosen, names), f"{r.seconds:.1f}")  # fmt: skip
+
+
+def _means(mine: Sequence[EvalRow]) -> tuple[str, ...]:
+    return (_number(_mean([r.ndcg for r in mine]), 3),
+            _number(_mean([r.regret_points for r in mine])),
+            _number(_mean([100 * r.regret for r in mine])),
+            _number(_mean([r.tau for r in mine])), "",
+            f"{sum(r.seconds for r in mine):.1f}")  # fmt: skip
+
+
 def eval_table(truth: str, rows: Sequence[EvalRow]) -> Table:
-    """Every ranking scored against one truth, a section per target and one for their mean."""
+    """Every ranking scored against one truth: a section per target (its rankings, then the truly
+    best candidate), and one with each ranking's mean over the targets."""
     k = rows[0].k
     names = [r.chosen for r in rows] + [r.best for r in rows]
-    columns = (f"NDCG@{k}", f"regret@{k}", "regret %", "tau", "top-1", "seconds")
-    out = [
-        Row(
-            r.column,
-            (
-                _number(r.ndcg, 3),
-                _number(r.regret_points),
-                _number(100 * r.regret),
-                _number(r.tau),
-                short(r.chosen, names),
-                f"{r.seconds:.1f}",
-            ),
-            group=f"{r.target} (best: {short(r.best, names)})",
-        )  # fmt: skip
-        for r in rows
-    ]
+    columns = (f"NDCG@{k}", f"regret@{k}", "%", "tau", "top-1", "s")
+    out = []
+    for target in dict.fromkeys(r.target for r in rows):
+        mine = [r for r in rows if r.target == target]
+        out += [Row(r.column, _cells(r, names), group=target) for r in mine]
+        best = ("", "", "", "", short(mine[0].best, names), "")
+        out.append(Row("(truth)", best, group=target, summary=True))
     for column in dict.fromkeys(r.column for r in rows):
         mine = [r for r in rows if r.column == column]
-        out.append(
-            Row(
-                column,
-                (
-                    _number(_mean([r.ndcg for r in mine]), 3),
-                    _number(_mean([r.regret_points for r in mine])),
-                    _number(_mean([100 * r.regret for r in mine])),
-                    _number(_mean([r.tau for r in mine])),
-                    "",
-                    f"{sum(r.seconds for r in mine):.1f}",
-                ),
-                group=f"mean over {len(mine)} targets (seconds: total)",
-            )  # fmt: skip
-        )
-    grid = rows[0].grid_seconds
+        out.append(Row(column, _means(mine), group="mean"))
     notes = (
-        f"truth: each candidate's {truth} score, mean over the sweep's seeds",
-        f"regret@{k}: points lost by the top {k}'s best vs the best (Poth et al. 2021); "
-        "tau: Kendall's tau-b",
-        f"the grid these rankings try to avoid cost {grid:.1f} s (its candidates' runs)",
+        f"truth: each candidate's {truth} score, mean over the sweep's seeds; (truth): the best",
+        f"regret@{k}: points (and %) lost by the top {k}'s best vs the best (Poth et al. 2021); "
+        "tau: Kendall's tau-b; s: the estimator's seconds (mean: over all targets)",
+        f"the grid these rankings try to avoid cost {rows[0].grid_seconds:.1f} s (its "
+        "candidates' runs)",
     )
     return Table(f"evaluate:{truth}", f"rankings vs {truth}", "ranking", columns, tuple(out),
                  "score", notes)  # fmt: skip
@@ -115,7 +107,7 @@ def show(tables: Sequence[Table], records: Sequence[RankRow | EvalRow], fmt: str
     """Print `tables` (table / md) or the tidy `records` (csv / json) on `console`."""
     if fmt == "table":
         for table in tables:
-            console.print(export.rich_table(table, width=console.width))
+            console.print(export.rich_table(table))  # narrow: never the compact view
     elif fmt == "md":
         print_whole(console, "\n\n".join(export.table_markdown(t) for t in tables))
     elif fmt == "csv":

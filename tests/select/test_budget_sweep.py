@@ -1,5 +1,5 @@
-"""stiltx/sweep/budget.py: the budgeted sweep's plan (`sweep --select E --top K`) on the smoke toy world, and its outcome
-(chosen task, regret, time saved) from a hand-written sweep's results.json files."""
+"""stiltx/sweep/budget.py: the budgeted sweep's plan (`sweep --select E --top K`) on the smoke
+toy world, and its outcome (chosen task, regret, time saved) from a hand-written sweep."""
 
 from __future__ import annotations
 
