@@ -43,6 +43,7 @@ def select(
     ] = None,
     top_k: Annotated[int, typer.Option(help="k of NDCG@k and Regret@k.")] = 3,
     sample: Annotated[int, typer.Option(help="Examples read per task and split.")] = 256,
+    proxy_steps: Annotated[int, typer.Option(help="proxy: target training steps.")] = 20,
     fmt: Annotated[
         str, choice("--format", "-f", choices=FORMATS, help="table, md, csv or json.")
     ] = ("table"),
@@ -62,6 +63,7 @@ def select(
         groups=tuple(languages or ()),
         k=top_k,
         sample=sample,
+        proxy_steps=proxy_steps,
         fmt=fmt,
     )
     select_command(options, console)

@@ -41,6 +41,7 @@ class SelectOptions:
     groups: tuple[str, ...] = ()  # language groups (or codes), one table each
     k: int = 3
     sample: int = 256
+    proxy_steps: int = 20
     fmt: str = "table"
 
 
@@ -82,7 +83,10 @@ def setting_for(options: SelectOptions, console: Console) -> tuple[Setting, tupl
         with contextlib.redirect_stdout(sys.stderr):
             where = resolve(recipe, Console(stderr=True))
     targets = recipe.target.tasks if recipe.target else ()
-    return Setting(where.data, where.model, sample=options.sample), tuple(targets)
+    setting = Setting(
+        where.data, where.model, sample=options.sample, proxy_steps=options.proxy_steps
+    )
+    return setting, tuple(targets)
 
 
 def group_languages(task: str, group: str, available: Sequence[str] | None = None):
