@@ -74,6 +74,9 @@ def sweep(
             raise StiltxError("--recipes is required, e.g. --recipes direct,single/*,multitask9")
         if out is None and not dry_run:
             raise StiltxError("--out DIR is required: the sweep folder (one run directory per job)")
+        budget = None
+        if select:
+            budget = Budget(select, top, *(Path(p) if p else None for p in (from_, truth)))
         slurm = SlurmOptions(
             partition=partition,
             gpus_per_job=gpus_per_job,
@@ -97,11 +100,7 @@ def sweep(
                 slurm=slurm,
             ),
             dry_run=dry_run,
-            budget=Budget(
-                select, top, Path(from_) if from_ else None, Path(truth) if truth else None
-            )
-            if select
-            else None,
+            budget=budget,
         )
     if sweep_command(options, console):
         raise typer.Exit(1)
