@@ -16,8 +16,10 @@ from pathlib import Path
 from rich.console import Console
 
 from stiltx.errors import StiltxError
+from stiltx.plan import TRAIN_LANGUAGE, eval_languages
 from stiltx.recipe.find import list_recipes
 from stiltx.recipe.load import load_recipe
+from stiltx.recipe.schema import Recipe
 from stiltx.select import rank as R
 from stiltx.select import views as V
 from stiltx.select.estimate import Candidate, Estimate, Setting, Target
@@ -74,25 +76,28 @@ def candidates_for(options: SelectOptions, sweep: Path | None) -> list[Candidate
     return bundled_candidates(options.candidates)
 
 
-def setting_for(options: SelectOptions, console: Console) -> tuple[Setting, tuple[str, ...]]:
-    """The Setting of --recipe / --preset / --set, and the recipe's target tasks."""
+def setting_for(options: SelectOptions, console: Console) -> tuple[Setting, Recipe]:
+    """The Setting of --recipe / --preset / --set, and the recipe (its targets, languages)."""
     recipe = load_recipe(options.recipe, preset=options.preset, overrides=list(options.overrides))
     if options.fmt == "table":
         where = resolve(recipe, console)
     else:  # csv / json / md on stdout: the toy world's progress goes to stderr
         with contextlib.redirect_stdout(sys.stderr):
             where = resolve(recipe, Console(stderr=True))
-    targets = recipe.target.tasks if recipe.target else ()
     setting = Setting(
         where.data, where.model, sample=options.sample, proxy_steps=options.proxy_steps
     )
-    return setting, tuple(targets)
+    return setting, recipe
 
 
-def group_languages(task: str, group: str, available: Sequence[str] | None = None):
-    """The languages of `group` (a group name or codes) among the target's (or `available`)."""
-    pool = available if available is not None else get_task(task).languages
-    return resolve_languages(group, [lang for lang in pool if lang != "en"])
+def recipe_languages(recipe: Recipe, task: str) -> tuple[str, ...]:
+    """The languages the recipe evaluates `task` on, English left out."""
+    return tuple(lang for lang in eval_languages(recipe, get_task(task)) if lang != TRAIN_LANGUAGE)
+
+
+def group_languages(group: str, available: Sequence[str]) -> tuple[str, ...]:
+    """The languages of `group` (a group name or codes) among `available` (English left out)."""
+    return resolve_languages(group, [lang for lang in available if lang != TRAIN_LANGUAGE])
 
 
 def estimates_for(
@@ -113,12 +118,13 @@ def rank_command(options: SelectOptions, console: Console) -> None:
     for task in options.targets:
         train_task(task)  # a target without training data fails before the toy world is built
     candidates = candidates_for(options, options.from_)
-    setting, recipe_targets = setting_for(options, console)
-    targets = options.targets or recipe_targets
+    setting, recipe = setting_for(options, console)
+    targets = options.targets or (recipe.target.tasks if recipe.target else ())
     tables, records = [], []
     for task in targets:
         for group in options.groups or ("",):
-            langs = group_languages(task, group) if group else ()
+            langs = recipe_languages(recipe, task)
+            langs = group_languages(group, langs) if group else langs
             target = Target(task, langs)
             estimates = R.run_estimators(target, candidates, options.estimators, setting)
             rows = R.ranked_rows(task, estimates)
@@ -140,16 +146,17 @@ def evaluate_command(options: SelectOptions, console: Console) -> None:
             f"(scored: {', '.join(truth) or 'none'})"
         )
     candidates = R.sweep_candidates(sweep, options.candidates)
-    setting, _ = setting_for(options, console)
+    setting, recipe = setting_for(options, console)
     grid = R.grid_seconds(sweep, options.candidates)
     by_truth: dict[str, list[R.EvalRow]] = {}
     for task in options.targets or sorted(truth):
-        estimates = estimates_for(Target(task), candidates, options.estimators, setting)
+        target = Target(task, recipe_languages(recipe, task))
+        estimates = estimates_for(target, candidates, options.estimators, setting)
         dev = R.score_estimates(task, truth[task], estimates, k=options.k, grid=grid)
         by_truth.setdefault(R.DEV_TRUTH, []).extend(dev)
         for group in options.groups:
             available = R.sweep_languages(sweep, task, options.candidates)
-            langs = group_languages(task, group, available)
+            langs = group_languages(group, available)
             label = f"test {group} ({', '.join(langs)})"
             again = estimates_for(Target(task, langs), candidates, options.estimators, setting,
                                   reuse=estimates)  # fmt: skip

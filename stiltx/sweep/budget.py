@@ -18,12 +18,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from stiltx.errors import StiltxError
+from stiltx.plan import TRAIN_LANGUAGE, eval_languages
 from stiltx.recipe.load import load_recipe
 from stiltx.report.results import find_runs
 from stiltx.select.estimate import Candidate, Setting, Target
 from stiltx.select.rank import rank_candidates, sweep_candidates, sweep_truth
 from stiltx.select.registry import get_estimator
 from stiltx.sweep import jobs as J
+from stiltx.tasks.registry import get_task
 from stiltx.toy.resolve import resolve
 
 
@@ -85,7 +87,8 @@ def choose(jobs: list[J.Job], budget: Budget, console: Console) -> tuple[list[J.
     setting = Setting(where.data, where.model, seed=jobs[0].seed)
     ranking, seconds, column = {}, 0.0, ""
     for task in first.target.tasks if first.target else ():
-        rows = rank_candidates(Target(task), candidates, [budget.estimator], setting)
+        langs = tuple(x for x in eval_languages(first, get_task(task)) if x != TRAIN_LANGUAGE)
+        rows = rank_candidates(Target(task, langs), candidates, [budget.estimator], setting)
         column = column or rows[0].column  # the estimator's first ranking (semb: semb-en)
         ranking[task] = [r.candidate for r in rows if r.column == column]
         seconds += rows[0].seconds
