@@ -13,14 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console, ConsoleDimensions
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 PIPE_WIDTH = 100_000  # "unlimited": rich tables render at their natural width, text never wraps
 
@@ -115,6 +107,16 @@ def steps_progress(
     if not enabled:
         yield lambda name: None
         return
+    # start-up time: every command imports this module; only a long step draws a bar
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn(f"{label} [dim]{{task.fields[name]}}", justify="left"),
         BarColumn(bar_width=None),
