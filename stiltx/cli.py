@@ -19,6 +19,7 @@ from stiltx.commands import (
     score,
     sweep,
     tasks,
+    toy,
     train,
     translate,
     validate,
@@ -67,6 +68,7 @@ app.command("push")(push.push)
 app.command("tasks")(tasks.tasks)
 app.command("score")(score.score)
 app.add_typer(data.app, name="data")
+app.add_typer(toy.app, name="toy")
 
 
 def main() -> None:  # pragma: no cover - console script entry

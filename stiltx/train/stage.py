@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stiltx import atomic
 from stiltx.errors import DataError
+from stiltx.evaluation.shard import is_main_process
 from stiltx.layout import DONE_FILE, MODEL_DIR
 from stiltx.plan import TRAIN_LANGUAGE, IntermediateStage, Member, TargetStage
 from stiltx.recipe.schema import DataConfig, MLMConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
+from stiltx.terminal import steps_progress
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,13 @@ def encode_train_sets(
     specs: Mapping[str, TaskSpec],
     tokenizer: Any,
     data: DataConfig,
+    on_member: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """member name -> its encoded training split, as the stage's sampler streams it."""
-    return {
-        m.name: encode_member(
+    """member name -> its encoded training split, as the stage's sampler streams it
+    (`on_member(name)` after each one, for a progress display)."""
+    train_sets = {}
+    for m in stage.members:
+        train_sets[m.name] = encode_member(
             m,
             specs[m.task],
             specs[m.task].train_split,
@@ -122,8 +127,9 @@ def encode_train_sets(
             training=True,
             mlm=stage.mlm,
         )
-        for m in stage.members
-    }
+        if on_member is not None:
+            on_member(m.name)
+    return train_sets
 
 
 def train_sizes(train_sets: Mapping[str, Any]) -> dict[str, int]:
@@ -185,6 +191,35 @@ def _finished(stage_dir: Path) -> StageResult | None:
     return result
 
 
+def _encode_dev_sets(
+    dev_specs: Sequence[TaskSpec],
+    tokenizer: Any,
+    data: DataConfig,
+    stage: IntermediateStage | TargetStage,
+    on_task: Callable[[str], None],
+) -> dict[str, Any]:
+    """task -> its encoded English dev split (the first `eval_examples`), for model selection."""
+    dev_sets = {}
+    for s in dev_specs:
+        try:
+            dev_sets[s.name] = encode_member(
+                Member(s.name),
+                s,
+                s.dev_split,
+                tokenizer,
+                data,
+                stage.max_length,
+                training=False,
+                limit=stage.train.eval_examples,
+            )
+        except DataError as error:  # e.g. XTREME's TyDiQA dev has blanked answers
+            warnings.warn(
+                f"{s.name}: no English dev evaluation during training ({error})", stacklevel=3
+            )
+        on_task(f"{s.name} dev")
+    return dev_sets
+
+
 def run_stage(
     stage: IntermediateStage | TargetStage,
     specs: Mapping[str, TaskSpec],
@@ -217,26 +252,12 @@ def run_stage(
             method.load(model, stage_dir / MODEL_DIR)
             method.activate(model, TRAIN_LANGUAGE)
             return finished
-    length = stage.max_length
-    train_sets = encode_train_sets(stage, specs, tokenizer, data)
     dev_specs = [specs[task] for task in stage.dev_tasks]
-    dev_sets = {}
-    for s in dev_specs:
-        try:
-            dev_sets[s.name] = encode_member(
-                Member(s.name),
-                s,
-                s.dev_split,
-                tokenizer,
-                data,
-                length,
-                training=False,
-                limit=train_cfg.eval_examples,
-            )
-        except DataError as error:  # e.g. XTREME's TyDiQA dev has blanked answers
-            warnings.warn(
-                f"{s.name}: no English dev evaluation during training ({error})", stacklevel=2
-            )
+    # Encoding (or loading the cached features of) every member and dev set: a progress bar.
+    shown = progress and is_main_process()
+    with steps_progress("encoding", len(members) + len(dev_specs), shown) as advance:
+        train_sets = encode_train_sets(stage, specs, tokenizer, data, on_member=advance)
+        dev_sets = _encode_dev_sets(dev_specs, tokenizer, data, stage, on_task=advance)
     # Every process draws the same member each step (same sampler seed: DDP needs one head per
     # step) but its own batches of it (stream seed offset by the process rank).
     from accelerate import PartialState
