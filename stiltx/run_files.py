@@ -20,15 +20,15 @@ from typing import Any
 
 from stiltx.errors import StiltxError
 
-_COMPONENT = re.compile(r"^[A-Za-z0-9_@+=.,-]+$")
+_NOT_IN_A_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")  # separators and control characters
 
 
 def component(value: object, what: str) -> str:
     """`value` as one plain path component (no '/', not '.' or '..'), else a StiltxError."""
-    if not isinstance(value, str) or value in (".", "..") or not _COMPONENT.match(value):
+    if not isinstance(value, str) or value.strip(".") == "" or _NOT_IN_A_NAME.search(value):
         raise StiltxError(
-            f"{what} {value!r}: expected one plain name (letters, digits, '_@+=.,-'; "
-            "not '.' or '..', no '/')"
+            f"{what} {value!r}: expected one plain name (not '.' or '..', no '/', '\\' or "
+            "control characters)"
         )
     return value
 
