@@ -63,6 +63,7 @@ def load_target_stage(run: FinishedRun, train_name: str) -> tuple[Any, Any, Any]
     stage_dir = RunLayout(run.run_dir).target(train_name)
     if not is_done(stage_dir):
         raise StiltxError(f"{stage_dir}: this target stage did not finish (no done.json / model)")
+    read_done(stage_dir)  # the saved model is checked against its record before it is loaded
     train_spec = task_with_labels(train_name, run.where.data)
     model, tokenizer, method = target_model(run.recipe, run.where, train_spec, run.intermediate_dir)
     method.prepare(model, [train_spec.head_name])
