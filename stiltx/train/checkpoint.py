@@ -79,14 +79,16 @@ def save(
     try:
         with atomic.directory(target) as tmp:
             save_file(weights, str(tmp / WEIGHTS))
-            torch.save(
-                {
-                    "optimizer": optimizer.state_dict(),
-                    "scaler": scaler.state_dict() if scaler is not None else None,
-                },
-                tmp / OPTIMIZER,
-            )
-            torch.save(rng_state(), tmp / RNG)
+            optimizer_state = {
+                "optimizer": optimizer.state_dict(),
+                "scaler": scaler.state_dict() if scaler is not None else None,
+            }
+            # Python file objects, not paths: a full disk then surfaces as an OSError (ENOSPC)
+            # behind torch's RuntimeError, where a path gives only "iostream error".
+            with open(tmp / OPTIMIZER, "wb") as handle:
+                torch.save(optimizer_state, handle)
+            with open(tmp / RNG, "wb") as handle:
+                torch.save(rng_state(), handle)
             (tmp / STATE).write_text(json.dumps({"step": step, **state}, indent=2) + "\n")
             manifest = {name: describe_file(tmp / name) for name in FILES}
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
