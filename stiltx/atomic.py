@@ -43,7 +43,9 @@ def os_error_of(error: BaseException) -> OSError | None:
             break
         if isinstance(seen, OSError):
             return seen
-        seen = seen.__cause__ or seen.__context__
+        if isinstance(seen, StiltxError):  # already a message of ours: not a write failure
+            return None
+        seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
     if "No space left on device" in str(error) or "os error 28" in str(error):
         return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     return None

@@ -69,7 +69,7 @@ def _fill_like_torch(tmp):
             handle.flush()
             os.fsync(handle.fileno())
     except OSError:
-        raise RuntimeError("[enforce fail at inline_container.cc:672] unexpected pos") from None
+        raise RuntimeError("[enforce fail at inline_container.cc:672] unexpected pos")  # noqa: B904
 
 
 FILLS = {
