@@ -77,6 +77,9 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
 
     transformers.logging.set_verbosity_error()  # "newly initialized heads" is expected here
     started = dt.datetime.now().isoformat(timespec="seconds")
+    inter = intermediate_stage(recipe)
+    # checked (sizes and sha256) before the run writes anything
+    from_dir = intermediate_from.resolve(inter.from_) if inter and inter.from_ else None
     write_resolved_recipe(run_dir, recipe)
     write_env(run_dir, recipe.seed)
     console.print(f"[bold]stiltx[/] {recipe.name} (seed {recipe.seed}) -> {run_dir}")
@@ -86,9 +89,8 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
 
     # (ii) intermediate training on English tasks
     intermediate_dir = None
-    inter = intermediate_stage(recipe)
     if inter is not None and inter.from_:
-        intermediate_dir = intermediate_from.resolve(inter.from_)
+        intermediate_dir = from_dir
         console.print(f"intermediate: reusing {intermediate_dir} (intermediate.from; not trained)")
     elif inter is not None:
         t0 = time.perf_counter()

@@ -81,6 +81,9 @@ def _check_name(name: str) -> list[str]:
             f"name: got {name!r}, expected printable text (control characters {', '.join(bad)}; "
             "it names the run folder)"
         ]
+    if name.replace("/", "-").strip(".") == "" or "\\" in name:
+        return [f"name: got {name!r}, expected a few words (not only dots, no '\\'; it names "
+                "the run folder)"]  # fmt: skip
     return []
 
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stiltx import run_files
 from stiltx.errors import DataError
 from stiltx.layout import MIXTURE_FILE, PREDICTIONS_DIR, RESULTS_FILE, prediction_file
 from stiltx.results import Score
@@ -88,7 +89,7 @@ def _label(value: Any, keys: tuple[str, ...]) -> str:
 
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = run_files.read_bytes(path).decode("utf-8")
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror})") from None
     except UnicodeDecodeError as error:
@@ -299,7 +300,7 @@ def read_prediction_lines(path: Path):
     objects are DataErrors naming the file and line.
     """
     try:
-        lines = path.read_bytes().decode("utf-8").splitlines()
+        lines = run_files.read_bytes(path).decode("utf-8").splitlines()
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror})") from None
     except UnicodeDecodeError as error:

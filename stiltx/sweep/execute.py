@@ -79,7 +79,12 @@ def run_job(
         env["CUDA_VISIBLE_DEVICES"] = devices
     log = S.log_path(sweep_dir, job)
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a", encoding="utf-8") as handle:
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(log, flags, 0o644)
+    except OSError as error:
+        raise StiltxError(f"cannot write the job's log {log} ({error.strerror})") from None
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
         handle.write(f"\n[{S.now()}] $ {shlex.join(command)}\n")
         handle.flush()
         process = subprocess.Popen(  # the pid stays the job's: the tether execs `command`

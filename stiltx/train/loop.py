@@ -279,8 +279,7 @@ def _append_log(path: Path, row: dict, accelerator: Any) -> None:
     """One JSON line per event; a whole line per write, so a crash never leaves half a line."""
     if not accelerator.is_main_process:
         return
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(row) + "\n")
+    atomic.append_line(path, json.dumps(row))
     accelerator.log(_flat(row), step=row["step"])
 
 

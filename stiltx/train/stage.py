@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stiltx import atomic
-from stiltx.errors import DataError
+from stiltx import atomic, run_files, saved_model
+from stiltx.errors import DataError, StiltxError
 from stiltx.evaluation.shard import is_main_process
 from stiltx.layout import DONE_FILE, MODEL_DIR
 from stiltx.plan import TRAIN_LANGUAGE, IntermediateStage, Member, TargetStage
@@ -45,7 +45,7 @@ def read_done(stage_dir: Path) -> StageResult:
 
     path = stage_dir / DONE_FILE
     try:
-        info = json.loads(path.read_text(encoding="utf-8"))
+        info = json.loads(run_files.read_text(path))
         result = StageResult(
             directory=stage_dir,
             model_dir=stage_dir / MODEL_DIR,
@@ -54,30 +54,18 @@ def read_done(stage_dir: Path) -> StageResult:
             best_scores=dict(info.get("best_scores", {})),
             mixture=dict(info.get("mixture", {})),
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StiltxError) as error:
         raise DamagedStageError(f"{path}: damaged ({error.__class__.__name__}: {error})") from None
     files = info.get("model_files", {})  # absent in runs written before it was recorded
-    if not isinstance(files, dict):
-        raise DamagedStageError(f"{path}: 'model_files' is {files!r}, expected name -> bytes")
-    for name, size in files.items():
-        file = stage_dir / MODEL_DIR / name
-        actual = file.stat().st_size if file.is_file() else None
-        if actual != size:
-            found = "missing" if actual is None else f"{actual} bytes"
-            raise DamagedStageError(f"{file}: {found}, expected {size} bytes (damaged)")
+    try:
+        saved_model.verify(stage_dir / MODEL_DIR, files, where=str(path))
+    except saved_model.DamagedModelError as error:
+        raise DamagedStageError(str(error)) from None
     return result
 
 
 class DamagedStageError(DataError):
     """A finished stage's done.json or saved model is damaged: the stage is trained again."""
-
-
-def _model_files(model_dir: Path) -> dict[str, int]:
-    return {
-        str(p.relative_to(model_dir)): p.stat().st_size
-        for p in sorted(model_dir.rglob("*"))
-        if p.is_file()
-    }
 
 
 def encode_member(
@@ -311,7 +299,7 @@ def run_stage(
                 "best_scores": result.best_scores,
                 "stopped_early": result.stopped_early,
                 "mixture": mixture,
-                "model_files": _model_files(stage_dir / MODEL_DIR),
+                "model_files": saved_model.record(stage_dir / MODEL_DIR),
             },
         )
         checkpoint.remove_all(stage_dir)
