@@ -21,6 +21,7 @@ from stiltx.layout import DONE_FILE, MODEL_DIR
 from stiltx.plan import TRAIN_LANGUAGE, IntermediateStage, Member, TargetStage
 from stiltx.recipe.schema import DataConfig, MLMConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
+from stiltx.train.progress import Report
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ def run_stage(
     seed: int,
     resume: bool,
     eval_batch_size: int,
-    progress: bool = True,
+    progress: bool | Report = True,
 ) -> StageResult:
     """Train `model` (already carrying its heads) on the training data of the stage's members
     (`specs`: task -> spec, labels filled). Model selection reads the English dev split of each of
