@@ -106,9 +106,10 @@ class StagesDisplay:
     def __init__(self, console: Console, names: list[str]):
         self.console, self.names = console, names
         self.live = console.is_terminal
-        width = max(len(n) for n in names)
+        width = max(len(n) for n in names) + 2  # room for the ✓ / ✗ that ends a stage
         self.progress = make_progress(console, f"{{task.description:<{width}}}")
-        self.tasks: dict[int, int] = {}
+        self.tasks: dict[int, Any] = {}  # stage index -> its rich task id
+        self.totals: dict[int, int] = {}  # stage index -> its steps (once its worker said)
 
     def start(self, index: int) -> None:
         if self.live:
@@ -118,12 +119,14 @@ class StagesDisplay:
 
     def step(self, index: int, done: int, total: int) -> None:
         if index in self.tasks:
+            self.totals[index] = total
             self.progress.update(self.tasks[index], completed=done, total=total)
 
     def done(self, index: int, seconds: float) -> None:
         if index in self.tasks:
-            task = self.tasks[index]
-            self.progress.update(task, description=f"{self.names[index]} ✓", total=1, completed=1)
+            task, total = self.tasks[index], self.totals.get(index, 1)
+            name = f"{self.names[index]} ✓"
+            self.progress.update(task, description=name, total=total, completed=total)
             self.progress.stop_task(task)
         else:
             self.console.print(f"target {self.names[index]}: done in {seconds:.1f} s")
