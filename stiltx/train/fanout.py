@@ -34,8 +34,8 @@ from stiltx.plan import TargetStage
 from stiltx.sweep.tether import die_with_parent
 from stiltx.train.progress import stages_display
 
-# What pays on a CPU-only machine (2-core AMD EPYC, measured; benchmarks/README.md): stages
-# side by side at one torch thread each beat one stage at a time on every core.
+# On CPU one torch thread per stage: on a busy 2-core AMD EPYC a stage on 2 threads took 20x the
+# wall time of 1 thread (OpenMP threads wait for a descheduled peer; benchmarks/README.md).
 CPU_THREADS_PER_WORKER = 1
 POLL_S = 0.5  # how often the parent looks for a worker that died without a word
 REPORT_EVERY_S = 0.5  # a worker's progress events at most this often
@@ -58,20 +58,29 @@ StageFn = Callable[..., Any]  # (stage, *, threads, progress) -> result; picklab
 
 
 def plan_fanout(
-    parallel: int | str, stages: int, *, gpus: Sequence[str], cores: int, processes: int = 1
+    parallel: int | str,
+    stages: int,
+    *,
+    gpus: Sequence[str],
+    cores: int,
+    processes: int = 1,
+    busy: float = 0.0,
 ) -> Fanout:
     """`target.parallel` on this machine -> workers, threads and devices (pure).
 
     Torch's thread count changes float results, so each stage's threads follow from the machine
     and the plan alone (its cores over what `auto` would run side by side), never from
-    `target.parallel`: the scores are the same whatever it says.
+    `target.parallel`: the scores are the same whatever it says. On CPU `auto` starts a worker
+    only for a core that other processes leave idle (`busy`: their load, in cores): a worker costs
+    seconds of start-up and pays only on a free core (benchmarks/README.md).
     """
     if processes > 1:  # under `accelerate launch` every process runs every stage, as before
         return Fanout(1, None)
     slots = len(gpus) if gpus else cores // CPU_THREADS_PER_WORKER
     natural = max(1, min(slots, stages))  # what `auto` runs side by side
     threads = max(1, cores // natural)
-    workers = natural if parallel == "auto" else max(1, min(int(parallel), stages))
+    idle = natural if gpus else max(1, min(natural, int(cores - busy + 0.5)))
+    workers = idle if parallel == "auto" else max(1, min(int(parallel), stages))
     if workers == 1:
         return Fanout(1, threads)
     devices = tuple(gpus[i % len(gpus)] for i in range(workers)) if gpus else ()
@@ -89,7 +98,10 @@ def machine_fanout(parallel: int | str, stages: int) -> Fanout:
         gpus = [d.strip() for d in visible.split(",")][:count] if visible else []
         gpus = gpus or [str(i) for i in range(count)]
     processes = int(os.environ.get("WORLD_SIZE", "1") or 1)
-    return plan_fanout(parallel, stages, gpus=gpus, cores=core_share(), processes=processes)
+    busy = max(0.0, os.getloadavg()[0] - 1) if hasattr(os, "getloadavg") else 0.0  # less this run
+    return plan_fanout(
+        parallel, stages, gpus=gpus, cores=core_share(), processes=processes, busy=busy
+    )
 
 
 def core_share() -> int:

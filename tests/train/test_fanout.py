@@ -34,6 +34,13 @@ def test_cpu_threads_follow_the_machine_not_the_parallel_setting(parallel, stage
     assert plan_fanout(parallel, stages, cores=cores, **CPU) == expected
 
 
+def test_auto_starts_cpu_workers_only_on_idle_cores():
+    assert plan_fanout("auto", 6, cores=2, busy=0.4, **CPU) == Fanout(2, 1)
+    assert plan_fanout("auto", 6, cores=2, busy=1.2, **CPU) == Fanout(1, 1)  # same threads
+    assert plan_fanout("auto", 6, cores=16, busy=12, **CPU) == Fanout(4, 2)
+    assert plan_fanout(2, 6, cores=2, busy=5, **CPU) == Fanout(2, 1)  # asked for: as asked
+
+
 def test_one_stage_per_gpu_and_sequential_under_accelerate_launch():
     gpus = ("3", "5")
     assert plan_fanout("auto", 6, gpus=gpus, cores=16) == Fanout(2, 8, ("3", "5"))
