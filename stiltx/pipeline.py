@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ from stiltx.run_dir import claim, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskSpec
 from stiltx.toy.resolve import Resolved, resolve
+from stiltx.train.fanout import machine_fanout, run_stages
+from stiltx.train.progress import Report
 from stiltx.train.stage import run_stage
 
 
@@ -108,15 +111,20 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
         evaluation.extend(retrieval(recipe, where, intermediate_dir, run_dir))
         timings["retrieval"] = _timing(t0)
 
-    # (iii) each target: fine-tune on English, evaluate zero-shot on every language
-    for target in target_stages(recipe):
-        t0 = time.perf_counter()
-        names = ", ".join(t.name for t in target.targets)
-        console.print(
-            f"target: fine-tune on {target.train_task} (English), evaluate {names} zero-shot"
-        )
-        evaluation.extend(_target(recipe, target, where, intermediate_dir, run_dir, resume))
-        timings[f"target:{target.train_task}"] = _timing(t0)
+    # (iii) each target: fine-tune on English, evaluate zero-shot on every language; the stages
+    # are independent, so they run side by side where the machine pays for it (target.parallel)
+    stages = target_stages(recipe)
+    fanout = machine_fanout(recipe.target.parallel, len(stages))
+    stage_fn = partial(
+        run_target, recipe, where=where, intermediate_dir=intermediate_dir, run_dir=run_dir,
+        resume=resume,
+    )  # fmt: skip
+    for target, outcome in zip(stages, run_stages(stage_fn, stages, fanout, console), strict=True):
+        evaluation.extend(outcome.result)
+        timings[f"target:{target.train_task}"] = {
+            "seconds": round(outcome.seconds, 2),
+            "device": device(),
+        }
 
     results = results_dict(recipe, evaluation, started, timings)
     if is_main_process():  # every process holds the same scores; one writes and prints them
@@ -150,16 +158,26 @@ def _intermediate(
     )
 
 
-def _target(
+def run_target(
     recipe: Recipe,
     stage: TargetStage,
+    *,
     where: Resolved,
     intermediate_dir: Path | None,
     run_dir: Path,
     resume: bool,
-):
-    """Train once on the stage's English data, evaluate every target it serves."""
+    threads: int | None = None,
+    progress: bool | Report = True,
+) -> Evaluation:
+    """Train once on the stage's English data, evaluate every target it serves. The one path of
+    a target stage, in this process or in a worker (stiltx.train.fanout); `threads` (torch's
+    intra-op threads) comes from the plan, so the scores do not depend on where it runs."""
 
+    import transformers  # heavy: only a run loads it
+
+    transformers.logging.set_verbosity_error()  # also in a worker: new heads are expected
+    if threads is not None:
+        _set_threads(threads)
     train_spec = task_with_labels(stage.train_task, where.data)
     _seed_everything(recipe.seed)
     model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
@@ -174,6 +192,7 @@ def _target(
         seed=recipe.seed,
         resume=resume,
         eval_batch_size=recipe.eval.batch_size,
+        progress=progress,
     )
     evaluation = evaluate_targets(
         model,
@@ -291,6 +310,12 @@ def _seed_everything(seed: int) -> None:
     from accelerate.utils import set_seed  # heavy: torch
 
     set_seed(seed)
+
+
+def _set_threads(threads: int) -> None:
+    import torch  # heavy
+
+    torch.set_num_threads(threads)
 
 
 def _timing(t0: float) -> dict[str, Any]:

@@ -134,6 +134,8 @@ class TargetConfig:
     # Target heads start fresh (jiant); true: load the intermediate head a target shares by name
     # (nli for xnli, squad for xquad / mlqa) before target training.
     warm_start_heads: bool = False
+    # Target stages side by side: auto (one per GPU, else one per CPU core, 1 thread each) or N.
+    parallel: int | Literal["auto"] = "auto"
 
 
 @dataclass(frozen=True)

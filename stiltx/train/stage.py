@@ -23,6 +23,7 @@ from stiltx.plan import TRAIN_LANGUAGE, IntermediateStage, Member, TargetStage
 from stiltx.recipe.schema import DataConfig, MLMConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
 from stiltx.terminal import steps_progress
+from stiltx.train.progress import Report
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,7 @@ def run_stage(
     seed: int,
     resume: bool,
     eval_batch_size: int,
-    progress: bool = True,
+    progress: bool | Report = True,
 ) -> StageResult:
     """Train `model` (already carrying its heads) on the training data of the stage's members
     (`specs`: task -> spec, labels filled). Model selection reads the English dev split of each of
@@ -242,7 +243,7 @@ def run_stage(
             return finished
     dev_specs = [specs[task] for task in stage.dev_tasks]
     # Encoding (or loading the cached features of) every member and dev set: a progress bar.
-    shown = progress and is_main_process()
+    shown = progress is True and is_main_process()  # a worker reports through its callback
     with steps_progress("encoding", len(members) + len(dev_specs), shown) as advance:
         train_sets = encode_train_sets(stage, specs, tokenizer, data, on_member=advance)
         dev_sets = _encode_dev_sets(dev_specs, tokenizer, data, stage, on_task=advance)
