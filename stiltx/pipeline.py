@@ -35,6 +35,7 @@ from stiltx.plan import (
     TargetStage,
     eval_languages,
     intermediate_stage,
+    stage_train_spec,
     target_stages,
 )
 from stiltx.recipe import intermediate_from
@@ -158,7 +159,7 @@ def _target(
 ):
     """Train once on the stage's English data, evaluate every target it serves."""
 
-    train_spec = task_with_labels(stage.train_task, where.data)
+    train_spec = stage_train_spec(stage, task_with_labels(stage.train_task, where.data))
     _seed_everything(recipe.seed)
     model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
     result = run_stage(

@@ -9,7 +9,7 @@ from here, so they always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from stiltx.errors import StiltxError, did_you_mean
@@ -18,7 +18,7 @@ from stiltx.recipe.schema import MLMConfig, Recipe, SamplingConfig, TrainConfig
 from stiltx.tasks.benchmarks import get_benchmark
 from stiltx.tasks.languages import GROUPS, resolve_languages
 from stiltx.tasks.registry import get_task, task_names
-from stiltx.tasks.spec import TaskKind, TaskSpec
+from stiltx.tasks.spec import Selection, TaskKind, TaskSpec
 
 TRAIN_LANGUAGE = "en"  # the language of the native training data of every intermediate task
 SEPARATOR = "@"
@@ -184,6 +184,7 @@ class TargetStage:
     members: tuple[Member, ...]  # the one English member: `train_task`
     sampling: SamplingConfig = SamplingConfig(policy="proportional")
     mlm: MLMConfig | None = None
+    select: Selection = "best"  # "last": no dev evaluation, the whole train split, final weights
 
 
 def intermediate_stage(recipe: Recipe) -> IntermediateStage | None:
@@ -197,7 +198,7 @@ def intermediate_stage(recipe: Recipe) -> IntermediateStage | None:
         sampling=inter.sampling,
         train=inter.train,
         max_length=inter.train.max_length or recipe.model.max_length,
-        dev_tasks=dev_tasks(members),
+        dev_tasks=() if inter.train.select == "last" else dev_tasks(members),
         mlm=inter.mlm,
         from_=inter.from_,
     )
@@ -209,6 +210,7 @@ def target_stages(recipe: Recipe) -> tuple[TargetStage, ...]:
     for train_task, targets in target_groups(recipe).items():
         train = target_train_config(recipe.target, targets[0].name)
         members = (Member(train_task),)
+        select = train.select or get_task(train_task).select
         evaluations = tuple(
             TargetEvaluation(
                 spec,
@@ -224,12 +226,21 @@ def target_stages(recipe: Recipe) -> tuple[TargetStage, ...]:
                 targets=tuple(targets),
                 train=train,
                 max_length=train.max_length or recipe.model.max_length,
-                dev_tasks=dev_tasks(members),
+                dev_tasks=() if select == "last" else dev_tasks(members),
                 evaluations=evaluations,
                 members=members,
+                select=select,
             )
         )
     return tuple(stages)
+
+
+def stage_train_spec(stage: TargetStage, spec: TaskSpec) -> TaskSpec:
+    """The spec a target stage trains `spec` with: a stage that keeps its last weights selects on
+    nothing, so no dev split is held out of its training data (TyDiQA trains on all of it)."""
+    if stage.select == "last" and spec.held_out is not None:
+        return replace(spec, held_out=None)
+    return spec
 
 
 def dev_tasks(members: tuple[Member, ...]) -> tuple[str, ...]:

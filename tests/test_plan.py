@@ -97,3 +97,32 @@ def test_weights_name_members_or_tasks():
     assert len(members(*ok)) == 3
     with pytest.raises(RecipeError, match=r"sampling.weights.mlm@fr: not a member or task"):
         members(ok[0], "intermediate.sampling.weights={mlm@fr: 0.2}")
+
+
+def _stage(recipe, task):
+    from stiltx.plan import target_stages
+
+    return next(s for s in target_stages(recipe) if s.train_task == task)
+
+
+def test_tydiqa_trains_on_all_english_train_and_keeps_the_last_checkpoint():
+    """XTREME scripts/train_qa.sh:50,68: the whole tydiqa.en.train.json, save_steps -1 (last)."""
+    from stiltx.plan import stage_train_spec
+    from stiltx.tasks.registry import get_task
+
+    stage = _stage(load_recipe("multitask9"), "tydiqa")
+    assert stage.select == "last" and stage.dev_tasks == ()
+    assert stage_train_spec(stage, get_task("tydiqa")).held_out is None  # nothing held out
+    squad = _stage(load_recipe("multitask9"), "squad")
+    assert squad.select == "best" and squad.dev_tasks == ("squad",)
+
+
+def test_held_out_selection_for_tydiqa_remains_a_recipe_key():
+    from stiltx.plan import stage_train_spec
+    from stiltx.tasks.registry import get_task
+
+    recipe = load_recipe("multitask9", overrides=["target.overrides.tydiqa.select=best"])
+    stage = _stage(recipe, "tydiqa")
+    assert stage.select == "best" and stage.dev_tasks == ("tydiqa",)
+    spec = stage_train_spec(stage, get_task("tydiqa"))
+    assert spec.held_out is not None and spec.dev_split == "train_dev"  # 10% of train, seed 0

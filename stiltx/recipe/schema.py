@@ -86,6 +86,9 @@ class TrainConfig:
     save_every: int = 1000
     keep_checkpoints: int = 2
     patience: int | None = None  # evaluations without improvement before stopping
+    # "best": the best English-dev evaluation; "last": the final weights, no dev evaluation;
+    # None: the task's default (TaskSpec.select; TyDiQA: last, as XTREME's train_qa.sh).
+    select: Literal["best", "last"] | None = None
     mixed_precision: MixedPrecision = "no"
     log_every: int = 50
     log_with: tuple[str, ...] = ()  # accelerate trackers: tensorboard, wandb, mlflow
