@@ -126,3 +126,43 @@ def test_held_out_selection_for_tydiqa_remains_a_recipe_key():
     assert stage.select == "best" and stage.dev_tasks == ("tydiqa",)
     spec = stage_train_spec(stage, get_task("tydiqa"))
     assert spec.held_out is not None and spec.dev_split == "train_dev"  # 10% of train, seed 0
+
+
+# Training examples of the nine intermediate tasks (GLUE, ANLI r1-3, SQuAD v1.1, ...; CCGbank 02-21).
+NINE_SIZES = {
+    "anli": 162865, "mnli": 392702, "qqp": 363846, "squad": 87599, "hellaswag": 39905,
+    "cosmosqa": 25262, "commonsenseqa": 9741, "socialiqa": 33410, "ccg": 39604,
+}  # fmt: skip
+
+
+def test_multitask9_mixes_as_jiants_x_stilts_runs():
+    """jiant configurator.py:400-404 (no cap: ProportionalMultiTaskSampler, task_sampler.py:40
+    p = n / sum n) and :385-386 (steps = epochs x sum ceil(n / effective batch)); no early stop."""
+    import math
+
+    from stiltx.plan import intermediate_stage
+    from stiltx.sampling.rates import rates
+    from stiltx.train.schedule import total_steps
+
+    stage = intermediate_stage(load_recipe("multitask9"))
+    total = sum(NINE_SIZES.values())
+    probabilities = rates(NINE_SIZES, stage.sampling)
+    for task, n in NINE_SIZES.items():
+        assert probabilities[task] == pytest.approx(n / total, rel=1e-12)
+    assert probabilities["mnli"] + probabilities["qqp"] == pytest.approx(0.655, abs=1e-3)
+    train = stage.train
+    jiant = 3 * sum(math.ceil(n / (train.batch_size * train.grad_accum)) for n in NINE_SIZES.values())
+    ours = total_steps(train, sum(math.ceil(n / train.batch_size) for n in NINE_SIZES.values()))
+    assert abs(ours - jiant) <= len(NINE_SIZES) * 3  # rounding per task only; ~108k steps
+    assert train.patience is None and stage.dev_tasks == ()  # the final weights, no early stop
+
+
+def test_the_capped_mixture_stays_a_recipe():
+    from stiltx.plan import intermediate_stage
+    from stiltx.sampling.rates import rates
+
+    stage = intermediate_stage(load_recipe("multitask9-capped"))
+    probabilities = rates(NINE_SIZES, stage.sampling)
+    assert probabilities["mnli"] == pytest.approx(20000 / (8 * 20000 + 9741))  # ~11.8%
+    assert stage.train.max_steps == 100000 and stage.train.patience == 5
+    assert "mnli" in stage.dev_tasks
