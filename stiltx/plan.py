@@ -23,6 +23,7 @@ from stiltx.tasks.spec import Selection, TaskKind, TaskSpec
 TRAIN_LANGUAGE = "en"  # the language of the native training data of every intermediate task
 SEPARATOR = "@"
 TARGET_LANGUAGES = "target"  # `mlm@target`: the recipe's evaluation languages
+RELEASED = "released"  # translate.languages: XTREME's released translate-train languages per task
 
 Source = Literal["native", "translated"]
 
@@ -82,7 +83,11 @@ def intermediate_members(recipe: Recipe) -> tuple[Member, ...]:
                 continue
             if inter.translate.english:
                 entries.append(entry)
-            entries += [f"{task}{SEPARATOR}{lang}" for lang in inter.translate.languages]
+            for lang in inter.translate.languages:
+                if lang.lower() != RELEASED:
+                    entries.append(f"{task}{SEPARATOR}{lang}")
+                    continue
+                entries += [f"{task}{SEPARATOR}{code}" for code in released_languages(recipe, task)]
     members: list[Member] = []
     for entry in entries:
         task, where = parse_member(entry)
@@ -102,6 +107,22 @@ def intermediate_members(recipe: Recipe) -> tuple[Member, ...]:
             members.append(Member(task, language, "native" if native else "translated"))
     unique = list(dict.fromkeys(members))
     return tuple(unique)
+
+
+def released_languages(recipe: Recipe, task: str) -> tuple[str, ...]:
+    """The languages XTREME released `task`'s training data machine-translated into: those of the
+    targets it trains, in the benchmark's lists (MNLI -> XNLI's, SQuAD v1.1 -> XQuAD's and MLQA's;
+    XTREME README "Translations"), among the recipe's evaluation languages. Other tasks: none."""
+    if get_task(task).source.translated_release is None:
+        return ()
+    found = [
+        code
+        for spec in (get_task(name) for name in task_names())
+        if spec.train_task == task
+        for code in eval_languages(recipe, spec)  # the benchmark's list: XTREME's XQuAD has no ro
+        if code != TRAIN_LANGUAGE
+    ]
+    return tuple(dict.fromkeys(found))
 
 
 def translatable(spec: TaskSpec) -> bool:
@@ -311,7 +332,7 @@ def member_problems(recipe: Recipe) -> list[str]:
         elif language is not None:
             problems += _language_problems(spec, language, where)
     for i, language in enumerate(inter.translate.languages):
-        if language.lower() != TARGET_LANGUAGES:
+        if language.lower() not in (TARGET_LANGUAGES, RELEASED):
             problems += _known_language(language, f"intermediate.translate.languages[{i}]")
     if problems:
         return problems

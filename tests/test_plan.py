@@ -151,7 +151,9 @@ def test_multitask9_mixes_as_jiants_x_stilts_runs():
         assert probabilities[task] == pytest.approx(n / total, rel=1e-12)
     assert probabilities["mnli"] + probabilities["qqp"] == pytest.approx(0.655, abs=1e-3)
     train = stage.train
-    jiant = 3 * sum(math.ceil(n / (train.batch_size * train.grad_accum)) for n in NINE_SIZES.values())
+    jiant = 3 * sum(
+        math.ceil(n / (train.batch_size * train.grad_accum)) for n in NINE_SIZES.values()
+    )
     ours = total_steps(train, sum(math.ceil(n / train.batch_size) for n in NINE_SIZES.values()))
     assert abs(ours - jiant) <= len(NINE_SIZES) * 3  # rounding per task only; ~108k steps
     assert train.patience is None and stage.dev_tasks == ()  # the final weights, no early stop
@@ -166,3 +168,31 @@ def test_the_capped_mixture_stays_a_recipe():
     assert probabilities["mnli"] == pytest.approx(20000 / (8 * 20000 + 9741))  # ~11.8%
     assert stage.train.max_steps == 100000 and stage.train.patience == 5
     assert "mnli" in stage.dev_tasks
+
+
+def test_translate_baseline_uses_the_translations_xtreme_releases():
+    """XTREME README "Translations": MNLI in XNLI's languages, SQuAD v1.1 in XQuAD's (MLQA's are
+    among them); the other intermediate tasks stay English-only; English members all kept."""
+    from stiltx.tasks.registry import get_task
+
+    members = intermediate_members(load_recipe("baselines/translate"))
+    translated = {m.task: [] for m in members if m.source == "translated"}
+    for m in members:
+        if m.source == "translated":
+            translated[m.task].append(m.language)
+    assert set(translated) == {"mnli", "squad"}
+    xnli = [c for c in get_task("xnli").languages if c != "en"]
+    xquad = [c for c in get_task("xquad").languages if c not in ("en", "ro")]  # ro: after XTREME
+    assert translated["mnli"] == xnli and len(xnli) == 14
+    assert translated["squad"] == xquad and len(xquad) == 10
+    assert set(get_task("mlqa").languages) - {"en"} <= set(xquad)
+    assert {m.name for m in members if m.source == "native"} == set(NINE_SIZES)
+    toy = intermediate_members(load_recipe("baselines/translate", preset="tiny"))
+    assert {m.name for m in toy if m.source == "translated"} == {
+        "mnli@de", "mnli@ru", "mnli@sw", "mnli@zh", "squad@de", "squad@ru", "squad@zh"
+    }  # fmt: skip
+
+
+def test_translate_mt_variant_translates_every_task_into_every_language():
+    members = intermediate_members(load_recipe("baselines/translate-mt"))
+    assert len(members) == 9 + 8 * 39
