@@ -182,7 +182,7 @@ def _target(
         stage,
         data=where.data,
         batch_size=recipe.eval.batch_size,
-        predictions_dir=RunLayout(run_dir).predictions,
+        predictions_dir=RunLayout(run_dir).predictions if recipe.eval.save_predictions else None,
     )
     evaluation.scores.extend(
         selection_scores(stage.targets, result.best_scores.get(stage.train_task))

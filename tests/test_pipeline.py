@@ -152,10 +152,12 @@ def test_direct_in_adapter_mode_runs_without_an_intermediate_stage(tmp_path, toy
         "method.adapter=lora",
         "target.tasks=[xnli, panx]",
         "retrieval.tasks=[tatoeba]",
+        "eval.save_predictions=false",
     )
     [run_dir] = run(recipe, out_dir=tmp_path / "direct")
     results = json.loads((run_dir / "results.json").read_text())
     assert not (run_dir / "intermediate").exists()
+    assert not (run_dir / "predictions").exists()  # eval.save_predictions: false
     assert {s["task"] for s in results["scores"]} == {"xnli", "panx", "tatoeba"}
     assert results["method"] == "adapter:lora"
 

@@ -28,6 +28,7 @@ from stiltx.data.labels import task_with_labels
 from stiltx.errors import StiltxError
 from stiltx.plan import TRAIN_LANGUAGE, Member, intermediate_stage, target_stages
 from stiltx.recipe.schema import DataConfig, MLMConfig, Recipe
+from stiltx.tasks.examples import is_labelled
 from stiltx.tasks.registry import get_task
 
 
@@ -147,7 +148,6 @@ def read_job(job: SplitJob, data: DataConfig, tokenizer: Any = None) -> tuple[An
     label set that lives in the data (CCG's tags.txt), as the pipeline's does: it is part of
     the cache key. Hub MLM text is counted against its budget with `tokenizer`, as in training."""
     from stiltx.data.members import load_member, token_counter, whitespace_tokens
-    from stiltx.evaluation.zero_shot import labelled
 
     spec = task_with_labels(job.task, data)
     if job.whole_split:
@@ -156,7 +156,7 @@ def read_job(job: SplitJob, data: DataConfig, tokenizer: Any = None) -> tuple[An
     count = token_counter(tokenizer) if tokenizer is not None else whitespace_tokens
     examples = load_member(member, spec, job.split, data, mlm=job.mlm, count_tokens=count)
     if job.labelled_only:
-        examples = [e for e in examples if labelled(spec, e)]
+        examples = [e for e in examples if is_labelled(spec, e)]
     if job.limit is not None:
         examples = examples[: job.limit]
     return spec, examples

@@ -157,7 +157,7 @@ class EvalConfig:
     languages: tuple[str, ...] = ("all",)  # "all", ISO codes or named groups (languages.py)
     split: str = "test"
     batch_size: int = 64
-    save_predictions: bool = True
+    save_predictions: bool = True  # predictions/<task>/<language>.jsonl of every target
 
 
 @dataclass(frozen=True)
