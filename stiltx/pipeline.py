@@ -24,7 +24,8 @@ from rich.console import Console
 from stiltx import atomic
 from stiltx.data.labels import member_specs, task_with_labels
 from stiltx.data.members import check_member_data
-from stiltx.evaluation.retrieval import default_layer, score_task
+from stiltx.evaluation.retrieval import score_task
+from stiltx.evaluation.retrieval_protocol import retrieval_setting
 from stiltx.evaluation.shard import is_main_process
 from stiltx.evaluation.zero_shot import Evaluation, evaluate_task
 from stiltx.layout import RunLayout
@@ -36,6 +37,7 @@ from stiltx.plan import (
     TargetStage,
     eval_languages,
     intermediate_stage,
+    stage_train_spec,
     target_stages,
 )
 from stiltx.recipe import intermediate_from
@@ -178,7 +180,7 @@ def run_target(
     transformers.logging.set_verbosity_error()  # also in a worker: new heads are expected
     if threads is not None:
         _set_threads(threads)
-    train_spec = task_with_labels(stage.train_task, where.data)
+    train_spec = stage_train_spec(stage, task_with_labels(stage.train_task, where.data))
     _seed_everything(recipe.seed)
     model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
     result = run_stage(
@@ -270,7 +272,8 @@ def evaluate_targets(
 
 
 def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, run_dir: Path | None):
-    """Tatoeba / BUCC / LAReQA / Mewsli-X from mean-pooled hidden states of the encoder."""
+    """Tatoeba / BUCC / LAReQA / Mewsli-X from pooled hidden states of the encoder (pooling and
+    layer per task: `retrieval.protocol`)."""
 
     model, tokenizer = build_model(where.model, {})
     if intermediate_dir is not None:
@@ -278,12 +281,10 @@ def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, ru
         method.load(model, intermediate_dir)
         method.activate(model, TRAIN_LANGUAGE)
     model.eval()
-    layer = recipe.retrieval.layer
-    if layer is None:
-        layer = default_layer(model.config.num_hidden_layers)
     evaluation = Evaluation()
     for name in recipe.retrieval.tasks:
         spec = get_task(name)
+        setting = retrieval_setting(recipe.retrieval, spec, model.config.num_hidden_layers)
         evaluation.extend(
             score_task(
                 spec,
@@ -291,8 +292,8 @@ def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, ru
                 model=model,
                 tokenizer=tokenizer,
                 data=where.data,
-                layer=layer,
-                pooling=recipe.retrieval.pooling,
+                layer=setting.layer,
+                pooling=setting.pooling,
                 batch_size=recipe.retrieval.batch_size,
                 split=recipe.eval.split,
                 out_dir=None

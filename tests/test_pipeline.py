@@ -225,6 +225,7 @@ def test_every_single_task_recipe_runs_with_the_tiny_preset(task, tmp_path, toy_
         f"single/{task}",
         toy_cache,
         "intermediate.train.max_steps=2",
+        "intermediate.train.select=best",  # recipes keep their last weights; scores dev here
         "target.tasks=[pawsx]",
         "target.train.max_steps=1",
         "retrieval.tasks=[]",

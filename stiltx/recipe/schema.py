@@ -86,6 +86,9 @@ class TrainConfig:
     save_every: int = 1000
     keep_checkpoints: int = 2
     patience: int | None = None  # evaluations without improvement before stopping
+    # "best": the best English-dev evaluation; "last": the final weights, no dev evaluation;
+    # None: the task's default (TaskSpec.select; TyDiQA: last, as XTREME's train_qa.sh).
+    select: Literal["best", "last"] | None = None
     mixed_precision: MixedPrecision = "no"
     log_every: int = 50
     log_with: tuple[str, ...] = ()  # accelerate trackers: tensorboard, wandb, mlflow
@@ -142,9 +145,12 @@ class TargetConfig:
 class RetrievalConfig:
     tasks: tuple[str, ...] = ()
     # hidden_states index: 0 = embeddings, -1 = the last layer (negative counts from the end);
-    # None: 14/24 of the depth
+    # None: the protocol's (14/24 of the depth; XTREME's BUCC: depth - 4)
     layer: int | None = None
-    pooling: Literal["mean", "cls"] = "mean"
+    pooling: Literal["mean", "cls"] | None = None  # None: the protocol's
+    # BUCC's pooling and layer: jiant's (the paper's: mean, 14/24 of the depth) or XTREME's
+    # run_bucc2018.sh (cls, hidden_states[depth - 4]); stiltx/evaluation/retrieval_protocol.py
+    protocol: Literal["jiant", "xtreme"] = "jiant"
     batch_size: int = 64
 
 

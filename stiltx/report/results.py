@@ -8,6 +8,7 @@ What a run directory holds that reports read (see ../shared/DESIGN.md "Runs on d
      "model": "xlm-roberta-large" | {"name_or_path": ...}, "method": "full" | {"kind": ..., ...},
      "seed": 1, "started": "...", "finished": "...",
      "benchmark": "xtreme" | "xtreme-r",            # optional; the report's --benchmark otherwise
+     "retrieval_protocol": "jiant" | "xtreme",       # optional; BUCC's pooling and layer
      "device": "cuda:0 (NVIDIA H100)",               # optional
      "scores": [{"task", "language", "split", "metric", "value"}, ...],   # values in percent
      "aggregates": {...},                            # ignored: reports recompute them
@@ -69,6 +70,7 @@ class RunResults:
     finished: str = ""
     timings: tuple[Timing, ...] = ()
     mixture: dict[str, tuple[float, float]] = field(default_factory=dict)  # task -> (int., real.)
+    retrieval_protocol: str = ""  # BUCC's pooling and layer: jiant / xtreme (retrieval.protocol)
     # Derived views computed once per run (e.g. language scores per language filter).
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -231,6 +233,7 @@ def load_run(run_dir: str | Path) -> RunResults:
         finished=str(raw.get("finished", "")),
         timings=_timings(path, raw.get("timings")),
         mixture=read_mixture(mixture_path) if mixture_path.is_file() else {},
+        retrieval_protocol=str(raw.get("retrieval_protocol") or ""),
     )
 
 
