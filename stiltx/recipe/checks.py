@@ -10,7 +10,6 @@ from pathlib import Path
 
 from stiltx.errors import did_you_mean
 from stiltx.recipe import schema
-from stiltx.recipe.convert import BAD, convert
 
 # Far beyond any real setting, yet small enough not to exhaust memory or overflow: a value past
 # these is a typo (1e30 for 1e-3, an extra zero group) that would otherwise fail hours later.
@@ -385,47 +384,21 @@ def _check_parallel(parallel: int | str) -> list[str]:
 
 
 def _check_overrides(target: schema.TargetConfig) -> list[str]:
-    import dataclasses
-
-    keys = [f.name for f in dataclasses.fields(schema.TrainConfig)]
+    """Task names and value ranges of `target.overrides` (keys and types: `convert.py`)."""
     problems = []
     names = [t.name for t in _registry().all_tasks()]
-    for task, values in target.overrides.items():
+    for task, override in target.overrides.items():
         # An override for a real task that this recipe does not run is harmless (recipes that
         # narrow target.tasks inherit the full override table); an unknown name is a typo.
         if task not in names:
             problems.append(f"target.overrides.{task}: unknown task{did_you_mean(task, names)}")
-        if not isinstance(values, dict):
-            problems.append(
-                f"target.overrides.{task}: got {values!r}, expected a mapping of train keys"
-            )
-            continue
-        for key in values:
-            if key not in keys:
-                problems.append(
-                    f"target.overrides.{task}.{key}: unknown key{did_you_mean(key, keys)}"
-                )
-        known = {k: v for k, v in values.items() if k in keys}
-        problems += _check_override_values(target.train, task, known)
+        where = f"target.overrides.{task}"
+        merged = override.apply(target.train)
+        given = set(override.keys)
+        problems += [
+            p for p in _check_train(merged, where) if p.split(":")[0].rsplit(".", 1)[-1] in given
+        ]
     return problems
-
-
-def _check_override_values(base: schema.TrainConfig, task: str, values: dict) -> list[str]:
-    """Types and ranges of `target.overrides.<task>` (the stage would fail or mis-train later)."""
-    import dataclasses
-    import typing
-
-    where = f"target.overrides.{task}"
-    hints = typing.get_type_hints(schema.TrainConfig)
-    problems: list[str] = []
-    good = {}
-    for key, raw in values.items():
-        converted = convert(hints[key], raw, f"{where}.{key}", problems)
-        if converted is not BAD:
-            good[key] = converted
-    merged = dataclasses.replace(base, **good)
-    own = [p for p in _check_train(merged, where) if p.split(":")[0].rsplit(".", 1)[-1] in good]
-    return problems + own
 
 
 def _check_languages(languages: tuple[str, ...]) -> list[str]:

@@ -7,7 +7,7 @@ code receives only the sub-spec it needs (`recipe.intermediate.train`, `recipe.m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Policy = Literal["uniform", "proportional", "capped", "temperature", "fixed", "annealed"]
@@ -95,6 +95,25 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class TrainOverride:
+    """A partial TrainConfig: the keys one target task sets (`target.overrides.<task>`).
+
+    `values` holds them typed (keys not in `keys` keep TrainConfig's defaults and are unused);
+    `keys` names the ones given, in recipe order, so `max_steps: null` is an override too."""
+
+    values: TrainConfig = TrainConfig()
+    keys: tuple[str, ...] = ()
+
+    def apply(self, base: TrainConfig) -> TrainConfig:
+        """`base` with the given keys replaced."""
+        return replace(base, **self.as_dict())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The given keys and their values, as the recipe wrote them."""
+        return {key: getattr(self.values, key) for key in self.keys}
+
+
+@dataclass(frozen=True)
 class TranslateConfig:
     """The machine-translated-data baseline: English intermediate tasks also in other languages."""
 
@@ -133,7 +152,9 @@ class TargetConfig:
     benchmark: Literal["xtreme", "xtreme-r", "toy"] = "xtreme"  # toy: XTREME on the toy languages
     tasks: tuple[str, ...] = ()  # empty: every trainable task of the benchmark
     train: TrainConfig = TrainConfig()
-    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # task -> TrainConfig keys
+    # `target.overrides.<task>`: the train keys one target task sets differently. A command-line
+    # `--set target.train.<key>=...` replaces that key in every override too (recipe/load.py).
+    overrides: dict[str, TrainOverride] = field(default_factory=dict)
     # Target heads start fresh (jiant); true: load the intermediate head a target shares by name
     # (nli for xnli, squad for xquad / mlqa) before target training.
     warm_start_heads: bool = False
