@@ -17,6 +17,7 @@ from stiltx.commands import (
     recipes,
     report,
     score,
+    select,
     sweep,
     tasks,
     toy,
@@ -64,6 +65,7 @@ app.command("evaluate")(evaluate.evaluate)
 app.add_typer(recipes.app, name="recipes")
 app.command("report")(report.report)
 app.command("sweep")(sweep.sweep)
+app.command("select")(select.select)
 app.command("push")(push.push)
 app.command("tasks")(tasks.tasks)
 app.command("score")(score.score)

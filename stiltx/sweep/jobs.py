@@ -214,9 +214,12 @@ def parse_seeds(text: str) -> tuple[int, ...]:
 # ---- the manifest -----------------------------------------------------------------------------------
 
 
-def write_manifest(sweep_dir: Path, spec: SweepSpec, jobs: list[Job]) -> Path:
+def write_manifest(
+    sweep_dir: Path, spec: SweepSpec, jobs: list[Job], selection: dict | None = None
+) -> Path:
     """sweep.json: the request and every job. Jobs of an earlier request into the same folder stay
-    listed (a sweep can grow: add the baselines later with --resume)."""
+    listed (a sweep can grow: add the baselines later with --resume). A budgeted sweep's
+    `selection` (sweep.budget.Choice) is recorded as such."""
     old = read_manifest(sweep_dir) if (Path(sweep_dir) / MANIFEST).is_file() else None
     merged = {j.id: j for j in (old[1] if old else [])}
     merged.update({j.id: j for j in jobs})
@@ -226,6 +229,8 @@ def write_manifest(sweep_dir: Path, spec: SweepSpec, jobs: list[Job]) -> Path:
         "request": asdict(spec),
         "jobs": [asdict(j) for j in merged.values()],
     }
+    if selection is not None:
+        body["selection"] = selection
     return atomic.write_json(Path(sweep_dir) / MANIFEST, body)
 
 
