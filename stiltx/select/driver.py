@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from stiltx.errors import StiltxError
+from stiltx.errors import StiltxError, UnknownNameError
 from stiltx.plan import TRAIN_LANGUAGE, eval_languages
 from stiltx.recipe.find import list_recipes
 from stiltx.recipe.load import load_recipe
@@ -156,7 +156,10 @@ def evaluate_command(options: SelectOptions, console: Console) -> None:
         by_truth.setdefault(R.DEV_TRUTH, []).extend(dev)
         for group in options.groups:
             available = R.sweep_languages(sweep, task, options.candidates)
-            langs = group_languages(group, available)
+            try:
+                langs = group_languages(group, available)
+            except UnknownNameError:  # the target has no language of the group: not scored
+                continue
             label = f"test {group} ({', '.join(langs)})"
             again = estimates_for(Target(task, langs), candidates, options.estimators, setting,
                                   reuse=estimates)  # fmt: skip

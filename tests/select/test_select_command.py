@@ -62,6 +62,10 @@ def test_evaluate_follows_from_the_sweep(toy_cache, sweep):
     lines = top1.stdout.strip().splitlines()
     assert lines[0].startswith("target,estimator,column,k,ndcg,regret_points")
     assert lines[-1].split(",")[5] == "5.0"  # sw: mnli (50) chosen, qqp (55) best
+    # a group without a scored language leaves the target out (here: every target)
+    nothing = select(toy_cache, "--evaluate", str(sweep), "--estimator", "size", "-f", "json",
+                     "--languages", "zh")  # fmt: skip
+    assert [r["truth"] for r in json.loads(nothing.stdout)] == ["English dev"]
     shown = select(toy_cache, "--evaluate", str(sweep), "--estimator", "size,vocab")
     assert "rankings vs English dev" in shown.output and "90.0 s" in shown.output
 
