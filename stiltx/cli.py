@@ -20,6 +20,7 @@ from stiltx.commands import (
     select,
     sweep,
     tasks,
+    toy,
     train,
     translate,
     validate,
@@ -69,6 +70,7 @@ app.command("push")(push.push)
 app.command("tasks")(tasks.tasks)
 app.command("score")(score.score)
 app.add_typer(data.app, name="data")
+app.add_typer(toy.app, name="toy")
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from stiltx.pipeline import run
 from stiltx.plan import intermediate_stage
-from stiltx.preview import mixture_preview, mixture_sizes
+from stiltx.preview import mixture_preview, mixture_sizes, stage_table
 from stiltx.recipe.load import load_recipe
 from stiltx.sampling.rates import rates
 from stiltx.sampling.sampler import TaskSampler
@@ -59,3 +59,19 @@ def test_preview_probabilities_are_the_samplers(capped_run):
     shown = {row[1]: row[3] for row in cells if len(row) == 5 and row[1] in preview}
     assert shown == {name: f"{p:.3f}" for name, p in preview.items()}
     assert any(len(row) > 2 and row[1] == "target:pawsx" for row in cells)
+
+
+def test_stage_table_shows_the_steps_a_command_line_set_gives_every_task():
+    recipe = load_recipe(
+        "multitask9",
+        preset="tiny",
+        overrides=["intermediate.train.max_steps=30", "target.train.max_steps=20"],
+    )
+    console = Console(record=True, width=80)
+    console.print(stage_table(recipe))
+    rows = [
+        [c.strip() for c in re.split("[│┃|]", line)] for line in console.export_text().splitlines()
+    ]
+    steps = {row[1]: row[3] for row in rows if len(row) == 8 and row[1].startswith(("int", "tar"))}
+    assert steps.pop("intermediate") == "30"
+    assert steps and set(steps.values()) == {"20"}, steps

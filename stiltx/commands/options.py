@@ -25,7 +25,12 @@ PresetOpt = Annotated[
 ]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", "-s", help="Override a key: key.path=value (repeatable)."),
+    typer.Option(
+        "--set",
+        "-s",
+        help="Override a key: key.path=value (repeatable). target.train.<key> applies to every "
+        "target task, replacing <key> in target.overrides.<task> too.",
+    ),
 ]
 
 

@@ -20,7 +20,7 @@ or `~/.cache/stiltx/features`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ class SplitJob:
     labelled_only: bool = False  # evaluation keeps labelled examples only
     source: str = "native"  # a mixture member's source: "native" or "translated"
     mlm: MLMConfig | None = None  # MLM members: the Hub corpus budget, as training reads it
+    whole_split: bool = False  # no held-out slice removed (a stage that keeps its last weights)
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,12 @@ def plan(recipe: Recipe) -> list[SplitJob]:
         ]  # fmt: skip
     for stage in target_stages(recipe):
         length = stage.max_length
-        jobs += _english_jobs(
-            [stage.train_task], stage.dev_tasks, "target", length, stage.train.eval_examples
-        )
+        jobs += [
+            replace(job, whole_split=stage.select == "last")
+            for job in _english_jobs(
+                [stage.train_task], stage.dev_tasks, "target", length, stage.train.eval_examples
+            )
+        ]
         for target in stage.evaluations:
             for language in target.languages:
                 jobs.append(
@@ -134,7 +138,7 @@ def plan(recipe: Recipe) -> list[SplitJob]:
     unique: dict[tuple, SplitJob] = {}
     for job in jobs:
         key = (job.task, job.language, job.source, job.split, job.max_length, job.training)
-        key += (job.limit,)
+        key += (job.limit, job.whole_split)
         unique.setdefault(key, job)
     return list(unique.values())
 
@@ -146,6 +150,8 @@ def read_job(job: SplitJob, data: DataConfig, tokenizer: Any = None) -> tuple[An
     from stiltx.data.members import load_member, token_counter, whitespace_tokens
 
     spec = task_with_labels(job.task, data)
+    if job.whole_split:
+        spec = replace(spec, held_out=None)
     member = Member(job.task, job.language, job.source)  # type: ignore[arg-type]
     count = token_counter(tokenizer) if tokenizer is not None else whitespace_tokens
     examples = load_member(member, spec, job.split, data, mlm=job.mlm, count_tokens=count)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from stiltx.errors import did_you_mean
 from stiltx.recipe import schema
-from stiltx.recipe.convert import BAD, convert
 
 # Far beyond any real setting, yet small enough not to exhaust memory or overflow: a value past
 # these is a typo (1e30 for 1e-3, an extra zero group) that would otherwise fail hours later.
@@ -18,6 +17,7 @@ MAX_BATCH = 65_536
 MAX_LENGTH = 131_072
 MAX_STEPS = 1_000_000_000
 MAX_EPOCHS = 10_000
+MAX_PARALLEL = 1024  # target stages side by side (processes)
 MAX_SEED = 2**32 - 1  # numpy's seed range
 EVAL_SPLITS = ("test", "dev")  # each task maps them to its own split names (TyDiQA: dev)
 
@@ -56,6 +56,7 @@ def check_recipe(recipe: schema.Recipe, tolerate_type_errors: bool = False) -> l
         lambda: _check_train(recipe.target.train, "target.train"),
         lambda: _check_tasks(recipe),
         lambda: _check_overrides(recipe.target),
+        lambda: _check_parallel(recipe.target.parallel),
         lambda: _check_retrieval(recipe),
         lambda: _check_eval(recipe.eval),
         lambda: _check_seeds(recipe.seed, recipe.seeds),
@@ -81,6 +82,9 @@ def _check_name(name: str) -> list[str]:
             f"name: got {name!r}, expected printable text (control characters {', '.join(bad)}; "
             "it names the run folder)"
         ]
+    if name.replace("/", "-").strip(".") == "" or "\\" in name:
+        return [f"name: got {name!r}, expected a few words (not only dots, no '\\'; it names "
+                "the run folder)"]  # fmt: skip
     return []
 
 
@@ -370,48 +374,31 @@ def _check_tasks(recipe: schema.Recipe) -> list[str]:
     return problems
 
 
-def _check_overrides(target: schema.TargetConfig) -> list[str]:
-    import dataclasses
+def _check_parallel(parallel: int | str) -> list[str]:
+    if parallel == "auto" or (_number(parallel) and 1 <= parallel <= MAX_PARALLEL):
+        return []
+    return [
+        f"target.parallel: got {parallel!r}, expected 'auto' or a whole number of target "
+        f"stages at a time in [1, {MAX_PARALLEL}]"
+    ]
 
-    keys = [f.name for f in dataclasses.fields(schema.TrainConfig)]
+
+def _check_overrides(target: schema.TargetConfig) -> list[str]:
+    """Task names and value ranges of `target.overrides` (keys and types: `convert.py`)."""
     problems = []
     names = [t.name for t in _registry().all_tasks()]
-    for task, values in target.overrides.items():
+    for task, override in target.overrides.items():
         # An override for a real task that this recipe does not run is harmless (recipes that
         # narrow target.tasks inherit the full override table); an unknown name is a typo.
         if task not in names:
             problems.append(f"target.overrides.{task}: unknown task{did_you_mean(task, names)}")
-        if not isinstance(values, dict):
-            problems.append(
-                f"target.overrides.{task}: got {values!r}, expected a mapping of train keys"
-            )
-            continue
-        for key in values:
-            if key not in keys:
-                problems.append(
-                    f"target.overrides.{task}.{key}: unknown key{did_you_mean(key, keys)}"
-                )
-        known = {k: v for k, v in values.items() if k in keys}
-        problems += _check_override_values(target.train, task, known)
+        where = f"target.overrides.{task}"
+        merged = override.apply(target.train)
+        given = set(override.keys)
+        problems += [
+            p for p in _check_train(merged, where) if p.split(":")[0].rsplit(".", 1)[-1] in given
+        ]
     return problems
-
-
-def _check_override_values(base: schema.TrainConfig, task: str, values: dict) -> list[str]:
-    """Types and ranges of `target.overrides.<task>` (the stage would fail or mis-train later)."""
-    import dataclasses
-    import typing
-
-    where = f"target.overrides.{task}"
-    hints = typing.get_type_hints(schema.TrainConfig)
-    problems: list[str] = []
-    good = {}
-    for key, raw in values.items():
-        converted = convert(hints[key], raw, f"{where}.{key}", problems)
-        if converted is not BAD:
-            good[key] = converted
-    merged = dataclasses.replace(base, **good)
-    own = [p for p in _check_train(merged, where) if p.split(":")[0].rsplit(".", 1)[-1] in good]
-    return problems + own
 
 
 def _check_languages(languages: tuple[str, ...]) -> list[str]:

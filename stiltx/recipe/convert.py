@@ -11,7 +11,7 @@ import types
 import typing
 from typing import Any, Literal, Union
 
-from stiltx.errors import RecipeError, did_you_mean
+from stiltx.errors import did_you_mean
 from stiltx.recipe import schema
 
 # Names users bring from `transformers` TrainingArguments / other toolkits -> our canonical key.
@@ -79,6 +79,8 @@ def convert(tp: Any, value: Any, path: str, problems: list[str]) -> Any:
             problems.append(f"{where}: got {value!r}, expected {_describe(tp)}{hint}")
             return BAD
         return value
+    if tp is schema.TrainOverride:
+        return _convert_override(value, path, problems)
     if dataclasses.is_dataclass(tp):
         return _convert_dataclass(tp, value, path, problems)
     if origin is tuple:
@@ -179,16 +181,31 @@ def _convert_dataclass(tp: Any, value: Any, path: str, problems: list[str]) -> A
     return tp(**kwargs)
 
 
+def _convert_override(value: Any, path: str, problems: list[str]) -> Any:
+    """`target.overrides.<task>`: a mapping of TrainConfig keys -> a typed `TrainOverride`.
+    An unknown key or a value of the wrong type is reported and dropped; the rest still apply."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        problems.append(f"{path}: got {value!r}, expected a mapping")
+        return BAD
+    hints = typing.get_type_hints(schema.TrainConfig)
+    good: dict[str, Any] = {}
+    for key, raw in value.items():
+        if key not in hints:
+            problems.append(f"{path}.{key}: unknown key{did_you_mean(str(key), list(hints))}")
+            continue
+        converted = convert(hints[key], raw, f"{path}.{key}", problems)
+        if isinstance(converted, float) and type(raw) is int:
+            # `epochs: 2` stays 2 (an int is a float here): resolved YAML and recipe hashes
+            # read as before overrides were typed
+            converted = raw
+        if converted is not BAD:
+            good[key] = converted
+    return schema.TrainOverride(schema.TrainConfig(**good), tuple(good))
+
+
 def target_train_config(target: schema.TargetConfig, task: str) -> schema.TrainConfig:
-    """The TrainConfig of one target task: `target.train` with `target.overrides.<task>` applied
-    (typed and validated like the rest of the recipe)."""
-    overrides = target.overrides.get(task)
-    if not overrides:
-        return target.train
-    where = f"target.overrides.{task}"
-    problems: list[str] = []
-    tree = {yaml_key(f): getattr(target.train, f.name) for f in dataclasses.fields(target.train)}
-    config = convert(schema.TrainConfig, {**tree, **overrides}, where, problems)
-    if problems:
-        raise RecipeError(where, problems)
-    return config
+    """The TrainConfig of one target task: `target.train` with `target.overrides.<task>` applied."""
+    override = target.overrides.get(task)
+    return override.apply(target.train) if override is not None else target.train

@@ -50,6 +50,7 @@ def load_recipe(
             problems.append(f"--set {item}: {key.split('.')[0]} is null in this recipe")
             continue
         tree = set_path(tree, key, value)
+        tree = _through_overrides(tree, key, value)
     tree.setdefault("name", path.stem if path.parent.name != "single" else f"single-{path.stem}")
     return build_recipe(tree, source=str(path), problems=problems)
 
@@ -146,6 +147,24 @@ def parse_override(item: str) -> tuple[str, Any]:
     return key, value
 
 
+def _through_overrides(tree: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """`--set target.train.<key>=v` applies to every target task: `v` also replaces `<key>` in
+    each `target.overrides.<task>` that sets it (a per-task value never silently wins over the
+    command line). A later `--set target.overrides.<task>.<key>` still wins for that task."""
+    prefix = "target.train."
+    key = dotted.removeprefix(prefix)
+    target = tree.get("target")
+    if not dotted.startswith(prefix) or "." in key or not isinstance(target, dict):
+        return tree
+    overrides = target.get("overrides")
+    if not isinstance(overrides, dict):
+        return tree
+    for task, values in overrides.items():
+        if isinstance(values, dict) and key in values:
+            tree = set_path(tree, f"target.overrides.{task}.{key}", value)
+    return tree
+
+
 def _is_null_section(tree: dict[str, Any], dotted: str) -> bool:
     head, _, rest = dotted.partition(".")
     return bool(rest) and head in tree and tree[head] is None
@@ -182,6 +201,8 @@ def recipe_to_dict(recipe: schema.Recipe) -> dict[str, Any]:
     """Plain dict (lists, not tuples) in schema order: what `recipe.resolved.yaml` holds."""
 
     def plain(value: Any) -> Any:
+        if isinstance(value, schema.TrainOverride):  # only the keys the recipe gave
+            return plain(value.as_dict())
         if dataclasses.is_dataclass(value):
             return {yaml_key(f): plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         if isinstance(value, tuple | list):

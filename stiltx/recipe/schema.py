@@ -7,7 +7,7 @@ code receives only the sub-spec it needs (`recipe.intermediate.train`, `recipe.m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Policy = Literal["uniform", "proportional", "capped", "temperature", "fixed", "annealed"]
@@ -86,9 +86,31 @@ class TrainConfig:
     save_every: int = 1000
     keep_checkpoints: int = 2
     patience: int | None = None  # evaluations without improvement before stopping
+    # "best": the best English-dev evaluation; "last": the final weights, no dev evaluation;
+    # None: the task's default (TaskSpec.select; TyDiQA: last, as XTREME's train_qa.sh).
+    select: Literal["best", "last"] | None = None
     mixed_precision: MixedPrecision = "no"
     log_every: int = 50
     log_with: tuple[str, ...] = ()  # accelerate trackers: tensorboard, wandb, mlflow
+
+
+@dataclass(frozen=True)
+class TrainOverride:
+    """A partial TrainConfig: the keys one target task sets (`target.overrides.<task>`).
+
+    `values` holds them typed (keys not in `keys` keep TrainConfig's defaults and are unused);
+    `keys` names the ones given, in recipe order, so `max_steps: null` is an override too."""
+
+    values: TrainConfig = TrainConfig()
+    keys: tuple[str, ...] = ()
+
+    def apply(self, base: TrainConfig) -> TrainConfig:
+        """`base` with the given keys replaced."""
+        return replace(base, **self.as_dict())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The given keys and their values, as the recipe wrote them."""
+        return {key: getattr(self.values, key) for key in self.keys}
 
 
 @dataclass(frozen=True)
@@ -130,19 +152,26 @@ class TargetConfig:
     benchmark: Literal["xtreme", "xtreme-r", "toy"] = "xtreme"  # toy: XTREME on the toy languages
     tasks: tuple[str, ...] = ()  # empty: every trainable task of the benchmark
     train: TrainConfig = TrainConfig()
-    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)  # task -> TrainConfig keys
+    # `target.overrides.<task>`: the train keys one target task sets differently. A command-line
+    # `--set target.train.<key>=...` replaces that key in every override too (recipe/load.py).
+    overrides: dict[str, TrainOverride] = field(default_factory=dict)
     # Target heads start fresh (jiant); true: load the intermediate head a target shares by name
     # (nli for xnli, squad for xquad / mlqa) before target training.
     warm_start_heads: bool = False
+    # Target stages side by side: auto (one per GPU, else one per CPU core, 1 thread each) or N.
+    parallel: int | Literal["auto"] = "auto"
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
     tasks: tuple[str, ...] = ()
     # hidden_states index: 0 = embeddings, -1 = the last layer (negative counts from the end);
-    # None: 14/24 of the depth
+    # None: the protocol's (14/24 of the depth; XTREME's BUCC: depth - 4)
     layer: int | None = None
-    pooling: Literal["mean", "cls"] = "mean"
+    pooling: Literal["mean", "cls"] | None = None  # None: the protocol's
+    # BUCC's pooling and layer: jiant's (the paper's: mean, 14/24 of the depth) or XTREME's
+    # run_bucc2018.sh (cls, hidden_states[depth - 4]); stiltx/evaluation/retrieval_protocol.py
+    protocol: Literal["jiant", "xtreme"] = "jiant"
     batch_size: int = 64
 
 

@@ -68,7 +68,7 @@ def test_preset_and_set_merge_over_the_recipe():
     assert recipe.target.benchmark == "toy"  # toy runs never claim XTREME's language lists
     assert recipe.intermediate.train.max_steps == 7  # --set wins over the preset
     assert recipe.intermediate.train.grad_accum == 1  # preset wins over the recipe
-    assert recipe.intermediate.sampling.cap == 20000  # untouched recipe value survives
+    assert recipe.intermediate.sampling.policy == "proportional"  # untouched recipe value survives
     assert (recipe.method.kind, recipe.method.adapter) == ("adapter", "lora")
     # A preset does not resurrect a stage the recipe switched off.
     assert load_recipe("direct", preset="tiny").intermediate is None
@@ -233,3 +233,34 @@ def test_multitask9_target_hyper_parameters_follow_jiant():
         assert cfg.eval_every == 1000 and cfg.patience == 30
     assert recipe.target.warm_start_heads is False
     assert load_recipe("direct").target == recipe.target
+
+
+def test_target_overrides_are_typed_and_written_as_given():
+    from stiltx.recipe.convert import target_train_config
+    from stiltx.recipe.schema import TrainOverride
+
+    recipe = load_recipe("multitask9", preset="tiny", overrides=["target.overrides.xnli.lr=1e-4"])
+    xnli = recipe.target.overrides["xnli"]
+    assert isinstance(xnli, TrainOverride)
+    assert xnli.as_dict() == {"epochs": 2, "lr": 1e-4, "max_steps": 1200}  # "1e-4" typed
+    assert target_train_config(recipe.target, "xnli").max_steps == 1200
+    written = yaml.safe_load(recipe_to_yaml(recipe))["target"]["overrides"]
+    assert written["xnli"] == {"epochs": 2, "lr": 1e-4, "max_steps": 1200}
+    assert written["udpos"] == {"epochs": 10, "max_steps": 200}
+    with pytest.raises(RecipeError, match=r"target.overrides.xnli.lrr: unknown key \(did you mean"):
+        load_recipe("multitask9", overrides=["target.overrides.xnli.lrr=1"])
+
+
+def test_set_on_target_train_applies_to_every_task_override():
+    """--set target.train.K wins over each target.overrides.<task>.K (never silently ignored);
+    a later per-task --set still wins for its task."""
+    from stiltx.recipe.convert import target_train_config
+
+    recipe = load_recipe(
+        "multitask9",
+        preset="tiny",
+        overrides=["target.train.max_steps=20", "target.overrides.panx.max_steps=7"],
+    )
+    steps = {t: target_train_config(recipe.target, t).max_steps for t in recipe.target.tasks}
+    assert steps == {t: 7 if t == "panx" else 20 for t in recipe.target.tasks}
+    assert target_train_config(recipe.target, "xnli").lr == 5.0e-4  # other keys stay per task
