@@ -33,6 +33,24 @@ class WriteError(StiltxError, OSError):
     code 2, the previous version of the file left in place. Still an OSError for callers."""
 
 
+def os_error_of(error: BaseException) -> OSError | None:
+    """The OSError behind `error`: itself, one in its cause / context chain (torch.save writing to
+    a Python file raises RuntimeError over it), or a full disk that a library only names in its
+    message (safetensors: "os error 28")."""
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, OSError):
+            return seen
+        if isinstance(seen, StiltxError):  # already a message of ours: not a write failure
+            return None
+        seen = seen.__cause__ or (None if seen.__suppress_context__ else seen.__context__)
+    if "No space left on device" in str(error) or "os error 28" in str(error):
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    return None
+
+
 def _write_error(path: Path, error: OSError) -> WriteError:
     reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
     wrapped = WriteError(f"cannot write {path}: {reason}; the previous version (if any) is kept")
@@ -60,6 +78,23 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
             raise _write_error(path, error) from None
         raise
     return path
+
+
+def append_line(path: str | os.PathLike, line: str) -> None:
+    """Append one line (a log) in one write, never through a link; a failed write (full disk) is
+    a WriteError naming the file. A torn last line is for the reader to drop."""
+    path = Path(path)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, _FILE_MODE)
+        try:
+            data = memoryview((line.rstrip("\n") + "\n").encode("utf-8"))
+            while data:  # a nearly full disk takes part of it; the next write says ENOSPC
+                data = data[os.write(fd, data) :]
+        finally:
+            os.close(fd)
+    except OSError as error:
+        raise _write_error(path, error) from None
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:
@@ -96,8 +131,13 @@ def directory(path: str | os.PathLike) -> Iterator[Path]:
             os.replace(tmp, path)
     except BaseException as error:
         shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(error, OSError) and not isinstance(error, WriteError):
-            raise _write_error(path, error) from None
+        if isinstance(error, WriteError):  # a file inside: name it where it was to end up
+            renamed = WriteError(str(error).replace(str(tmp), str(path)))
+            renamed.errno = error.errno
+            raise renamed from None
+        cause = os_error_of(error)
+        if cause is not None and isinstance(error, Exception):
+            raise _write_error(path, cause) from None
         raise
 
 

@@ -17,8 +17,10 @@ from stiltx.commands import (
     recipes,
     report,
     score,
+    select,
     sweep,
     tasks,
+    toy,
     train,
     translate,
     validate,
@@ -63,10 +65,12 @@ app.command("evaluate")(evaluate.evaluate)
 app.add_typer(recipes.app, name="recipes")
 app.command("report")(report.report)
 app.command("sweep")(sweep.sweep)
+app.command("select")(select.select)
 app.command("push")(push.push)
 app.command("tasks")(tasks.tasks)
 app.command("score")(score.score)
 app.add_typer(data.app, name="data")
+app.add_typer(toy.app, name="toy")
 
 
 def main() -> None:  # pragma: no cover - console script entry

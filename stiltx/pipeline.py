@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from rich.console import Console
 from stiltx import atomic
 from stiltx.data.labels import member_specs, task_with_labels
 from stiltx.data.members import check_member_data
-from stiltx.evaluation.retrieval import default_layer, score_task
+from stiltx.evaluation.retrieval import score_task
+from stiltx.evaluation.retrieval_protocol import retrieval_setting
 from stiltx.evaluation.shard import is_main_process
 from stiltx.evaluation.zero_shot import Evaluation, evaluate_task
 from stiltx.layout import RunLayout
@@ -35,6 +37,7 @@ from stiltx.plan import (
     TargetStage,
     eval_languages,
     intermediate_stage,
+    stage_train_spec,
     target_stages,
 )
 from stiltx.recipe import intermediate_from
@@ -45,6 +48,8 @@ from stiltx.run_dir import claim, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskSpec
 from stiltx.toy.resolve import Resolved, resolve
+from stiltx.train.fanout import machine_fanout, run_stages
+from stiltx.train.progress import Report
 from stiltx.train.stage import run_stage
 
 
@@ -77,6 +82,9 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
 
     transformers.logging.set_verbosity_error()  # "newly initialized heads" is expected here
     started = dt.datetime.now().isoformat(timespec="seconds")
+    inter = intermediate_stage(recipe)
+    # checked (sizes and sha256) before the run writes anything
+    from_dir = intermediate_from.resolve(inter.from_) if inter and inter.from_ else None
     write_resolved_recipe(run_dir, recipe)
     write_env(run_dir, recipe.seed)
     console.print(f"[bold]stiltx[/] {recipe.name} (seed {recipe.seed}) -> {run_dir}")
@@ -86,9 +94,8 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
 
     # (ii) intermediate training on English tasks
     intermediate_dir = None
-    inter = intermediate_stage(recipe)
     if inter is not None and inter.from_:
-        intermediate_dir = intermediate_from.resolve(inter.from_)
+        intermediate_dir = from_dir
         console.print(f"intermediate: reusing {intermediate_dir} (intermediate.from; not trained)")
     elif inter is not None:
         t0 = time.perf_counter()
@@ -106,15 +113,20 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
         evaluation.extend(retrieval(recipe, where, intermediate_dir, run_dir))
         timings["retrieval"] = _timing(t0)
 
-    # (iii) each target: fine-tune on English, evaluate zero-shot on every language
-    for target in target_stages(recipe):
-        t0 = time.perf_counter()
-        names = ", ".join(t.name for t in target.targets)
-        console.print(
-            f"target: fine-tune on {target.train_task} (English), evaluate {names} zero-shot"
-        )
-        evaluation.extend(_target(recipe, target, where, intermediate_dir, run_dir, resume))
-        timings[f"target:{target.train_task}"] = _timing(t0)
+    # (iii) each target: fine-tune on English, evaluate zero-shot on every language; the stages
+    # are independent, so they run side by side where the machine pays for it (target.parallel)
+    stages = target_stages(recipe)
+    fanout = machine_fanout(recipe.target.parallel, len(stages))
+    stage_fn = partial(
+        run_target, recipe, where=where, intermediate_dir=intermediate_dir, run_dir=run_dir,
+        resume=resume,
+    )  # fmt: skip
+    for target, outcome in zip(stages, run_stages(stage_fn, stages, fanout, console), strict=True):
+        evaluation.extend(outcome.result)
+        timings[f"target:{target.train_task}"] = {
+            "seconds": round(outcome.seconds, 2),
+            "device": device(),
+        }
 
     results = results_dict(recipe, evaluation, started, timings)
     if is_main_process():  # every process holds the same scores; one writes and prints them
@@ -148,17 +160,27 @@ def _intermediate(
     )
 
 
-def _target(
+def run_target(
     recipe: Recipe,
     stage: TargetStage,
+    *,
     where: Resolved,
     intermediate_dir: Path | None,
     run_dir: Path,
     resume: bool,
-):
-    """Train once on the stage's English data, evaluate every target it serves."""
+    threads: int | None = None,
+    progress: bool | Report = True,
+) -> Evaluation:
+    """Train once on the stage's English data, evaluate every target it serves. The one path of
+    a target stage, in this process or in a worker (stiltx.train.fanout); `threads` (torch's
+    intra-op threads) comes from the plan, so the scores do not depend on where it runs."""
 
-    train_spec = task_with_labels(stage.train_task, where.data)
+    import transformers  # heavy: only a run loads it
+
+    transformers.logging.set_verbosity_error()  # also in a worker: new heads are expected
+    if threads is not None:
+        _set_threads(threads)
+    train_spec = stage_train_spec(stage, task_with_labels(stage.train_task, where.data))
     _seed_everything(recipe.seed)
     model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
     result = run_stage(
@@ -172,6 +194,7 @@ def _target(
         seed=recipe.seed,
         resume=resume,
         eval_batch_size=recipe.eval.batch_size,
+        progress=progress,
     )
     evaluation = evaluate_targets(
         model,
@@ -180,7 +203,7 @@ def _target(
         stage,
         data=where.data,
         batch_size=recipe.eval.batch_size,
-        predictions_dir=RunLayout(run_dir).predictions,
+        predictions_dir=RunLayout(run_dir).predictions if recipe.eval.save_predictions else None,
     )
     evaluation.scores.extend(
         selection_scores(stage.targets, result.best_scores.get(stage.train_task))
@@ -249,7 +272,8 @@ def evaluate_targets(
 
 
 def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, run_dir: Path | None):
-    """Tatoeba / BUCC / LAReQA / Mewsli-X from mean-pooled hidden states of the encoder."""
+    """Tatoeba / BUCC / LAReQA / Mewsli-X from pooled hidden states of the encoder (pooling and
+    layer per task: `retrieval.protocol`)."""
 
     model, tokenizer = build_model(where.model, {})
     if intermediate_dir is not None:
@@ -257,12 +281,10 @@ def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, ru
         method.load(model, intermediate_dir)
         method.activate(model, TRAIN_LANGUAGE)
     model.eval()
-    layer = recipe.retrieval.layer
-    if layer is None:
-        layer = default_layer(model.config.num_hidden_layers)
     evaluation = Evaluation()
     for name in recipe.retrieval.tasks:
         spec = get_task(name)
+        setting = retrieval_setting(recipe.retrieval, spec, model.config.num_hidden_layers)
         evaluation.extend(
             score_task(
                 spec,
@@ -270,8 +292,8 @@ def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, ru
                 model=model,
                 tokenizer=tokenizer,
                 data=where.data,
-                layer=layer,
-                pooling=recipe.retrieval.pooling,
+                layer=setting.layer,
+                pooling=setting.pooling,
                 batch_size=recipe.retrieval.batch_size,
                 split=recipe.eval.split,
                 out_dir=None
@@ -289,6 +311,12 @@ def _seed_everything(seed: int) -> None:
     from accelerate.utils import set_seed  # heavy: torch
 
     set_seed(seed)
+
+
+def _set_threads(threads: int) -> None:
+    import torch  # heavy
+
+    torch.set_num_threads(threads)
 
 
 def _timing(t0: float) -> dict[str, Any]:

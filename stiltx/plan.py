@@ -9,7 +9,7 @@ from here, so they always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from stiltx.errors import StiltxError, did_you_mean
@@ -18,11 +18,12 @@ from stiltx.recipe.schema import MLMConfig, Recipe, SamplingConfig, TrainConfig
 from stiltx.tasks.benchmarks import get_benchmark
 from stiltx.tasks.languages import GROUPS, resolve_languages
 from stiltx.tasks.registry import get_task, task_names
-from stiltx.tasks.spec import TaskKind, TaskSpec
+from stiltx.tasks.spec import Selection, TaskKind, TaskSpec
 
 TRAIN_LANGUAGE = "en"  # the language of the native training data of every intermediate task
 SEPARATOR = "@"
 TARGET_LANGUAGES = "target"  # `mlm@target`: the recipe's evaluation languages
+RELEASED = "released"  # translate.languages: XTREME's released translate-train languages per task
 
 Source = Literal["native", "translated"]
 
@@ -82,7 +83,11 @@ def intermediate_members(recipe: Recipe) -> tuple[Member, ...]:
                 continue
             if inter.translate.english:
                 entries.append(entry)
-            entries += [f"{task}{SEPARATOR}{lang}" for lang in inter.translate.languages]
+            for lang in inter.translate.languages:
+                if lang.lower() != RELEASED:
+                    entries.append(f"{task}{SEPARATOR}{lang}")
+                    continue
+                entries += [f"{task}{SEPARATOR}{code}" for code in released_languages(recipe, task)]
     members: list[Member] = []
     for entry in entries:
         task, where = parse_member(entry)
@@ -102,6 +107,22 @@ def intermediate_members(recipe: Recipe) -> tuple[Member, ...]:
             members.append(Member(task, language, "native" if native else "translated"))
     unique = list(dict.fromkeys(members))
     return tuple(unique)
+
+
+def released_languages(recipe: Recipe, task: str) -> tuple[str, ...]:
+    """The languages XTREME released `task`'s training data machine-translated into: those of the
+    targets it trains, in the benchmark's lists (MNLI -> XNLI's, SQuAD v1.1 -> XQuAD's and MLQA's;
+    XTREME README "Translations"), among the recipe's evaluation languages. Other tasks: none."""
+    if get_task(task).source.translated_release is None:
+        return ()
+    found = [
+        code
+        for spec in (get_task(name) for name in task_names())
+        if spec.train_task == task
+        for code in eval_languages(recipe, spec)  # the benchmark's list: XTREME's XQuAD has no ro
+        if code != TRAIN_LANGUAGE
+    ]
+    return tuple(dict.fromkeys(found))
 
 
 def translatable(spec: TaskSpec) -> bool:
@@ -184,6 +205,7 @@ class TargetStage:
     members: tuple[Member, ...]  # the one English member: `train_task`
     sampling: SamplingConfig = SamplingConfig(policy="proportional")
     mlm: MLMConfig | None = None
+    select: Selection = "best"  # "last": no dev evaluation, the whole train split, final weights
 
 
 def intermediate_stage(recipe: Recipe) -> IntermediateStage | None:
@@ -197,7 +219,7 @@ def intermediate_stage(recipe: Recipe) -> IntermediateStage | None:
         sampling=inter.sampling,
         train=inter.train,
         max_length=inter.train.max_length or recipe.model.max_length,
-        dev_tasks=dev_tasks(members),
+        dev_tasks=() if inter.train.select == "last" else dev_tasks(members),
         mlm=inter.mlm,
         from_=inter.from_,
     )
@@ -209,6 +231,7 @@ def target_stages(recipe: Recipe) -> tuple[TargetStage, ...]:
     for train_task, targets in target_groups(recipe).items():
         train = target_train_config(recipe.target, targets[0].name)
         members = (Member(train_task),)
+        select = train.select or get_task(train_task).select
         evaluations = tuple(
             TargetEvaluation(
                 spec,
@@ -224,12 +247,21 @@ def target_stages(recipe: Recipe) -> tuple[TargetStage, ...]:
                 targets=tuple(targets),
                 train=train,
                 max_length=train.max_length or recipe.model.max_length,
-                dev_tasks=dev_tasks(members),
+                dev_tasks=() if select == "last" else dev_tasks(members),
                 evaluations=evaluations,
                 members=members,
+                select=select,
             )
         )
     return tuple(stages)
+
+
+def stage_train_spec(stage: TargetStage, spec: TaskSpec) -> TaskSpec:
+    """The spec a target stage trains `spec` with: a stage that keeps its last weights selects on
+    nothing, so no dev split is held out of its training data (TyDiQA trains on all of it)."""
+    if stage.select == "last" and spec.held_out is not None:
+        return replace(spec, held_out=None)
+    return spec
 
 
 def dev_tasks(members: tuple[Member, ...]) -> tuple[str, ...]:
@@ -300,7 +332,7 @@ def member_problems(recipe: Recipe) -> list[str]:
         elif language is not None:
             problems += _language_problems(spec, language, where)
     for i, language in enumerate(inter.translate.languages):
-        if language.lower() != TARGET_LANGUAGES:
+        if language.lower() not in (TARGET_LANGUAGES, RELEASED):
             problems += _known_language(language, f"intermediate.translate.languages[{i}]")
     if problems:
         return problems

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 
 from stiltx.data.labels import task_with_labels
-from stiltx.errors import StiltxError
+from stiltx.errors import StiltxError, UnknownNameError, did_you_mean
 from stiltx.evaluation.zero_shot import Evaluation
 from stiltx.layout import MODEL_DIR, RunLayout
 from stiltx.pipeline import evaluate_targets, retrieval, selection_scores, target_model
@@ -63,12 +63,25 @@ def load_target_stage(run: FinishedRun, train_name: str) -> tuple[Any, Any, Any]
     stage_dir = RunLayout(run.run_dir).target(train_name)
     if not is_done(stage_dir):
         raise StiltxError(f"{stage_dir}: this target stage did not finish (no done.json / model)")
+    read_done(stage_dir)  # the saved model is checked against its record before it is loaded
     train_spec = task_with_labels(train_name, run.where.data)
     model, tokenizer, method = target_model(run.recipe, run.where, train_spec, run.intermediate_dir)
     method.prepare(model, [train_spec.head_name])
     method.load(model, stage_dir / MODEL_DIR)
     method.activate(model, TRAIN_LANGUAGE)
     return model, tokenizer, method
+
+
+def _check_tasks(tasks: tuple[str, ...], recipe: Recipe, run_dir: Path) -> None:
+    """--tasks names only tasks this run has (an unknown one is an error, not an empty table)."""
+    known = [t.name for stage in target_stages(recipe) for t in stage.targets]
+    known += list(recipe.retrieval.tasks)
+    for task in tasks:
+        if task not in known:
+            raise UnknownNameError(
+                f"--tasks {task!r}: not a task of the run {run_dir}{did_you_mean(task, known)}; "
+                f"its tasks: {', '.join(known) or 'none'}"
+            )
 
 
 def evaluate_run(
@@ -80,6 +93,8 @@ def evaluate_run(
     console: Console | None = None,
 ) -> dict[str, Any]:
     """Re-evaluate the saved target models of a finished run (no training); return results."""
+    if tasks:  # before the toy world or a model is loaded
+        _check_tasks(tasks, load_recipe(str(RunLayout(run_dir).resolved_recipe)), run_dir)
     import transformers  # heavy: only when models are loaded
 
     transformers.logging.set_verbosity_error()

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from stiltx import __version__
+from stiltx.evaluation.retrieval_protocol import protocol_label
 from stiltx.recipe.load import recipe_hash
 from stiltx.recipe.schema import MethodConfig, Recipe
 from stiltx.run_dir import git_commit
@@ -51,6 +52,8 @@ def results_dict(recipe: Recipe, evaluation, started: str, timings: dict) -> dic
         "method": method_label(recipe.method),
         "seed": recipe.seed,
         "benchmark": recipe.target.benchmark,
+        # BUCC's pooling and layer: jiant's (the paper's) or XTREME's (retrieval.protocol)
+        "retrieval_protocol": protocol_label(recipe.retrieval),
         "device": device(),
         "started": started,
         "finished": dt.datetime.now().isoformat(timespec="seconds"),

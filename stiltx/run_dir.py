@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import os
 import platform
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,8 +83,13 @@ def claim(run_dir: Path, *, resume: bool, recipe: Recipe) -> Iterator[None]:
         _barrier(world)
         yield
         return
-    with _locked(run_dir, resume):
-        _check_contents(run_dir, resume, recipe)
+    with _locked(run_dir, resume) as created:
+        try:
+            _check_contents(run_dir, resume, recipe)
+        except StiltxError:
+            if created:  # refused before any work: leave the folder as it was found
+                (run_dir / LOCK_FILE).unlink(missing_ok=True)
+            raise
         remove_stale_temp_files(run_dir)
         _barrier(world)
         yield
@@ -96,20 +103,19 @@ def _barrier(world: int) -> None:
 
 
 @contextlib.contextmanager
-def _locked(run_dir: Path, resume: bool) -> Iterator[None]:
+def _locked(run_dir: Path, resume: bool) -> Iterator[bool]:
     if run_dir.exists() and not run_dir.is_dir():
         raise StiltxError(f"--out {run_dir}: is a file, expected a run folder")
     if resume and not run_dir.exists():
         raise StiltxError(f"--resume: {run_dir} does not exist (nothing to resume)")
-    lock_path = run_dir / LOCK_FILE
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        handle = lock_path.open("a+", encoding="utf-8")
+        fd, created = open_lock(run_dir / LOCK_FILE)
     except OSError as error:
         raise StiltxError(
             f"--out {run_dir}: cannot create or write the run folder ({error.strerror})"
         ) from None
-    with handle:
+    with os.fdopen(fd, "r+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -124,9 +130,31 @@ def _locked(run_dir: Path, resume: bool) -> Iterator[None]:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         try:
-            yield
+            yield created
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def open_lock(path: Path) -> tuple[int, bool]:
+    """Open (creating, never truncating) the lock file without following a link: a link in its
+    place would make the pid write land on the file it points to. Returns (fd, created)."""
+    flags = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o644), True
+    except FileExistsError:
+        pass
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise StiltxError(
+                f"{path}: is a symbolic link, expected stiltx's lock file; remove it and retry"
+            ) from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise StiltxError(f"{path}: is not a regular file, expected stiltx's lock file")
+    return fd, False
 
 
 @dataclass(frozen=True)
@@ -145,10 +173,10 @@ def lock_holder(run_dir: Path) -> LockHolder | None:
     a live holder and a stale lock file (its process gone) reads as free. The probe takes a shared
     lock and drops it at once; it creates nothing."""
     try:
-        handle = (Path(run_dir) / LOCK_FILE).open("r", encoding="utf-8")
+        fd = os.open(Path(run_dir) / LOCK_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         return None
-    with handle:
+    with os.fdopen(fd, "r", encoding="utf-8", errors="replace") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from rich.console import Console, ConsoleDimensions
 from rich.text import Text
@@ -124,3 +126,38 @@ def finished_line(run_dirs, seconds: float) -> str:
 
         where = f"{os.path.commonpath(dirs) if dirs else '?'} ({len(dirs)} seeds)"
     return f"done in {duration(seconds)}: {where}"
+
+
+@contextmanager
+def steps_progress(
+    label: str, total: int, enabled: bool = True, console: Console | None = None
+) -> Iterator[Callable[[str], None]]:
+    """A transient progress bar over `total` steps; yields `advance(name)` (one step done, `name`
+    shown beside the label). At 80 columns: label, bar, n/total, elapsed and time left.
+
+    Shown only in a terminal (rich draws nothing live elsewhere, and a transient bar leaves no
+    final line), so pipes, logs and tests see nothing; `enabled=False` turns it off outright."""
+    if not enabled:
+        yield lambda name: None
+        return
+    # start-up time: every command imports this module; only a long step draws a bar
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn(f"{label} [dim]{{task.fields[name]}}", justify="left"),
+        BarColumn(bar_width=None),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True, expand=True) as bar:
+        task = bar.add_task(label, total=total, name="")
+        yield lambda name: bar.update(task, advance=1, name=name)

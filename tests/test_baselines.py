@@ -84,7 +84,7 @@ def test_mlm_baseline_end_to_end(runs, toy_cache):
 
 def test_translate_baseline_end_to_end(runs, toy_cache):
     """English plus translated (translated-only: `translate.english: false`, tests/test_plan.py)."""
-    recipe = smoke("baselines/translate", toy_cache)
+    recipe = smoke("baselines/translate-mt", toy_cache)
     identity_translations(recipe)
     [run_dir] = run(recipe, out_dir=runs / "baselines-translate")
     mixture = mixture_of(run_dir)

@@ -34,7 +34,8 @@ def test_a_bad_choice_is_one_clean_line(args, line):
 @pytest.mark.parametrize(
     "command",
     ["validate", "train", "translate", "evaluate", "recipes", "recipes show", "recipes copy",
-     "report", "sweep", "push", "tasks", "score", "data", "data inspect", "data prepare"],
+     "report", "sweep", "push", "tasks", "score", "data", "data inspect", "data prepare",
+     "toy", "toy build"],
 )  # fmt: skip
 def test_every_command_has_help(command):
     result = runner.invoke(app, [*command.split(), "--help"], env={"COLUMNS": "80"})

@@ -152,12 +152,29 @@ def test_direct_in_adapter_mode_runs_without_an_intermediate_stage(tmp_path, toy
         "method.adapter=lora",
         "target.tasks=[xnli, panx]",
         "retrieval.tasks=[tatoeba]",
+        "eval.save_predictions=false",
     )
     [run_dir] = run(recipe, out_dir=tmp_path / "direct")
     results = json.loads((run_dir / "results.json").read_text())
     assert not (run_dir / "intermediate").exists()
+    assert not (run_dir / "predictions").exists()  # eval.save_predictions: false
     assert {s["task"] for s in results["scores"]} == {"xnli", "panx", "tatoeba"}
     assert results["method"] == "adapter:lora"
+
+
+def test_target_stages_side_by_side_score_as_one_after_another(tmp_path, toy_cache):
+    """target.parallel=2 (two spawned workers) writes the scores one process writes."""
+    few = [f"target.overrides.{task}.max_steps=6" for task in ("xnli", "panx")]
+    scores = {}
+    for parallel in (1, 2):
+        recipe = smoke_recipe(
+            "direct", toy_cache, "target.tasks=[xnli,panx]", "retrieval.tasks=[]", *few,
+            f"target.parallel={parallel}",
+        )  # fmt: skip
+        [run_dir] = run(recipe, out_dir=tmp_path / f"parallel-{parallel}")
+        scores[parallel] = json.loads((run_dir / "results.json").read_text())["scores"]
+        assert (run_dir / "target" / "panx" / "train_log.jsonl").is_file()
+    assert scores[1] and scores[1] == scores[2]
 
 
 def test_frozen_embeddings_stay_as_pretrained_through_both_stages(tmp_path, toy_cache):
@@ -208,6 +225,7 @@ def test_every_single_task_recipe_runs_with_the_tiny_preset(task, tmp_path, toy_
         f"single/{task}",
         toy_cache,
         "intermediate.train.max_steps=2",
+        "intermediate.train.select=best",  # recipes keep their last weights; scores dev here
         "target.tasks=[pawsx]",
         "target.train.max_steps=1",
         "retrieval.tasks=[]",
@@ -229,7 +247,7 @@ def test_resume_with_a_different_recipe_is_refused(multitask_run, toy_cache):
 
     _, run_dir = multitask_run
     changed = smoke_recipe("multitask9", toy_cache, "target.train.lr=0.5")
-    with pytest.raises(StiltxError, match=r"recipe differs .*changed: target\.train\.lr"):
+    with pytest.raises(StiltxError, match=r"recipe differs .*changed: .*target\.train\.lr"):
         run(changed, out_dir=run_dir, resume=True)
 
 

@@ -213,3 +213,32 @@ def test_launches_in_the_same_second_get_distinct_folders(tmp_path, toy_cache):
     second = run_dir_module.new_run_dir(recipe, now=now)
     assert first != second and first.is_dir() and second.is_dir()
     assert second.name == f"{first.name}-2"
+
+
+def test_a_full_disk_stops_the_run_cleanly_and_resume_finishes_it(finished, tmp_path, toy_cache):
+    """On a 1 MiB tmpfs the second checkpoint does not fit: one line naming it, the first kept, no
+    temporary file; with the tmpfs grown, --resume finishes with the uninterrupted scores."""
+    import os
+    import subprocess
+
+    _, _, expected = finished
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)]
+    if os.geteuid() != 0 or subprocess.run(mount, capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        out = disk / "run"
+        result = cli_train(toy_cache, "--out", str(out))
+        assert result.exit_code == 2, result.output
+        text = " ".join(result.output.split())
+        assert "could not write checkpoint" in text and "the disk is full" in text, text
+        assert "Traceback" not in result.output
+        assert not [p for p in leftovers(out) if p.endswith((".tmp", ".old"))]
+        subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
+        result = cli_train(toy_cache, "--out", str(out), "--resume")
+        assert result.exit_code == 0, result.output
+        assert scores(out) == expected
+        assert leftovers(out) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

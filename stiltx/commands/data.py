@@ -19,6 +19,7 @@ from stiltx.commands.options import (
     load,
 )
 from stiltx.errors import StiltxError
+from stiltx.terminal import steps_progress
 
 if TYPE_CHECKING:
     from stiltx.data.prepare import Prepared
@@ -72,9 +73,7 @@ def data_inspect(
 @app.command("prepare")
 def data_prepare(recipe: RecipeOpt, preset: PresetOpt = None, set_: SetOpt = None) -> None:
     """Read and encode every split a recipe needs into the encoding cache (before training)."""
-    # start-up time: the progress bar, the toy world, the readers and the tokenizer load on use
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
+    # start-up time: the toy world, the readers and the tokenizer load on use
     from stiltx.data.prepare import feature_cache_dir, load_tokenizer, plan, prepare
     from stiltx.toy.resolve import resolve
 
@@ -82,15 +81,12 @@ def data_prepare(recipe: RecipeOpt, preset: PresetOpt = None, set_: SetOpt = Non
     where = resolve(resolved, console)
     jobs = plan(resolved)
     tokenizer = load_tokenizer(where.model.name_or_path)
-    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        bar = progress.add_task("preparing", total=len(jobs))
+    with steps_progress("preparing", len(jobs), console=console) as advance:
         results = prepare(
             jobs,
             tokenizer,
             where.data,
-            on_start=lambda j: progress.update(bar, description=f"{j.task} {j.language}/{j.split}"),
-            on_done=lambda _: progress.advance(bar),
+            on_done=lambda r: advance(f"{r.job.task} {r.job.language}/{r.job.split}"),
         )
     title = f"{resolved.name}: {len(results)} splits -> {feature_cache_dir(where.data)}"
     console.print(_prepared_table(title, results))

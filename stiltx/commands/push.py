@@ -25,8 +25,9 @@ def push(
     ] = None,
 ) -> None:
     """Share a run's model on the Hugging Face Hub with a model card (recipe, mixture, results)."""
-    from stiltx.report.push import build_folder, plan_push, upload  # start-up time: on use
+    from stiltx.report.push import build_folder, check_repo_id, plan_push, upload  # start-up
 
+    check_repo_id(repo_id)
     plan = plan_push(run_dir, what)
     folder = build_folder(plan, repo_id, Path(out or f"push-{repo_id.split('/')[-1]}"))
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())

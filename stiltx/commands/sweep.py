@@ -46,10 +46,24 @@ def sweep(
     sbatch: Annotated[
         list[str] | None, typer.Option(help="slurm: extra sbatch argument KEY=VALUE (repeatable).")
     ] = None,
+    select: Annotated[
+        str | None,
+        typer.Option(help="Rank the single/* candidates per target with this estimator."),
+    ] = None,
+    top: Annotated[
+        int, typer.Option(help="--select: train only each target's top K (plus direct).")
+    ] = 3,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="--select logme/proxy: a sweep with their runs.")
+    ] = None,
+    truth: Annotated[
+        str | None, typer.Option(help="--select: a full grid to report regret and time saved vs.")
+    ] = None,
 ) -> None:
     """Run the paper's grid: recipes x seeds as jobs (locally or on Slurm), then the transfer tables."""
     # start-up time: the sweep's code (recipe loading, executors) loads on use
     from stiltx.sweep import jobs as J
+    from stiltx.sweep.budget import Budget
     from stiltx.sweep.driver import RunOptions, SweepOptions, sweep_command
     from stiltx.sweep.slurm import SlurmOptions
 
@@ -60,6 +74,9 @@ def sweep(
             raise StiltxError("--recipes is required, e.g. --recipes direct,single/*,multitask9")
         if out is None and not dry_run:
             raise StiltxError("--out DIR is required: the sweep folder (one run directory per job)")
+        budget = None
+        if select:
+            budget = Budget(select, top, *(Path(p) if p else None for p in (from_, truth)))
         slurm = SlurmOptions(
             partition=partition,
             gpus_per_job=gpus_per_job,
@@ -83,6 +100,7 @@ def sweep(
                 slurm=slurm,
             ),
             dry_run=dry_run,
+            budget=budget,
         )
     if sweep_command(options, console):
         raise typer.Exit(1)

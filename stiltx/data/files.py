@@ -33,6 +33,11 @@ def read_text(path: Path) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DataError(f"{path}: not UTF-8 (byte {error.start}: {error.reason})") from None
+    if "\x00" in text:  # a binary or damaged file: NUL never belongs in these text formats
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise DataError(
+            f"{path}:{line}: NUL byte in a text file (binary or damaged); expected text"
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -20,7 +20,7 @@ or `~/.cache/stiltx/features`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from stiltx.data.labels import task_with_labels
 from stiltx.errors import StiltxError
 from stiltx.plan import TRAIN_LANGUAGE, Member, intermediate_stage, target_stages
 from stiltx.recipe.schema import DataConfig, MLMConfig, Recipe
+from stiltx.tasks.examples import is_labelled
 from stiltx.tasks.registry import get_task
 
 
@@ -45,6 +46,7 @@ class SplitJob:
     labelled_only: bool = False  # evaluation keeps labelled examples only
     source: str = "native"  # a mixture member's source: "native" or "translated"
     mlm: MLMConfig | None = None  # MLM members: the Hub corpus budget, as training reads it
+    whole_split: bool = False  # no held-out slice removed (a stage that keeps its last weights)
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,12 @@ def plan(recipe: Recipe) -> list[SplitJob]:
         ]  # fmt: skip
     for stage in target_stages(recipe):
         length = stage.max_length
-        jobs += _english_jobs(
-            [stage.train_task], stage.dev_tasks, "target", length, stage.train.eval_examples
-        )
+        jobs += [
+            replace(job, whole_split=stage.select == "last")
+            for job in _english_jobs(
+                [stage.train_task], stage.dev_tasks, "target", length, stage.train.eval_examples
+            )
+        ]
         for target in stage.evaluations:
             for language in target.languages:
                 jobs.append(
@@ -133,7 +138,7 @@ def plan(recipe: Recipe) -> list[SplitJob]:
     unique: dict[tuple, SplitJob] = {}
     for job in jobs:
         key = (job.task, job.language, job.source, job.split, job.max_length, job.training)
-        key += (job.limit,)
+        key += (job.limit, job.whole_split)
         unique.setdefault(key, job)
     return list(unique.values())
 
@@ -143,14 +148,15 @@ def read_job(job: SplitJob, data: DataConfig, tokenizer: Any = None) -> tuple[An
     label set that lives in the data (CCG's tags.txt), as the pipeline's does: it is part of
     the cache key. Hub MLM text is counted against its budget with `tokenizer`, as in training."""
     from stiltx.data.members import load_member, token_counter, whitespace_tokens
-    from stiltx.evaluation.zero_shot import labelled
 
     spec = task_with_labels(job.task, data)
+    if job.whole_split:
+        spec = replace(spec, held_out=None)
     member = Member(job.task, job.language, job.source)  # type: ignore[arg-type]
     count = token_counter(tokenizer) if tokenizer is not None else whitespace_tokens
     examples = load_member(member, spec, job.split, data, mlm=job.mlm, count_tokens=count)
     if job.labelled_only:
-        examples = [e for e in examples if labelled(spec, e)]
+        examples = [e for e in examples if is_labelled(spec, e)]
     if job.limit is not None:
         examples = examples[: job.limit]
     return spec, examples

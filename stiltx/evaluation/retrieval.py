@@ -21,6 +21,7 @@ from stiltx import atomic
 from stiltx.data.load import load_split
 from stiltx.errors import DataError, StiltxError, UnknownNameError, did_you_mean
 from stiltx.evaluation.metrics import bucc_f1, map_at_20
+from stiltx.evaluation.retrieval_protocol import default_layer
 from stiltx.evaluation.shard import shard_predict
 from stiltx.evaluation.zero_shot import Evaluation, Missing
 from stiltx.results import Score
@@ -35,12 +36,6 @@ Pair = tuple[str, str]
 MAX_BLOCK_ELEMENTS = 1 << 24
 BUCC_NEIGHBOURS = 4
 MAP_K = 20
-
-
-def default_layer(num_hidden_layers: int) -> int:
-    """hidden_states index used when the recipe leaves `retrieval.layer` unset: 14/24 of the depth
-    (XLM-R Large, 24 layers -> 14, as XTREME), rounded half up (12 layers -> 7, 2 -> 1)."""
-    return (14 * num_hidden_layers + 12) // 24
 
 
 # --- embedding (torch) ---------------------------------------------------------------------------

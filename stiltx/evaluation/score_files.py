@@ -113,6 +113,14 @@ def read_gold(spec: TaskSpec, path: Path, language: str | None) -> list[Example]
         all_languages = bool(spec.source.id_language_names)  # TyDiQA's file of every language
         hint = f" (an all-language {spec.name} file needs --language)" if all_languages else ""
         raise DataError(f"{path}: no examples in the gold file{hint}")
+    seen: dict[str, int] = {}
+    for number, example in enumerate(examples, start=1):
+        first = seen.setdefault(example.id, number)
+        if first != number:  # predictions are matched by id: a repeated one is ambiguous
+            raise DataError(
+                f"{path}: example #{number} repeats the id {example.id!r} of example #{first}; "
+                "expected each gold id once"
+            )
     missing = [e.id for e in examples if not is_labelled(spec, e)]
     if missing:
         raise DataError(

@@ -51,11 +51,6 @@ def references(spec: TaskSpec, examples: Sequence[Any]) -> list[Any]:
     raise StiltxError(f"task {spec.name}: kind {spec.kind.value} is not scored from predictions")
 
 
-# data/prepare.py still imports this name; at the merge it imports tasks.examples.is_labelled
-# and this alias goes (data must not import evaluation).
-labelled = is_labelled
-
-
 def prediction_rows(
     spec: TaskSpec, examples: Sequence[Any], predictions: Sequence[Any], language: str
 ) -> list[dict[str, Any]]:

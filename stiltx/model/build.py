@@ -88,11 +88,31 @@ def build_model(model_cfg: ModelConfig, heads: dict[str, HeadSpec]) -> tuple[Any
             "Hub model id (e.g. FacebookAI/xlm-roberta-large) or a local folder with config.json, "
             "weights and tokenizer"
         ) from error
+    _check_max_length(model_cfg, model)
     lm_head = _pop_checkpoint_head(model)
     add_heads(model, heads, lm_head_state=lm_head)
     if model_cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     return model, tokenizer
+
+
+def _check_max_length(model_cfg: ModelConfig, model: Any) -> None:
+    """model.max_length fits the model's position embeddings (RoBERTa/XLM-R keep 2 of them for
+    the padding offset: 514 positions hold 512 tokens)."""
+    config = model.config
+    positions = getattr(config, "max_position_embeddings", None)
+    if not isinstance(positions, int):
+        return
+    limit = (
+        positions - 2
+        if getattr(config, "model_type", "") in ("roberta", "xlm-roberta")
+        else positions
+    )
+    if model_cfg.max_length > limit:
+        raise StiltxError(
+            f"model.max_length: got {model_cfg.max_length}, but {model_cfg.name_or_path} takes at "
+            f"most {limit} tokens ({positions} position embeddings); expected <= {limit}"
+        )
 
 
 def add_heads(model: Any, heads: dict[str, HeadSpec], *, lm_head_state: dict | None = None) -> None:

@@ -17,6 +17,7 @@ MAX_BATCH = 65_536
 MAX_LENGTH = 131_072
 MAX_STEPS = 1_000_000_000
 MAX_EPOCHS = 10_000
+MAX_PARALLEL = 1024  # target stages side by side (processes)
 MAX_SEED = 2**32 - 1  # numpy's seed range
 EVAL_SPLITS = ("test", "dev")  # each task maps them to its own split names (TyDiQA: dev)
 
@@ -55,6 +56,7 @@ def check_recipe(recipe: schema.Recipe, tolerate_type_errors: bool = False) -> l
         lambda: _check_train(recipe.target.train, "target.train"),
         lambda: _check_tasks(recipe),
         lambda: _check_overrides(recipe.target),
+        lambda: _check_parallel(recipe.target.parallel),
         lambda: _check_retrieval(recipe),
         lambda: _check_eval(recipe.eval),
         lambda: _check_seeds(recipe.seed, recipe.seeds),
@@ -80,6 +82,9 @@ def _check_name(name: str) -> list[str]:
             f"name: got {name!r}, expected printable text (control characters {', '.join(bad)}; "
             "it names the run folder)"
         ]
+    if name.replace("/", "-").strip(".") == "" or "\\" in name:
+        return [f"name: got {name!r}, expected a few words (not only dots, no '\\'; it names "
+                "the run folder)"]  # fmt: skip
     return []
 
 
@@ -367,6 +372,15 @@ def _check_tasks(recipe: schema.Recipe) -> list[str]:
                 f"retrieval.tasks[{i}]: {name!r} is a {spec.kind.value} task; expected a retrieval task"
             )
     return problems
+
+
+def _check_parallel(parallel: int | str) -> list[str]:
+    if parallel == "auto" or (_number(parallel) and 1 <= parallel <= MAX_PARALLEL):
+        return []
+    return [
+        f"target.parallel: got {parallel!r}, expected 'auto' or a whole number of target "
+        f"stages at a time in [1, {MAX_PARALLEL}]"
+    ]
 
 
 def _check_overrides(target: schema.TargetConfig) -> list[str]:

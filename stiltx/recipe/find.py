@@ -44,13 +44,13 @@ def find_recipe(name_or_path: str, relative_to: Path | None = None) -> Path:
     for base in ([relative_to] if relative_to else []) + [Path.cwd()]:
         candidate = (base / name_or_path).expanduser()
         if candidate.is_file():
-            return candidate
+            return _recipe_file(candidate, name_or_path)
         if candidate.with_suffix(".yaml").is_file() and not candidate.suffix:
             return candidate.with_suffix(".yaml")
     root = bundled_dir()
     name = name_or_path.removesuffix(".yaml")
     path = root / f"{name}.yaml"
-    if path.is_file():
+    if path.is_file() and ".." not in Path(name).parts:
         return path
     names = [r.name for r in list_recipes()]
     raise UnknownNameError(
@@ -59,13 +59,23 @@ def find_recipe(name_or_path: str, relative_to: Path | None = None) -> Path:
     )
 
 
+def _recipe_file(path: Path, given: str) -> Path:
+    """A user's file is a recipe only when it is YAML by name (never /etc/passwd and the like)."""
+    if path.suffix not in (".yaml", ".yml"):
+        raise UnknownNameError(
+            f"recipe {given!r}: {path} is a file but not a recipe (expected a .yaml file or a "
+            "bundled recipe name; `stiltx recipes list` shows them)"
+        )
+    return path
+
+
 def find_preset(name: str) -> Path:
     root = bundled_dir() / "presets"
     path = Path(name).expanduser()
     if path.is_file():
-        return path
+        return _recipe_file(path, name)
     path = root / f"{name.removesuffix('.yaml')}.yaml"
-    if path.is_file():
+    if path.is_file() and ".." not in Path(name).parts:
         return path
     names = sorted(p.stem for p in root.glob("*.yaml"))
     raise UnknownNameError(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from stiltx import run_files, saved_model
 from stiltx.errors import StiltxError
 from stiltx.layout import DONE_FILE, INTERMEDIATE_DIR, MODEL_DIR, RESOLVED_RECIPE
 
@@ -43,6 +44,9 @@ def problems(value: str, method_kind: str) -> list[str]:
                     f"{where} is a run whose intermediate stage did not finish "
                     f"(no {MODEL_SUBDIR} with {DONE_FILE}); finish it or point at another run"
                 ]
+            damaged = _damaged(path, digests=False)
+            if damaged:
+                return [f"{where}: {damaged}; train that run's intermediate stage again"]
             theirs = _run_method(path)
             if theirs is not None and theirs != method_kind:
                 return [
@@ -52,7 +56,7 @@ def problems(value: str, method_kind: str) -> list[str]:
             return []
         if not any(path.iterdir()):
             return [f"{where} is an empty directory; expected a run dir or a saved model"]
-        return []
+        return _model_shape(path, where, method_kind)
     if value.startswith((".", "/", "~")) or not HUB_ID.match(value):
         return [
             f"{where}: no such directory, and not a Hub id (owner/name); expected a stiltx run "
@@ -61,11 +65,39 @@ def problems(value: str, method_kind: str) -> list[str]:
     return []  # a Hub id: checked when the run downloads it
 
 
+def _model_shape(path: Path, where: str, method_kind: str) -> list[str]:
+    """A saved model folder holds what `Method.save` writes for this recipe's method."""
+    if method_kind == "adapter" and not (path / "adapter").is_dir():
+        return [f"{where} has no adapter/ folder; expected a saved adapter model or a run dir"]
+    if method_kind != "adapter" and not any(path.glob("*.safetensors")):
+        return [f"{where} has no *.safetensors weights; expected a saved model or a run dir"]
+    return []
+
+
+def _damaged(run_dir: Path, *, digests: bool) -> str:
+    """What is wrong with a run's saved intermediate model, checked against its done.json."""
+    import json
+
+    done = run_dir / INTERMEDIATE_DIR / DONE_FILE
+    try:
+        files = json.loads(run_files.read_text(done)).get("model_files", {})
+        saved_model.verify(run_dir / MODEL_SUBDIR, files, where=str(done), digests=digests)
+    except (OSError, ValueError, AttributeError, StiltxError) as error:
+        return str(error) if isinstance(error, StiltxError) else f"{done}: damaged ({error})"
+    return ""
+
+
 def resolve(value: str) -> Path:
-    """The local model directory for `value` (a Hub id is downloaded, then cached)."""
+    """The local model directory for `value` (a Hub id is downloaded, then cached); a run's
+    model is checked against its record first (sizes and sha256)."""
     path = Path(value).expanduser()
+    if path.is_dir() and (path / RESOLVED_RECIPE).is_file():
+        damaged = _damaged(path, digests=True)
+        if damaged:
+            raise StiltxError(f"intermediate.from: '{value}': {damaged}")
+        return path / MODEL_SUBDIR
     if path.is_dir():
-        return path / MODEL_SUBDIR if (path / RESOLVED_RECIPE).is_file() else path
+        return path
     try:
         from huggingface_hub import snapshot_download
 

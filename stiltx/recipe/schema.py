@@ -86,6 +86,9 @@ class TrainConfig:
     save_every: int = 1000
     keep_checkpoints: int = 2
     patience: int | None = None  # evaluations without improvement before stopping
+    # "best": the best English-dev evaluation; "last": the final weights, no dev evaluation;
+    # None: the task's default (TaskSpec.select; TyDiQA: last, as XTREME's train_qa.sh).
+    select: Literal["best", "last"] | None = None
     mixed_precision: MixedPrecision = "no"
     log_every: int = 50
     log_with: tuple[str, ...] = ()  # accelerate trackers: tensorboard, wandb, mlflow
@@ -155,15 +158,20 @@ class TargetConfig:
     # Target heads start fresh (jiant); true: load the intermediate head a target shares by name
     # (nli for xnli, squad for xquad / mlqa) before target training.
     warm_start_heads: bool = False
+    # Target stages side by side: auto (one per GPU, else one per CPU core, 1 thread each) or N.
+    parallel: int | Literal["auto"] = "auto"
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
     tasks: tuple[str, ...] = ()
     # hidden_states index: 0 = embeddings, -1 = the last layer (negative counts from the end);
-    # None: 14/24 of the depth
+    # None: the protocol's (14/24 of the depth; XTREME's BUCC: depth - 4)
     layer: int | None = None
-    pooling: Literal["mean", "cls"] = "mean"
+    pooling: Literal["mean", "cls"] | None = None  # None: the protocol's
+    # BUCC's pooling and layer: jiant's (the paper's: mean, 14/24 of the depth) or XTREME's
+    # run_bucc2018.sh (cls, hidden_states[depth - 4]); stiltx/evaluation/retrieval_protocol.py
+    protocol: Literal["jiant", "xtreme"] = "jiant"
     batch_size: int = 64
 
 
@@ -172,7 +180,7 @@ class EvalConfig:
     languages: tuple[str, ...] = ("all",)  # "all", ISO codes or named groups (languages.py)
     split: str = "test"
     batch_size: int = 64
-    save_predictions: bool = True
+    save_predictions: bool = True  # predictions/<task>/<language>.jsonl of every target
 
 
 @dataclass(frozen=True)

@@ -11,17 +11,28 @@ from typing import Any
 
 import yaml
 
-from stiltx import __version__
+from stiltx import __version__, run_files
+from stiltx.errors import StiltxError
 from stiltx.tasks.registry import get_task
 
 TAGS = ("stiltx", "intermediate-task-training", "stilts", "cross-lingual-transfer", "xtreme")
 
 
-def _json(path: Path) -> Any:
+def _json(path: Path) -> tuple[dict | None, str]:
+    """A run's JSON object, or None and why: '' when the file is absent, else what is wrong."""
+    if not path.exists() and not path.is_symlink():
+        return None, ""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
+        value = run_files.read_json(path)
+    except (OSError, StiltxError) as error:
+        return None, str(error)
+    if not isinstance(value, dict):
+        return None, f"{path}: expected a JSON object, got {type(value).__name__}"
+    return value, ""
+
+
+def _damaged(name: str, problem: str) -> list[str]:
+    return [f"**{name} is damaged; not shown here** ({problem})."]
 
 
 def _metadata(plan, results: dict | None, adapter: bool) -> dict[str, Any]:
@@ -92,6 +103,13 @@ def _results_table(results: dict | None) -> list[str]:
     return lines
 
 
+def _safe_results(results: dict | None) -> list[str]:
+    try:
+        return _results_table(results)
+    except (AttributeError, TypeError, ValueError, KeyError) as error:  # odd values inside
+        return _damaged("results.json", f"{type(error).__name__}: {error}")
+
+
 def _load_lines(plan, repo_id: str, adapter: bool) -> list[str]:
     lines = ["As the intermediate model of a stiltx recipe (target stages start from it):", "",
              "```yaml", "intermediate:", f"  from: {repo_id}", "```", "",
@@ -119,10 +137,10 @@ def _load_lines(plan, repo_id: str, adapter: bool) -> list[str]:
 def card_text(plan, repo_id: str, folder: Path) -> str:
     """README.md of the pushed folder (loads with `huggingface_hub.ModelCard`)."""
     run = plan.run_dir
-    results = _json(run / "results.json")
-    mixture = _json(run / "mixture.json")
+    results, results_problem = _json(run / "results.json")
+    mixture, mixture_problem = _json(run / "mixture.json")
     adapter = (folder / "adapter").is_dir()
-    recipe_text = (run / "recipe.resolved.yaml").read_text(encoding="utf-8")
+    recipe_text = run_files.read_text(run / "recipe.resolved.yaml")
     inter = plan.recipe.get("intermediate") or {}
     tasks = list(inter.get("tasks") or [])
     stage = "intermediate" if plan.what == "intermediate" else plan.what
@@ -158,11 +176,15 @@ def card_text(plan, repo_id: str, folder: Path) -> str:
         "",
         "## Mixture (intended vs realized steps)",
         "",
-        *_mixture_table(mixture),
+        *(
+            _damaged("mixture.json", mixture_problem)
+            if mixture_problem
+            else _mixture_table(mixture)
+        ),
         "",
         "## Results (from results.json)",
         "",
-        *_results_table(results),
+        *(_damaged("results.json", results_problem) if results_problem else _safe_results(results)),
         "",
         "## Recipe (recipe.resolved.yaml)",
         "",

@@ -26,6 +26,7 @@ class RunProvenance:
     started: str
     finished: str
     device: str
+    retrieval_protocol: str = ""  # BUCC's pooling and layer (results.json `retrieval_protocol`)
 
 
 def runs_provenance(report: Report) -> list[RunProvenance]:
@@ -47,6 +48,7 @@ def runs_provenance(report: Report) -> list[RunProvenance]:
                     started=run.started,
                     finished=run.finished,
                     device=", ".join(devices) or "unknown",
+                    retrieval_protocol=run.retrieval_protocol,
                 )
             )
     return out
@@ -77,11 +79,14 @@ def provenance_lines(report: Report) -> list[str]:
             return ", ".join(dict.fromkeys(str(getattr(p, attr)) for p in mine))
 
         seeds = ", ".join("?" if p.seed is None else str(p.seed) for p in mine)
+        protocols = ", ".join(
+            dict.fromkeys(p.retrieval_protocol for p in mine if p.retrieval_protocol)
+        )
         lines.append(
             f"{group.name}: model {joined('model')}; method {joined('method')}; "
             f"benchmark {joined('benchmark')}; seeds {seeds}; commit {joined('git_commit')}; "
             f"stiltx {joined('stiltx_version')}; {_span([p.started for p in mine] + [p.finished for p in mine])}; "
-            f"device {joined('device')}"
+            f"device {joined('device')}" + (f"; retrieval protocol {protocols}" if protocols else "")
         )  # fmt: skip
     lines.append("run folders: " + ", ".join(p.run for p in runs))
     return lines

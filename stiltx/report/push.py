@@ -15,6 +15,7 @@ So a Hub snapshot of it is a model directory that `intermediate.from: <repo id>`
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from stiltx import __version__, atomic
+from stiltx import __version__, atomic, run_files
 from stiltx.errors import StiltxError
 from stiltx.layout import (
     DONE_FILE,
@@ -50,9 +51,23 @@ class PushPlan:
     recipe: dict[str, Any]
 
 
+# The Hub's rule for repo ids: [namespace/]name of [A-Za-z0-9._-], no '--' or '..', at most 96.
+_REPO_ID = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def check_repo_id(repo_id: str) -> str:
+    """`repo_id` as the Hub accepts it, else a StiltxError saying what is expected."""
+    if not _REPO_ID.match(repo_id) or ".." in repo_id or "--" in repo_id or len(repo_id) > 96:
+        raise StiltxError(
+            f"--repo-id {repo_id!r}: expected 'namespace/name' of letters, digits, '.', '_', '-' "
+            "(no '..' or '--', at most 96 characters), e.g. me/xlmr-stilts-mt9"
+        )
+    return repo_id
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        tree = yaml.safe_load(path.read_text(encoding="utf-8"))
+        tree = yaml.safe_load(run_files.read_text(path))
     except (OSError, yaml.YAMLError) as error:
         raise StiltxError(f"{path}: cannot read the run's recipe ({error})") from None
     if not isinstance(tree, dict):
@@ -68,7 +83,7 @@ def plan_push(run_dir: str | Path, what: str = "intermediate") -> PushPlan:
     if what == "intermediate":
         stage = run / INTERMEDIATE_DIR
     elif what.startswith("target:") and what[len("target:") :]:
-        name = what[len("target:") :]
+        name = run_files.component(what[len("target:") :], "--what target:")
         stage = run / TARGET_DIR / name
         if not stage.is_dir():
             trained_on = get_task(name).train_task  # xnli -> mnli, xquad -> squad
@@ -77,7 +92,7 @@ def plan_push(run_dir: str | Path, what: str = "intermediate") -> PushPlan:
         what = f"target:{name}"
     else:
         raise StiltxError(f"--what '{what}': expected 'intermediate' or 'target:<task>'")
-    model_dir = stage / MODEL_DIR
+    model_dir = run_files.inside(stage / MODEL_DIR, run, "--what: the saved model")
     if not model_dir.is_dir() or not any(model_dir.iterdir()):
         found = sorted(p.name for p in (run / TARGET_DIR).glob("*")) if (run / TARGET_DIR).is_dir() else []  # fmt: skip
         hint = f"; target stages in this run: {', '.join(found)}" if found else ""
@@ -90,10 +105,12 @@ def plan_push(run_dir: str | Path, what: str = "intermediate") -> PushPlan:
 def build_folder(plan: PushPlan, repo_id: str, out: str | Path) -> Path:
     """Write the exact folder that would be uploaded (atomically: all or nothing)."""
     out = Path(out)
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise StiltxError(f"--out {out}: is a file or a link, expected a new or empty folder")
     if out.exists() and any(out.iterdir()):
         raise StiltxError(f"{out} exists and is not empty; choose another --out")
     with atomic.directory(out) as tmp:
-        shutil.copytree(plan.model_dir, tmp, dirs_exist_ok=True)
+        run_files.copy_tree(plan.model_dir, tmp)
         base = str(plan.recipe.get("model", {}).get("name_or_path", ""))
         if base and Path(base).is_dir():
             for name in TOKENIZER_FILES:
@@ -102,8 +119,8 @@ def build_folder(plan: PushPlan, repo_id: str, out: str | Path) -> Path:
         meta = tmp / METADATA_DIR
         meta.mkdir()
         for name in (RESOLVED_RECIPE, MIXTURE_FILE, RESULTS_FILE, ENV_FILE):
-            if (plan.run_dir / name).is_file():
-                shutil.copy2(plan.run_dir / name, meta / name)
+            if (plan.run_dir / name).is_file() or (plan.run_dir / name).is_symlink():
+                run_files.copy_file(plan.run_dir / name, meta / name)
 
         (tmp / "README.md").write_text(card_text(plan, repo_id, tmp), encoding="utf-8")
     return out

@@ -8,6 +8,7 @@ What a run directory holds that reports read (see ../shared/DESIGN.md "Runs on d
      "model": "xlm-roberta-large" | {"name_or_path": ...}, "method": "full" | {"kind": ..., ...},
      "seed": 1, "started": "...", "finished": "...",
      "benchmark": "xtreme" | "xtreme-r",            # optional; the report's --benchmark otherwise
+     "retrieval_protocol": "jiant" | "xtreme",       # optional; BUCC's pooling and layer
      "device": "cuda:0 (NVIDIA H100)",               # optional
      "scores": [{"task", "language", "split", "metric", "value"}, ...],   # values in percent
      "aggregates": {...},                            # ignored: reports recompute them
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stiltx import run_files
 from stiltx.errors import DataError
 from stiltx.layout import MIXTURE_FILE, PREDICTIONS_DIR, RESULTS_FILE, prediction_file
 from stiltx.results import Score
@@ -68,6 +70,7 @@ class RunResults:
     finished: str = ""
     timings: tuple[Timing, ...] = ()
     mixture: dict[str, tuple[float, float]] = field(default_factory=dict)  # task -> (int., real.)
+    retrieval_protocol: str = ""  # BUCC's pooling and layer: jiant / xtreme (retrieval.protocol)
     # Derived views computed once per run (e.g. language scores per language filter).
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -88,7 +91,7 @@ def _label(value: Any, keys: tuple[str, ...]) -> str:
 
 def _read_json(path: Path) -> Any:
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = run_files.read_bytes(path).decode("utf-8")
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror})") from None
     except UnicodeDecodeError as error:
@@ -230,6 +233,7 @@ def load_run(run_dir: str | Path) -> RunResults:
         finished=str(raw.get("finished", "")),
         timings=_timings(path, raw.get("timings")),
         mixture=read_mixture(mixture_path) if mixture_path.is_file() else {},
+        retrieval_protocol=str(raw.get("retrieval_protocol") or ""),
     )
 
 
@@ -299,7 +303,7 @@ def read_prediction_lines(path: Path):
     objects are DataErrors naming the file and line.
     """
     try:
-        lines = path.read_bytes().decode("utf-8").splitlines()
+        lines = run_files.read_bytes(path).decode("utf-8").splitlines()
     except OSError as error:
         raise DataError(f"{path}: cannot read ({error.strerror})") from None
     except UnicodeDecodeError as error:

@@ -17,12 +17,14 @@ from pathlib import Path
 from stiltx.errors import StiltxError
 from stiltx.recipe.load import load_recipe
 from stiltx.report.results import RunResults, find_runs
+from stiltx.report.tables import language_scores
 from stiltx.report.transfer import analyse, sweep_roles
 from stiltx.select.estimate import Candidate, Estimate, Setting, Target
 from stiltx.select.metrics import kendall_tau, ndcg_at_k, ranking, regret_at_k
 from stiltx.select.registry import get_estimator
 
 SINGLE = "single/*"
+DEV_TRUTH = "English dev"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class EvalRow:
     forward_passes: int
     train_steps: int
     grid_seconds: float  # what the sweep spent on these candidates' runs
+    truth: str = DEV_TRUTH  # what the ranking is scored against
 
 
 def run_estimators(
@@ -97,9 +100,15 @@ def rank_candidates(
     return ranked_rows(target.task, run_estimators(target, candidates, estimators, setting))
 
 
+def matches(recipe: str, pattern: str) -> bool:
+    """Does a recipe name match `pattern`? Runs name a bundled `single/mnli` `single-mnli`, so
+    'single/*' matches both."""
+    return any(fnmatch.fnmatchcase(recipe, p) for p in (pattern, pattern.replace("/", "-")))
+
+
 def _runs(sweep_dir: Path, pattern: str) -> list[RunResults]:
     found = find_runs([sweep_dir])
-    runs = [r for r in found.runs if fnmatch.fnmatchcase(r.recipe, pattern)]
+    runs = [r for r in found.runs if matches(r.recipe, pattern)]
     if not runs:
         seen = ", ".join(sorted({r.recipe for r in found.runs})) or "none"
         raise StiltxError(
@@ -132,10 +141,33 @@ def sweep_truth(sweep_dir: str | Path, pattern: str = SINGLE) -> dict[str, dict[
     dev = analyse(found, sweep_roles(Path(sweep_dir))).dev
     truth: dict[str, dict[str, float]] = {}
     for recipe, per_task in dev.items():
-        if fnmatch.fnmatchcase(recipe, pattern):
+        if matches(recipe, pattern):
             for task, value in per_task.items():
                 truth.setdefault(task, {})[recipe] = value
     return truth
+
+
+def test_truth(
+    sweep_dir: str | Path, target: str, languages: Sequence[str], pattern: str = SINGLE
+) -> dict[str, float]:
+    """candidate recipe -> mean over seeds of `target`'s test score averaged over `languages`
+    (a run that misses one of them is left out): the truth for a language group."""
+    per: dict[str, list[float]] = {}
+    for run in _runs(Path(sweep_dir), pattern):
+        scores = language_scores(run).get(target, {})
+        if languages and all(lang in scores for lang in languages):
+            per.setdefault(run.recipe, []).append(
+                sum(scores[x] for x in languages) / len(languages)
+            )
+    return {recipe: sum(v) / len(v) for recipe, v in per.items()}
+
+
+def sweep_languages(sweep_dir: str | Path, target: str, pattern: str = SINGLE) -> tuple[str, ...]:
+    """The languages `target` was scored on (test) in the sweep's `pattern` runs."""
+    found = {
+        lang for r in _runs(Path(sweep_dir), pattern) for lang in language_scores(r).get(target, {})
+    }
+    return tuple(sorted(found))
 
 
 def grid_seconds(sweep_dir: str | Path, pattern: str = SINGLE) -> float:
@@ -150,6 +182,7 @@ def score_estimates(
     *,
     k: int = 3,
     grid: float = 0.0,
+    label: str = DEV_TRUTH,
 ) -> list[EvalRow]:
     """NDCG@k, Regret@k and Kendall's tau of every ranking in `estimates` against `truth`
     (candidate -> true score); candidates without a true score are left out of the comparison."""
@@ -181,6 +214,7 @@ def score_estimates(
                     e.cost.forward_passes,
                     e.cost.train_steps,
                     grid,
+                    label,
                 )  # fmt: skip
             )
     return rows

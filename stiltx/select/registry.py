@@ -25,6 +25,7 @@ class Estimator:
     needs_runs: bool  # needs each candidate's trained intermediate encoder (a sweep's runs)
     cost: str  # what it spends, in words
     description: str
+    by_language: bool = False  # its ranking depends on the target's evaluation languages
 
 
 ESTIMATORS: dict[str, Estimator] = {
@@ -37,6 +38,7 @@ ESTIMATORS: dict[str, Estimator] = {
             "forward passes of the pretrained encoder",
             "text embeddings: candidate vs target English text (semb-en) and evaluation-language "
             "text (semb-xl)",
+            by_language=True,
         ),
         Estimator(
             "logme",

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from stiltx.errors import StiltxError
 from stiltx.plan import TRAIN_LANGUAGE
 from stiltx.select.estimate import Candidate, Cost, Estimate, Setting, Target, require_candidates
 from stiltx.select.text import evaluation_text, train_task, training_text
@@ -49,10 +50,14 @@ def semb(target: Target, candidates: Sequence[Candidate], setting: Setting) -> E
     target_train = training_text(
         train_task(target.task).name, setting.data, setting.sample, setting.seed
     )
-    foreign = {
-        lang: evaluation_text(target.task, lang, setting.data, setting.sample, setting.seed)
-        for lang in eval_languages(target)
-    }
+    foreign, missing = {}, []
+    for lang in eval_languages(target):
+        try:
+            foreign[lang] = evaluation_text(
+                target.task, lang, setting.data, setting.sample, setting.seed
+            )
+        except StiltxError:  # no evaluation text in this language here: named in the notes
+            missing.append(lang)
     model, tokenizer = build_model(setting.model, {})
     passes = 0
 
@@ -81,4 +86,6 @@ def semb(target: Target, candidates: Sequence[Candidate], setting: Setting) -> E
         del columns["semb-xl"]
     cost = Cost(seconds=time.perf_counter() - start, forward_passes=passes)
     notes = (f"semb-xl: mean cosine over {', '.join(foreign)}",) if foreign else ()
+    if missing:
+        notes += (f"semb-xl: no {target.task} evaluation text in {', '.join(missing)}",)
     return Estimate("semb", columns, cost, notes)

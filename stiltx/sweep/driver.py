@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +22,7 @@ from stiltx.layout import RESOLVED_RECIPE
 from stiltx.run_dir import LockHolder
 from stiltx.sweep import jobs as J
 from stiltx.sweep import state as S
+from stiltx.sweep.budget import Budget, choose, describe, outcome, print_outcome
 from stiltx.sweep.execute import job_command
 from stiltx.sweep.slurm import SlurmOptions
 from stiltx.terminal import print_command
@@ -51,6 +52,7 @@ class SweepOptions:
     run: RunOptions = field(default_factory=RunOptions)
     dry_run: bool = False
     status_of: Path | None = None
+    budget: Budget | None = None  # --select E --top K: train only the top-ranked candidates
 
 
 def _recipe(job: J.Job):
@@ -112,11 +114,20 @@ def prepare_shared(jobs: list[J.Job], console: Console) -> None:
 
 
 def run_sweep(
-    spec: J.SweepSpec, sweep_dir: Path, options: RunOptions, console: Console, dry_run: bool = False
+    spec: J.SweepSpec,
+    sweep_dir: Path,
+    options: RunOptions,
+    console: Console,
+    dry_run: bool = False,
+    budget: Budget | None = None,
 ) -> int:
-    """Run the sweep; return the number of failed jobs."""
+    """Run the sweep (with `budget`, only the chosen candidates); return the number of failed jobs."""
     sweep_dir = Path(sweep_dir)
-    jobs = J.plan_jobs(spec)
+    jobs = all_jobs = J.plan_jobs(spec)
+    choice = None
+    if budget is not None:
+        jobs, choice = choose(all_jobs, budget, console)
+        console.print(escape(describe(choice)), highlight=False, soft_wrap=True)
     if dry_run:
         print_plan(jobs, sweep_dir, options, console)
         return 0
@@ -133,7 +144,7 @@ def run_sweep(
             "were started with (changed --preset / --set or YAML); use the same settings, or "
             "another --out"
         )
-    J.write_manifest(sweep_dir, spec, jobs)
+    J.write_manifest(sweep_dir, spec, jobs, selection=asdict(choice) if choice else None)
     todo = [j for j in jobs if not S.is_done(sweep_dir, j)]
     console.print(
         f"sweep {sweep_dir}: {len(jobs)} jobs, {len(jobs) - len(todo)} already done, "
@@ -192,6 +203,8 @@ def run_sweep(
     write_tables(sweep_dir, console)
     failed = [job_id for job_id, final in results.items() if final != S.DONE]
     console.print(S.summary_line(S.sweep_status(sweep_dir, jobs)))
+    if choice is not None:
+        print_outcome(outcome(sweep_dir, jobs, all_jobs, choice, budget.truth), console)
     return len(failed)
 
 
@@ -216,4 +229,11 @@ def sweep_command(options: SweepOptions, console: Console) -> int:
         return 0
     if options.spec is None:
         raise ValueError("SweepOptions needs a spec (or status_of)")
-    return run_sweep(options.spec, options.sweep_dir, options.run, console, dry_run=options.dry_run)
+    return run_sweep(
+        options.spec,
+        options.sweep_dir,
+        options.run,
+        console,
+        dry_run=options.dry_run,
+        budget=options.budget,
+    )

@@ -30,6 +30,7 @@ from stiltx.run_dir import LockHolder, lock_holder
 from stiltx.sweep import state as S
 from stiltx.sweep.jobs import Job
 from stiltx.sweep.tether import tethered
+from stiltx.train.fanout import core_share
 
 WAIT_POLL_S = 1.0  # how often a job held by another process is looked at again
 
@@ -60,8 +61,12 @@ def run_job(
     devices: str | None = None,
     gpus_per_job: int = 1,
     on_wait: Callable[[Job, LockHolder], None] | None = None,
+    cores: int | None = None,
 ) -> str:
     """Run (or resume) one job to the end; return its final state (done / failed).
+
+    `cores`: the job's share of the CPU cores (OMP_NUM_THREADS), which its target stages split
+    between them (stiltx.train.fanout) instead of each taking the whole machine.
 
     A job another live process is running is waited for first. A finished job is not run again.
     An unfinished run directory is resumed from its newest checkpoint (`--resume`), so a killed
@@ -77,9 +82,16 @@ def run_job(
     env = dict(os.environ)
     if devices is not None:
         env["CUDA_VISIBLE_DEVICES"] = devices
+    if cores is not None:
+        env["OMP_NUM_THREADS"] = str(cores)
     log = S.log_path(sweep_dir, job)
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a", encoding="utf-8") as handle:
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(log, flags, 0o644)
+    except OSError as error:
+        raise StiltxError(f"cannot write the job's log {log} ({error.strerror})") from None
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
         handle.write(f"\n[{S.now()}] $ {shlex.join(command)}\n")
         handle.flush()
         process = subprocess.Popen(  # the pid stays the job's: the tether execs `command`
@@ -124,6 +136,15 @@ def device_groups(gpus: Sequence[str], gpus_per_job: int) -> list[str | None]:
     return [",".join(gpus[i : i + gpus_per_job]) for i in range(0, usable, gpus_per_job)]
 
 
+def job_cores(side_by_side: int) -> int | None:
+    """Each job's share of the cores when several run at once (None: one at a time, or the user
+    set OMP_NUM_THREADS). A job's target stages then fan out within its share, and a job on one
+    GPU runs its stages one after another on it, so jobs and stages never oversubscribe."""
+    if side_by_side <= 1 or os.environ.get("OMP_NUM_THREADS"):
+        return None
+    return max(1, core_share() // side_by_side)
+
+
 def run_local(
     jobs: Sequence[Job],
     sweep_dir: Path,
@@ -139,6 +160,7 @@ def run_local(
     A failed job does not stop the others. `on_wait` hears of a job another process is running.
     """
     groups = device_groups(gpus, gpus_per_job)
+    cores = job_cores(len(groups))
     free: queue.Queue[str | None] = queue.Queue()
     for group in groups:
         free.put(group)
@@ -148,7 +170,7 @@ def run_local(
         try:
             if on_start:
                 on_start(job, devices)
-            return run_job(job, sweep_dir, devices, gpus_per_job, on_wait)
+            return run_job(job, sweep_dir, devices, gpus_per_job, on_wait, cores)
         finally:
             free.put(devices)
 

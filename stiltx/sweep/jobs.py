@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import glob
-import json
 import sys
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from stiltx import atomic
+from stiltx import atomic, run_files
 from stiltx.errors import StiltxError, UnknownNameError, did_you_mean
 from stiltx.plan import intermediate_stage, target_stages
 from stiltx.recipe.schema import Recipe
@@ -166,7 +165,11 @@ def plan_jobs(spec: SweepSpec) -> list[Job]:
         except StiltxError as error:
             problems.append(str(error))
             continue
-        name = recipe.name.replace("/", "-")
+        try:
+            name = run_files.component(recipe.name.replace("/", "-"), "recipe name")
+        except StiltxError as error:
+            problems.append(f"{ref}: {error}")
+            continue
         if names.setdefault(name, ref) != ref:
             problems.append(
                 f"recipes {names[name]} and {ref} are both named '{name}'; give one a distinct "
@@ -214,9 +217,12 @@ def parse_seeds(text: str) -> tuple[int, ...]:
 # ---- the manifest -----------------------------------------------------------------------------------
 
 
-def write_manifest(sweep_dir: Path, spec: SweepSpec, jobs: list[Job]) -> Path:
+def write_manifest(
+    sweep_dir: Path, spec: SweepSpec, jobs: list[Job], selection: dict | None = None
+) -> Path:
     """sweep.json: the request and every job. Jobs of an earlier request into the same folder stay
-    listed (a sweep can grow: add the baselines later with --resume)."""
+    listed (a sweep can grow: add the baselines later with --resume). A budgeted sweep's
+    `selection` (sweep.budget.Choice) is recorded as such."""
     old = read_manifest(sweep_dir) if (Path(sweep_dir) / MANIFEST).is_file() else None
     merged = {j.id: j for j in (old[1] if old else [])}
     merged.update({j.id: j for j in jobs})
@@ -226,6 +232,8 @@ def write_manifest(sweep_dir: Path, spec: SweepSpec, jobs: list[Job]) -> Path:
         "request": asdict(spec),
         "jobs": [asdict(j) for j in merged.values()],
     }
+    if selection is not None:
+        body["selection"] = selection
     return atomic.write_json(Path(sweep_dir) / MANIFEST, body)
 
 
@@ -237,7 +245,7 @@ def read_manifest(sweep_dir: Path) -> tuple[SweepSpec, list[Job]]:
             "`stiltx sweep --recipes ... --out DIR`"
         )
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = run_files.read_json(path)
         request = raw["request"]
         spec = SweepSpec(
             recipes=tuple(request["recipes"]),
@@ -246,9 +254,22 @@ def read_manifest(sweep_dir: Path) -> tuple[SweepSpec, list[Job]]:
             overrides=tuple(request.get("overrides", ())),
         )
         jobs = [replace(Job(**j), overrides=tuple(j["overrides"])) for j in raw["jobs"]]
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        for job in jobs:
+            check_job_id(job.id)
+    except (KeyError, TypeError, AttributeError, StiltxError) as error:
         raise StiltxError(f"{path}: not a valid sweep manifest ({error})") from None
     return spec, jobs
+
+
+def check_job_id(job_id: object) -> str:
+    """A job id is '<recipe name>/seed-<s>': two plain components, so its run folder stays in the
+    sweep folder whatever sweep.json says."""
+    parts = job_id.split("/") if isinstance(job_id, str) else []
+    if len(parts) != 2 or not parts[1].startswith("seed-"):
+        raise StiltxError(f"job id {job_id!r}: expected '<recipe name>/seed-<s>'")
+    for part in parts:
+        run_files.component(part, f"job id {job_id!r}: part")
+    return job_id
 
 
 def select(jobs: list[Job], names: tuple[str, ...]) -> list[Job]:

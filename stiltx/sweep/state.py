@@ -11,14 +11,14 @@ Logs: `<sweep>/.sweep/logs/<job>.log`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stiltx import atomic
+from stiltx import atomic, run_files
+from stiltx.errors import StiltxError
 from stiltx.layout import RESULTS_FILE
 from stiltx.run_dir import lock_holder
 from stiltx.sweep.jobs import Job
@@ -26,7 +26,14 @@ from stiltx.sweep.tether import alive
 
 STATE_DIR = Path(".sweep")
 PENDING, RUNNING, DONE, FAILED, INTERRUPTED = "pending", "running", "done", "failed", "interrupted"
-ORDER = (RUNNING, FAILED, INTERRUPTED, PENDING, DONE)
+DAMAGED = "damaged"  # a state or results file that cannot be read: shown, never a traceback
+ORDER = (RUNNING, FAILED, INTERRUPTED, DAMAGED, PENDING, DONE)
+# The state file's fields and the types they may have (anything else: a damaged file).
+FIELDS: dict[str, tuple[type, ...]] = {
+    "state": (str,), "pid": (int,), "host": (str,), "started": (str,), "finished": (str,),
+    "returncode": (int,), "devices": (str,), "log": (str,), "slurm_job_id": (str, int),
+    "error": (str,),
+}  # fmt: skip
 
 
 def state_path(sweep_dir: Path, job: Job) -> Path:
@@ -50,20 +57,39 @@ def record(sweep_dir: Path, job: Job, **fields: Any) -> None:
 
 
 def read_state(path: Path) -> dict[str, Any]:
+    """The job's state ({} when absent or damaged: the next write replaces a damaged one)."""
+    return load_state(path)[0]
+
+
+def load_state(path: Path) -> tuple[dict[str, Any], str]:
+    """A state file as (fields, problem): untrusted, so a file that is not a JSON object of the
+    known field types gives ({}, what is wrong) instead of raising."""
+    if not path.exists() and not path.is_symlink():
+        return {}, ""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
+        info = run_files.read_json(path)
+    except (OSError, StiltxError) as error:
+        return {}, str(error)
+    if not isinstance(info, dict):
+        return {}, f"{path}: expected a JSON object, got {type(info).__name__}"
+    for key, value in info.items():
+        types = FIELDS.get(key)
+        if value is not None and types and (not isinstance(value, types) or value is True):
+            return {}, f"{path}: {key} is {value!r}, expected {types[0].__name__}"
+    return info, ""
 
 
 def is_done(sweep_dir: Path, job: Job) -> bool:
-    return (job.run_dir(sweep_dir) / RESULTS_FILE).is_file()
+    """Done = the run wrote a readable results.json (a damaged one is run again: --resume)."""
+    results = job.run_dir(sweep_dir) / RESULTS_FILE
+    return results.is_file() and not load_state(results)[1]
 
 
 def tail(path: Path, lines: int = 15) -> str:
     """The last `lines` lines of a log (progress-bar carriage returns folded)."""
     try:
-        with path.open("rb") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)  # a link: no tail
+        with os.fdopen(fd, "rb") as handle:
             handle.seek(0, os.SEEK_END)
             handle.seek(max(0, handle.tell() - 16_000))
             text = handle.read().decode("utf-8", errors="replace")
@@ -83,26 +109,30 @@ class JobStatus:
 
 
 def _seconds(start: str | None, end: str | None) -> float | None:
-    if not start:
+    if not isinstance(start, str) or not isinstance(end, str | None):
         return None
     try:
         a = dt.datetime.fromisoformat(start)
         b = dt.datetime.fromisoformat(end) if end else dt.datetime.now()
-    except ValueError:
+        return max(0.0, (b - a).total_seconds())
+    except (ValueError, TypeError):  # not a time, or one with a zone and one without
         return None
-    return max(0.0, (b - a).total_seconds())
 
 
 def job_status(sweep_dir: Path, job: Job) -> JobStatus:
-    info = read_state(state_path(sweep_dir, job))
-    log = Path(info.get("log") or log_path(sweep_dir, job))
+    info, problem = load_state(state_path(sweep_dir, job))
+    log = log_path(sweep_dir, job)  # never the state's `log`: it could name any file
     slurm, host = info.get("slurm_job_id"), info.get("host")
     where = f"slurm job {slurm}" if slurm else (f"on {host}" if host else "")
+    results, damaged = load_state(job.run_dir(sweep_dir) / RESULTS_FILE)
+    if damaged:
+        return JobStatus(job, DAMAGED, None, log, f"{damaged}; --resume evaluates again")
     if is_done(sweep_dir, job):
         if info.get("state") != DONE:  # finished outside the sweep, or the state write was lost
-            results = read_state(job.run_dir(sweep_dir) / RESULTS_FILE)
-            info = {"started": results.get("started"), "finished": results.get("finished")}
+            info = results
         return JobStatus(job, DONE, _seconds(info.get("started"), info.get("finished")), log)
+    if problem:
+        return JobStatus(job, DAMAGED, None, log, f"{problem}; --resume runs the job again")
     holder = lock_holder(job.run_dir(sweep_dir))
     if holder is not None:  # a live process runs it, whatever the state file says
         return JobStatus(job, RUNNING, _seconds(holder.since, None), log, str(holder))

@@ -1,9 +1,11 @@
 """Extractive QA tasks (question + context -> answer span), all read from SQuAD-format JSON.
 
 XQuAD and MLQA are trained on SQuAD v1.1 and share its head; TyDiQA-GoldP is trained on its own
-English train split. Caveat: TyDiQA's dev set is XTREME's test set, so model
-selection uses `train_dev`: a fixed 10% of the English train questions (seed 0),
-held out of `train` (`HeldOut`, stiltx/data/held_out.py). XTREME's copy of the TyDiQA-GoldP *dev* files (XTREME's test set)
+English train split. TyDiQA's dev set is XTREME's test set, so by default its stage trains on the
+whole English train split and keeps the last checkpoint, as XTREME does (scripts/train_qa.sh:50,55-76:
+the full tydiqa.en.train.json, save_steps -1); `train.select: best` instead selects on `train_dev`,
+a fixed 10% of the English train questions (seed 0) held out of `train` (`HeldOut`,
+stiltx/data/held_out.py). XTREME's copy of the TyDiQA-GoldP *dev* files (XTREME's test set)
 has every answer blanked (`{"text": "", "answer_start": 0}`); the reader detects that, returns the
 questions without answers and `load_split(..., require_labels=True)` refuses to score on them.
 """
@@ -115,8 +117,8 @@ TYDIQA = TaskSpec(
     name="tydiqa",
     kind=TaskKind.EXTRACTIVE_QA,
     role=Role.TARGET,
-    description="TyDiQA-GoldP (XTREME split): English train (10% held out as train_dev for "
-    "model selection); dev is XTREME's test set.",
+    description="TyDiQA-GoldP (XTREME split): all English train, last checkpoint kept (select: "
+    "best holds 10% out as train_dev for model selection); dev is XTREME's test set.",
     languages=("en", "ar", "bn", "fi", "id", "ko", "ru", "sw", "te"),
     splits=("train", "train_dev", "dev"),
     source=DataSource(
@@ -142,7 +144,8 @@ TYDIQA = TaskSpec(
     metrics=QA_METRICS,
     dev_split="train_dev",
     test_split="dev",
-    held_out=HeldOut("train_dev", source="train", fraction=0.1, seed=0),
+    held_out=HeldOut("train_dev", source="train", fraction=0.1, seed=0),  # only with select: best
+    select="last",  # XTREME scripts/train_qa.sh:50,68 (all of English train, save_steps -1)
     defaults=QA_DEFAULTS,
     reference="Clark et al. 2020, TyDi QA",
     unlabelled_hint="XTREME's copy of TyDiQA-GoldP dev has blanked answers; use the original "

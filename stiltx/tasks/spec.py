@@ -13,6 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Literal
+
+# How a training stage picks its model: "best" English-dev evaluation (early stopping with
+# patience), or "last": the final weights, no dev evaluation (XTREME's scripts/train_qa.sh).
+Selection = Literal["best", "last"]
 
 
 class TaskKind(str, Enum):
@@ -129,6 +134,9 @@ class TaskSpec:
     dev_split: str = "dev"  # model selection (English only)
     test_split: str = "test"
     held_out: HeldOut | None = None  # a dev split carved out of the train split (TyDiQA)
+    # The stage's default model selection; "last" trains on the whole train split (no held-out
+    # slice) and keeps the final weights. A recipe's `train.select` overrides it.
+    select: Selection = "best"
     defaults: TrainDefaults = TrainDefaults()
     reference: str = ""  # citation of the dataset
     # The label set lives with the data: this file under data.data_dir, one label a line (CCG).

@@ -29,7 +29,9 @@ intermediate tasks' test files (MNLI, QQP, HellaSwag) stay unlabelled as publish
 not generated.
 
 **Model.** A BPE tokenizer (SentencePiece-style) and a tiny XLM-R-architecture encoder (hidden 128, 4 layers) are
-trained with MLM on the multilingual corpus (phase i), then cached beside the data. Like web
+trained with MLM on the multilingual corpus (phase i), then cached beside the data. The default
+world's encoder ships with the package (stiltx/toy/shipped/, stiltx.toy.ship), so it never
+pretrains on a user's machine; other seeds and sizes pretrain on first use. Like web
 text, the corpus is code-switched in places (words borrowed from another toy language in the same
 role) and has questions among its sentences; that, and the shared anchors, is what the encoder can
 align the languages with.

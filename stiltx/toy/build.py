@@ -3,8 +3,10 @@
     <cache>/toy/<version>-<seed>[-<hash of non-default sizes/model>]/
         data/       every task in its native layout (what `data.data_dir` points at), with
                     translated/<task>/<lang>/ (the toy MT system, stiltx.toy.translated)
-        model/      tokenizer + tiny XLM-R (safetensors), pretrained with MLM on data/mlm/
-        world.json  seed, version, sizes, languages, model config, build timings
+        model/      tokenizer + tiny XLM-R (safetensors), pretrained with MLM on data/mlm/, or
+                    for the default world a copy of the shipped encoder (stiltx.toy.ship)
+        world.json  seed, version, sizes, languages, model config, build timings, and
+                    "encoder": "shipped" (copied from the package) or "built" (pretrained here)
 
 The cache root is the `cache_dir` argument, else `$STILTX_CACHE/toy`, else
 `$XDG_CACHE_HOME/stiltx/toy`, else `~/.cache/stiltx/toy` (stiltx.cache).
@@ -19,16 +21,20 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from stiltx import atomic
+from stiltx.terminal import steps_progress
 from stiltx.toy.languages import DEFAULT_LANGUAGES, LANGUAGES
 from stiltx.toy.pretrain import ToyModelConfig
+from stiltx.toy.ship import SHIPPED_DIR, copy_model, encoder_key, shipped_key
 from stiltx.toy.sizes import ToySizes
 
-TOY_VERSION = "v9"  # bump when the generator's output changes, so old caches are not reused
+TOY_VERSION = "v10"  # bump when the generator's output or the default encoder changes, so old
+# caches are not reused (v10: the default encoder pretrains 4,000 steps and ships)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class ToyWorld:
     seed: int
     languages: tuple[str, ...]
     root: Path
+    encoder: str = ""  # "shipped" (copied from the package), "built" (pretrained), "" (no model)
 
 
 def default_cache_root() -> Path:
@@ -76,22 +83,36 @@ def emit_all(
     mt_noise: float = DEFAULT_MT_NOISE,
     *,
     translated: bool = True,
+    on_part: Callable[[str], None] | None = None,
 ) -> dict[str, str]:
     """Every file of the world: relative path -> text. Pure: same arguments, same bytes.
 
     `translated=False` leaves out `translated/` (the toy MT system's files), which only
-    translate-train recipes read and which take most of the generation time."""
+    translate-train recipes read and which take most of the generation time. `on_part(task)` is
+    called after each task's files (a progress display counts them: `data_parts`)."""
     from stiltx.toy import tasks_english, tasks_target
     from stiltx.toy.translated import emit_translated
 
+    done = on_part or (lambda task: None)
     files: dict[str, str] = {}
-    for emit in tasks_english.EMITTERS.values():
+    for task, emit in tasks_english.EMITTERS.items():
         files.update(emit(seed, sizes))
-    for emit in tasks_target.EMITTERS.values():
+        done(task)
+    for task, emit in tasks_target.EMITTERS.items():
         files.update(emit(seed, sizes, languages))
+        done(task)
     if translated:
-        files.update(emit_translated(seed, sizes, languages, mt_noise))
+        files.update(emit_translated(seed, sizes, languages, mt_noise, on_task=on_part))
     return files
+
+
+def data_parts(translated: bool) -> int:
+    """How many times `emit_all` calls `on_part` (the length of the data's progress bar)."""
+    from stiltx.toy import tasks_english, tasks_target
+    from stiltx.toy.translated import INTERMEDIATE_TASKS
+
+    parts = len(tasks_english.EMITTERS) + len(tasks_target.EMITTERS)
+    return parts + (len(INTERMEDIATE_TASKS) if translated else 0)
 
 
 def _write_files(out_dir: Path, files: dict[str, str]) -> int:
@@ -110,19 +131,26 @@ def write_data(
     mt_noise: float = DEFAULT_MT_NOISE,
     *,
     translated: bool = True,
+    on_part: Callable[[str], None] | None = None,
 ) -> int:
     """Write every file under `out_dir` (which must be empty or new); return the file count."""
-    return _write_files(out_dir, emit_all(seed, sizes, languages, mt_noise, translated=translated))
+    files = emit_all(seed, sizes, languages, mt_noise, translated=translated, on_part=on_part)
+    return _write_files(out_dir, files)
 
 
 def _write_translated(
-    out_dir: Path, seed: int, sizes: ToySizes, languages: tuple[str, ...], mt_noise: float
+    out_dir: Path,
+    seed: int,
+    sizes: ToySizes,
+    languages: tuple[str, ...],
+    mt_noise: float,
+    on_task: Callable[[str], None] | None = None,
 ) -> int:
     """The files `emit_all` puts under translated/, written under `out_dir` (that folder)."""
     from stiltx.toy.translated import emit_translated
 
     prefix = TRANSLATED + "/"
-    files = emit_translated(seed, sizes, languages, mt_noise)
+    files = emit_translated(seed, sizes, languages, mt_noise, on_task=on_task)
     return _write_files(out_dir, {rel.removeprefix(prefix): text for rel, text in files.items()})
 
 
@@ -167,6 +195,7 @@ def ensure_toy_world(
     progress: bool = True,
     mt_noise: float = DEFAULT_MT_NOISE,
     translated: bool = True,
+    use_shipped: bool = True,
 ) -> ToyWorld:
     """Return the cached toy world for `seed`, building whatever part is missing.
 
@@ -175,6 +204,10 @@ def ensure_toy_world(
     `mt_noise` is the toy MT system's noise (recipe key `toy.mt_noise`, stiltx.toy.translated).
     `translated=False` skips data/translated/ until a call asks for it (only translate-train
     recipes read it; it is most of the data's generation time). The files are the same either way.
+    The encoder is a copy of the shipped one when the world's key equals the shipped key
+    (stiltx.toy.ship), else pretrained here; `use_shipped=False` always pretrains (and replaces
+    a shipped copy in the cache): how `stiltx toy build --ship` makes the shipped files.
+    `progress` shows a progress bar (with time left) on each step that builds something.
     """
     from stiltx.toy.pretrain import model_for
 
@@ -186,29 +219,34 @@ def ensure_toy_world(
         raise ValueError(f"toy.mt_noise: got {mt_noise!r}, expected a number in [0, 1]")
     root = Path(cache_dir) if cache_dir else default_cache_root()
     root = root / world_key(seed, sizes, model, languages, mt_noise)
-    data_dir, model_dir = root / "data", root / "model"
+    data_dir, model_dir, meta_path = root / "data", root / "model", root / "world.json"
     with _locked(root):
-        timings = {}
+        meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+        updates = {}
         if not (data_dir / "mlm" / "en.txt").is_file():
             started = time.perf_counter()
-            with atomic.directory(data_dir) as tmp:
-                write_data(tmp, seed, sizes, languages, mt_noise, translated=False)
-            timings["data_seconds"] = round(time.perf_counter() - started, 2)
+            with (
+                atomic.directory(data_dir) as tmp,
+                steps_progress("toy world: data", data_parts(False), progress) as advance,
+            ):
+                write_data(tmp, seed, sizes, languages, mt_noise, translated=False, on_part=advance)
+            updates["data_seconds"] = round(time.perf_counter() - started, 2)
         if translated and not (data_dir / TRANSLATED).is_dir():
             started = time.perf_counter()
-            with atomic.directory(data_dir / TRANSLATED) as tmp:
-                _write_translated(tmp, seed, sizes, languages, mt_noise)
-            timings["translated_seconds"] = round(time.perf_counter() - started, 2)
-        if with_model and not (model_dir / "model.safetensors").is_file():
-            from stiltx.toy.pretrain import pretrain
-
+            with (
+                atomic.directory(data_dir / TRANSLATED) as tmp,
+                steps_progress(
+                    "toy world: translated data", data_parts(True) - data_parts(False), progress
+                ) as advance,
+            ):
+                _write_translated(tmp, seed, sizes, languages, mt_noise, on_task=advance)
+            updates["translated_seconds"] = round(time.perf_counter() - started, 2)
+        if with_model and not _model_ready(model_dir, meta, use_shipped):
             corpus = mlm_corpus(data_dir, languages)
-            with atomic.directory(model_dir) as tmp:
-                summary = pretrain(corpus, tmp, model, seed=seed, progress=progress)
-            timings["model_seconds"] = summary["seconds"]
-        if timings:
-            meta_path = root / "world.json"
-            meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+            key = encoder_key(TOY_VERSION, seed, languages, sizes, model, corpus)
+            shipped = use_shipped and key == shipped_key()
+            updates.update(_make_encoder(model_dir, corpus, model, seed, shipped, progress))
+        if updates:
             meta.update(
                 {
                     "version": TOY_VERSION,
@@ -217,8 +255,38 @@ def ensure_toy_world(
                     "mt_noise": mt_noise,
                     "sizes": asdict(sizes),
                     "model": asdict(model),
-                    **timings,
+                    **updates,
                 }
             )
             atomic.write_json(meta_path, meta)
-    return ToyWorld(data_dir, model_dir, seed, languages, root)
+    has_model = (model_dir / "model.safetensors").is_file()
+    encoder = meta.get("encoder", "built") if has_model else ""
+    return ToyWorld(data_dir, model_dir, seed, languages, root, encoder)
+
+
+def _model_ready(model_dir: Path, meta: dict, use_shipped: bool) -> bool:
+    """A model is cached (a shipped copy counts only where the shipped encoder may be used)."""
+    has_model = (model_dir / "model.safetensors").is_file()
+    return has_model and (use_shipped or meta.get("encoder") != "shipped")
+
+
+def _make_encoder(
+    model_dir: Path,
+    corpus: list[str],
+    model: ToyModelConfig,
+    seed: int,
+    shipped: bool,
+    progress: bool,
+) -> dict:
+    """Fill `model_dir`: a copy of the shipped encoder, or MLM pretraining on `corpus` (minutes).
+    Returns world.json's new entries."""
+    from stiltx.toy.pretrain import pretrain  # looked up on call: tests replace it
+
+    with atomic.directory(model_dir) as tmp:
+        if shipped:
+            copy_model(SHIPPED_DIR, tmp)
+        else:
+            summary = pretrain(corpus, tmp, model, seed=seed, progress=progress)
+    if shipped:
+        return {"encoder": "shipped"}
+    return {"encoder": "built", "model_seconds": summary["seconds"]}

@@ -30,11 +30,6 @@ def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Res
     """
     data, model = recipe.data, recipe.model
     if data.source == "toy" or model.name_or_path == "toy":
-        if with_model:
-            console.print(  # measured: 3.3 min on one 2-core box, 8.7 on a slower one (README)
-                "toy world: building or reusing the data and tiny model "
-                "(the first time 3-9 min on 2 CPU cores)"
-            )
         world = ensure_toy_world(
             seed=recipe.toy.seed,
             sizes=named_sizes(recipe.toy.size),
@@ -44,6 +39,8 @@ def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Res
             # the toy MT system's files only when a member reads them (translate-train recipes)
             translated=any(m.source == "translated" for m in intermediate_members(recipe)),
         )
+        if with_model:  # the default world's encoder ships (stiltx.toy.ship); others pretrain
+            console.print(f"toy world: {world.root} (encoder: {world.encoder})", highlight=False)
         if data.source == "toy":
             data = replace(data, source="local", data_dir=str(world.data_dir))
         built = (world.model_dir / "model.safetensors").is_file()

@@ -11,6 +11,8 @@ not translated. This is what translate-train baselines read (recipes/baselines).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from stiltx.toy.sizes import ToySizes
 from stiltx.toy.writer import Writer
 
@@ -29,9 +31,14 @@ def is_test_file(path: str) -> bool:
 
 
 def emit_translated(
-    seed: int, sizes: ToySizes, languages: tuple[str, ...], noise: float
+    seed: int,
+    sizes: ToySizes,
+    languages: tuple[str, ...],
+    noise: float,
+    on_task: Callable[[str], None] | None = None,
 ) -> dict[str, str]:
-    """Relative path -> text of every translated train / dev file."""
+    """Relative path -> text of every translated train / dev file (`on_task(task)` after each
+    task's files, for a progress display)."""
     from stiltx.toy.tasks_english import EMITTERS
 
     files: dict[str, str] = {}
@@ -42,4 +49,6 @@ def emit_translated(
             for path, text in EMITTERS[task](seed, sizes, Writer(lang, noise)).items():
                 if not is_test_file(path):
                     files[f"translated/{task}/{lang}/{path.split('/', 1)[1]}"] = text
+        if on_task is not None:
+            on_task(task)
     return files

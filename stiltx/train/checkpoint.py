@@ -26,7 +26,6 @@ The lr schedule is a pure function of the step (schedule.py), so the step *is* i
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import random
 import re
@@ -38,6 +37,7 @@ from typing import Any
 
 from stiltx import atomic
 from stiltx.errors import StiltxError
+from stiltx.saved_model import describe_file
 
 COMPLETE = "complete"
 MANIFEST = "manifest.json"
@@ -79,16 +79,18 @@ def save(
     try:
         with atomic.directory(target) as tmp:
             save_file(weights, str(tmp / WEIGHTS))
-            torch.save(
-                {
-                    "optimizer": optimizer.state_dict(),
-                    "scaler": scaler.state_dict() if scaler is not None else None,
-                },
-                tmp / OPTIMIZER,
-            )
-            torch.save(rng_state(), tmp / RNG)
+            optimizer_state = {
+                "optimizer": optimizer.state_dict(),
+                "scaler": scaler.state_dict() if scaler is not None else None,
+            }
+            # Python file objects, not paths: a full disk then surfaces as an OSError (ENOSPC)
+            # behind torch's RuntimeError, where a path gives only "iostream error".
+            with open(tmp / OPTIMIZER, "wb") as handle:
+                torch.save(optimizer_state, handle)
+            with open(tmp / RNG, "wb") as handle:
+                torch.save(rng_state(), handle)
             (tmp / STATE).write_text(json.dumps({"step": step, **state}, indent=2) + "\n")
-            manifest = {name: _describe(tmp / name) for name in FILES}
+            manifest = {name: describe_file(tmp / name) for name in FILES}
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
             (tmp / COMPLETE).write_text("")  # last: its presence vouches for everything above
     except OSError as error:
@@ -102,14 +104,6 @@ def save(
             "train.keep_checkpoints) and continue with --resume"
         ) from None
     return target
-
-
-def _describe(path: Path) -> dict[str, Any]:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
 def complete_checkpoints(out_dir: str | Path) -> list[tuple[int, Path]]:
@@ -150,7 +144,7 @@ def verify(path: str | Path) -> None:
         actual = file.stat().st_size
         if actual != size:
             raise DamagedCheckpointError(f"{file}: {actual} bytes, expected {size} (truncated?)")
-        if _describe(file)["sha256"] != sha:
+        if describe_file(file)["sha256"] != sha:
             raise DamagedCheckpointError(f"{file}: contents differ from the recorded sha256")
 
 

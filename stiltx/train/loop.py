@@ -24,6 +24,7 @@ from stiltx.errors import StiltxError
 from stiltx.recipe.schema import TrainConfig
 from stiltx.sampling.prefetch import Prefetcher
 from stiltx.train import checkpoint, schedule
+from stiltx.train.progress import Report
 from stiltx.train.progress import progress_bar as _progress
 
 EvalFn = Callable[[Any], dict[str, float]]  # model -> score per task (higher is better)
@@ -59,7 +60,7 @@ def train(
     accelerator: Any = None,
     resume: bool = False,
     total_steps: int | None = None,
-    progress: bool = True,
+    progress: bool | Report = True,
 ) -> TrainResult:
     """Train `model` on the TaskBatches of `stream` for `total_steps` optimizer steps.
 
@@ -150,7 +151,8 @@ def train(
     losses: dict[str, float] = {}
     done = start
     model.train()
-    with _progress(progress and accelerator.is_main_process, start, total) as bar, closing:
+    shown = progress if accelerator.is_main_process else False
+    with _progress(shown, start, total) as bar, closing:
         for step in range(start, total):
             lr = schedule.lr_at(step, peak=cfg.lr, warmup=warmup, total=total)
             for group in optimizer.param_groups:
@@ -279,8 +281,7 @@ def _append_log(path: Path, row: dict, accelerator: Any) -> None:
     """One JSON line per event; a whole line per write, so a crash never leaves half a line."""
     if not accelerator.is_main_process:
         return
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(row) + "\n")
+    atomic.append_line(path, json.dumps(row))
     accelerator.log(_flat(row), step=row["step"])
 
 

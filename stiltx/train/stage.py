@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stiltx import atomic
-from stiltx.errors import DataError
+from stiltx import atomic, run_files, saved_model
+from stiltx.errors import DataError, StiltxError
+from stiltx.evaluation.shard import is_main_process
 from stiltx.layout import DONE_FILE, MODEL_DIR
 from stiltx.plan import TRAIN_LANGUAGE, IntermediateStage, Member, TargetStage
 from stiltx.recipe.schema import DataConfig, MLMConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
+from stiltx.terminal import steps_progress
+from stiltx.train.progress import Report
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def read_done(stage_dir: Path) -> StageResult:
 
     path = stage_dir / DONE_FILE
     try:
-        info = json.loads(path.read_text(encoding="utf-8"))
+        info = json.loads(run_files.read_text(path))
         result = StageResult(
             directory=stage_dir,
             model_dir=stage_dir / MODEL_DIR,
@@ -52,30 +55,18 @@ def read_done(stage_dir: Path) -> StageResult:
             best_scores=dict(info.get("best_scores", {})),
             mixture=dict(info.get("mixture", {})),
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StiltxError) as error:
         raise DamagedStageError(f"{path}: damaged ({error.__class__.__name__}: {error})") from None
     files = info.get("model_files", {})  # absent in runs written before it was recorded
-    if not isinstance(files, dict):
-        raise DamagedStageError(f"{path}: 'model_files' is {files!r}, expected name -> bytes")
-    for name, size in files.items():
-        file = stage_dir / MODEL_DIR / name
-        actual = file.stat().st_size if file.is_file() else None
-        if actual != size:
-            found = "missing" if actual is None else f"{actual} bytes"
-            raise DamagedStageError(f"{file}: {found}, expected {size} bytes (damaged)")
+    try:
+        saved_model.verify(stage_dir / MODEL_DIR, files, where=str(path))
+    except saved_model.DamagedModelError as error:
+        raise DamagedStageError(str(error)) from None
     return result
 
 
 class DamagedStageError(DataError):
     """A finished stage's done.json or saved model is damaged: the stage is trained again."""
-
-
-def _model_files(model_dir: Path) -> dict[str, int]:
-    return {
-        str(p.relative_to(model_dir)): p.stat().st_size
-        for p in sorted(model_dir.rglob("*"))
-        if p.is_file()
-    }
 
 
 def encode_member(
@@ -109,10 +100,13 @@ def encode_train_sets(
     specs: Mapping[str, TaskSpec],
     tokenizer: Any,
     data: DataConfig,
+    on_member: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """member name -> its encoded training split, as the stage's sampler streams it."""
-    return {
-        m.name: encode_member(
+    """member name -> its encoded training split, as the stage's sampler streams it
+    (`on_member(name)` after each one, for a progress display)."""
+    train_sets = {}
+    for m in stage.members:
+        train_sets[m.name] = encode_member(
             m,
             specs[m.task],
             specs[m.task].train_split,
@@ -122,8 +116,9 @@ def encode_train_sets(
             training=True,
             mlm=stage.mlm,
         )
-        for m in stage.members
-    }
+        if on_member is not None:
+            on_member(m.name)
+    return train_sets
 
 
 def train_sizes(train_sets: Mapping[str, Any]) -> dict[str, int]:
@@ -185,6 +180,35 @@ def _finished(stage_dir: Path) -> StageResult | None:
     return result
 
 
+def _encode_dev_sets(
+    dev_specs: Sequence[TaskSpec],
+    tokenizer: Any,
+    data: DataConfig,
+    stage: IntermediateStage | TargetStage,
+    on_task: Callable[[str], None],
+) -> dict[str, Any]:
+    """task -> its encoded English dev split (the first `eval_examples`), for model selection."""
+    dev_sets = {}
+    for s in dev_specs:
+        try:
+            dev_sets[s.name] = encode_member(
+                Member(s.name),
+                s,
+                s.dev_split,
+                tokenizer,
+                data,
+                stage.max_length,
+                training=False,
+                limit=stage.train.eval_examples,
+            )
+        except DataError as error:  # e.g. XTREME's TyDiQA dev has blanked answers
+            warnings.warn(
+                f"{s.name}: no English dev evaluation during training ({error})", stacklevel=3
+            )
+        on_task(f"{s.name} dev")
+    return dev_sets
+
+
 def run_stage(
     stage: IntermediateStage | TargetStage,
     specs: Mapping[str, TaskSpec],
@@ -197,7 +221,7 @@ def run_stage(
     seed: int,
     resume: bool,
     eval_batch_size: int,
-    progress: bool = True,
+    progress: bool | Report = True,
 ) -> StageResult:
     """Train `model` (already carrying its heads) on the training data of the stage's members
     (`specs`: task -> spec, labels filled). Model selection reads the English dev split of each of
@@ -217,26 +241,12 @@ def run_stage(
             method.load(model, stage_dir / MODEL_DIR)
             method.activate(model, TRAIN_LANGUAGE)
             return finished
-    length = stage.max_length
-    train_sets = encode_train_sets(stage, specs, tokenizer, data)
     dev_specs = [specs[task] for task in stage.dev_tasks]
-    dev_sets = {}
-    for s in dev_specs:
-        try:
-            dev_sets[s.name] = encode_member(
-                Member(s.name),
-                s,
-                s.dev_split,
-                tokenizer,
-                data,
-                length,
-                training=False,
-                limit=train_cfg.eval_examples,
-            )
-        except DataError as error:  # e.g. XTREME's TyDiQA dev has blanked answers
-            warnings.warn(
-                f"{s.name}: no English dev evaluation during training ({error})", stacklevel=2
-            )
+    # Encoding (or loading the cached features of) every member and dev set: a progress bar.
+    shown = progress is True and is_main_process()  # a worker reports through its callback
+    with steps_progress("encoding", len(members) + len(dev_specs), shown) as advance:
+        train_sets = encode_train_sets(stage, specs, tokenizer, data, on_member=advance)
+        dev_sets = _encode_dev_sets(dev_specs, tokenizer, data, stage, on_task=advance)
     # Every process draws the same member each step (same sampler seed: DDP needs one head per
     # step) but its own batches of it (stream seed offset by the process rank).
     from accelerate import PartialState
@@ -290,7 +300,7 @@ def run_stage(
                 "best_scores": result.best_scores,
                 "stopped_early": result.stopped_early,
                 "mixture": mixture,
-                "model_files": _model_files(stage_dir / MODEL_DIR),
+                "model_files": saved_model.record(stage_dir / MODEL_DIR),
             },
         )
         checkpoint.remove_all(stage_dir)

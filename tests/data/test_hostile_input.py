@@ -56,6 +56,9 @@ CASES = {
     "PAN-X tag outside the set": (
         "panx", "de", "test", "panx/test-de.tsv", "Anton\tB-PER\nWilhelm\tI-PERSON\n",
         ":2: tag 'I-PERSON' is not in the panx tag set"),
+    "NUL byte in a text file": (
+        "panx", "de", "test", "panx/test-de.tsv", "Anton\tB-PER\nWil\x00helm\tI-PER\n",
+        ":2: NUL byte in a text file"),
 }  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -59,10 +60,10 @@ def test_plan_mirrors_the_pipeline(recipe_path):
         ("xcopa", "it", "dev", 96, False, None),  # in the task's language order
         ("xcopa", "sw", "dev", 96, False, None),
         ("xcopa", "zh", "dev", 96, False, None),
-        ("tydiqa", "en", "train", 96, True, None),
-        ("tydiqa", "en", "train_dev", 96, False, 500),  # held out of train: dev is the test set
+        ("tydiqa", "en", "train", 96, True, None),  # all of it, last checkpoint (train_qa.sh)
         ("tydiqa", "sw", "train_dev", 96, False, None),  # eval "dev" never reads the test set
     ]
+    assert [j.whole_split for j in jobs if j.task == "tydiqa"] == [True, False]
 
 
 def test_prepare_fills_the_cache_the_pipeline_reads(recipe_path, tiny_model_dir):
@@ -77,17 +78,19 @@ def test_prepare_fills_the_cache_the_pipeline_reads(recipe_path, tiny_model_dir)
     tokenizer = AutoTokenizer.from_pretrained(str(tiny_model_dir))
     started: list[SplitJob] = []
     results = prepare(plan(recipe), tokenizer, recipe.data, on_start=started.append)
-    assert len(started) == len(results) == 10
+    assert len(started) == len(results) == 9
     missing = [r for r in results if r.missing]
     assert [(r.job.task, r.job.language, r.job.split) for r in missing] == [
         ("xcopa", "it", "dev"),  # no file
         ("tydiqa", "sw", "train_dev"),  # held out of English train only: sw has only test data
-    ]  # tydiqa en selects on train_dev (held out of train), not on XTREME's blanked dev
+    ]  # tydiqa en keeps its last checkpoint: no dev read, never XTREME's blanked dev
     assert "val.it.jsonl" in missing[0].missing
     for r in results:
         if r.missing:
             continue
         spec = get_task(r.job.task)
+        if r.job.whole_split:
+            spec = replace(spec, held_out=None)
         expected = load_split(spec, r.job.language, r.job.split, recipe.data)[: r.job.limit]
         assert r.examples == len(expected) and not r.cached
         assert r.features >= r.examples > 0
@@ -105,13 +108,13 @@ def test_cli_reports_new_then_cached(recipe_path):
     args = ["data", "prepare", "--recipe", str(recipe_path)]
     first = runner.invoke(app, args, env={"COLUMNS": "250"})
     assert first.exit_code == 0, first.output
-    assert "8 splits ready (0 cached, 8 new), 2 missing" in first.output
+    assert "7 splits ready (0 cached, 7 new), 2 missing" in first.output
     assert re.search(r"missing xcopa it/dev: no data file", first.output)
     assert re.search(r"xcopa\s.*\ssw\s.*\sdev\s.*\seval\s.*\snew", first.output)
     second = runner.invoke(app, args, env={"COLUMNS": "250"})
     assert second.exit_code == 0, second.output
-    assert "8 splits ready (8 cached, 0 new), 2 missing" in second.output
-    assert " new" not in second.output.split("8 splits ready")[0]
+    assert "7 splits ready (7 cached, 0 new), 2 missing" in second.output
+    assert " new" not in second.output.split("7 splits ready")[0]
 
 
 def test_cli_bad_recipe_is_a_clean_error(recipe_path):

@@ -53,6 +53,14 @@ BAD = {
     ),
     "seed": (["seed=-1"], "seed: got -1, expected a number in 0..4,294,967,295"),
     "name with NUL": (["name=a\x00b"], "name: got 'a\\x00b', expected printable text"),
+    "target.parallel zero": (
+        ["target.parallel=0"],
+        "target.parallel: got 0, expected 'auto' or a whole number of target stages at a time",
+    ),
+    "target.parallel word": (
+        ["target.parallel=many"],
+        "target.parallel: got 'many', expected an integer or one of 'auto'",
+    ),
     "temperature inf": (
         ["intermediate.sampling.temperature=.inf"],
         "intermediate.sampling.temperature: got inf, expected a finite number",

@@ -68,7 +68,7 @@ def test_preset_and_set_merge_over_the_recipe():
     assert recipe.target.benchmark == "toy"  # toy runs never claim XTREME's language lists
     assert recipe.intermediate.train.max_steps == 7  # --set wins over the preset
     assert recipe.intermediate.train.grad_accum == 1  # preset wins over the recipe
-    assert recipe.intermediate.sampling.cap == 20000  # untouched recipe value survives
+    assert recipe.intermediate.sampling.policy == "proportional"  # untouched recipe value survives
     assert (recipe.method.kind, recipe.method.adapter) == ("adapter", "lora")
     # A preset does not resurrect a stage the recipe switched off.
     assert load_recipe("direct", preset="tiny").intermediate is None

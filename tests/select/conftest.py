@@ -1,7 +1,9 @@
-"""The smoke toy world's data, the tiny random encoder, and candidate runs built from it."""
+"""The smoke toy world's data, the tiny random encoder, candidate runs built from it, and a
+hand-written finished sweep (results.json files only)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,41 @@ def candidate_runs(tmp_path_factory, tiny_model_dir) -> list[Candidate]:
         )
         candidates.append(Candidate(f"single/{task}", task, run))
     return candidates
+
+
+# The hand-written sweep: xnli's English dev (selection) score per recipe and seed, and its test
+# score in sw (the toy world's low-resource language); en test is 60 everywhere.
+DEV = {"single/mnli": (80.0, 82.0), "single/qqp": (70.0, 72.0), "single/squad": (75.0, 75.0)}
+TEST_SW = {"single/mnli": 50.0, "single/qqp": 55.0, "single/squad": 40.0}
+
+
+def _run(root: Path, recipe: str, seed: int, dev: float | None, seconds: float) -> None:
+    run = root / recipe.replace("/", "-") / f"seed-{seed}"
+    run.mkdir(parents=True)
+    scores = [
+        {"task": "xnli", "language": "en", "split": "test", "metric": "accuracy", "value": 60.0}
+    ]
+    if recipe in TEST_SW:
+        scores.append({"task": "xnli", "language": "sw", "split": "test", "metric": "accuracy", "value": TEST_SW[recipe]})  # fmt: skip
+    if dev is not None:
+        scores.append({"task": "xnli", "language": "en", "split": "dev", "metric": "selection", "value": dev})  # fmt: skip
+    results = {"recipe": recipe, "seed": seed, "model": "toy", "method": "full", "scores": scores,
+               "timings": {"intermediate": {"seconds": seconds, "device": "cpu"}}}  # fmt: skip
+    (run / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    task = recipe.split("/")[-1]
+    (run / "recipe.resolved.yaml").write_text(f"name: {recipe}\nintermediate:\n  tasks: [{task}]\n")
+
+
+@pytest.fixture
+def write_run():
+    return _run
+
+
+@pytest.fixture
+def sweep(tmp_path: Path) -> Path:
+    """direct and three single tasks, seeds 1 and 2; a candidate run takes 10 s x its seed."""
+    for seed in (1, 2):
+        _run(tmp_path, "direct", seed, None, 5.0)
+        for recipe, values in DEV.items():
+            _run(tmp_path, recipe, seed, values[seed - 1], 10.0 * seed)
+    return tmp_path

@@ -3,9 +3,6 @@ from its results.json files."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from stiltx.errors import StiltxError
@@ -17,33 +14,6 @@ from stiltx.select.rank import (
     sweep_candidates,
     sweep_truth,
 )
-
-# English dev (selection) score of xnli per recipe and seed; test scores do not matter here.
-DEV = {"single/mnli": (80.0, 82.0), "single/qqp": (70.0, 72.0), "single/squad": (75.0, 75.0)}
-
-
-def _run(root: Path, recipe: str, seed: int, dev: float | None, seconds: float) -> None:
-    run = root / recipe.replace("/", "-") / f"seed-{seed}"
-    run.mkdir(parents=True)
-    scores = [
-        {"task": "xnli", "language": "en", "split": "test", "metric": "accuracy", "value": 60.0}
-    ]
-    if dev is not None:
-        scores.append({"task": "xnli", "language": "en", "split": "dev", "metric": "selection", "value": dev})  # fmt: skip
-    results = {"recipe": recipe, "seed": seed, "model": "toy", "method": "full", "scores": scores,
-               "timings": {"intermediate": {"seconds": seconds, "device": "cpu"}}}  # fmt: skip
-    (run / "results.json").write_text(json.dumps(results), encoding="utf-8")
-    task = recipe.split("/")[-1]
-    (run / "recipe.resolved.yaml").write_text(f"name: {recipe}\nintermediate:\n  tasks: [{task}]\n")
-
-
-@pytest.fixture
-def sweep(tmp_path: Path) -> Path:
-    for seed in (1, 2):
-        _run(tmp_path, "direct", seed, None, 5.0)
-        for recipe, values in DEV.items():
-            _run(tmp_path, recipe, seed, values[seed - 1], 10.0 * seed)
-    return tmp_path
 
 
 def test_truth_candidates_and_grid_cost(sweep):
@@ -77,11 +47,11 @@ def test_score_estimates_by_hand(sweep):
     ]  # fmt: skip
 
 
-def test_sweep_without_the_runs(tmp_path, sweep):
+def test_sweep_without_the_runs(tmp_path, sweep, write_run):
     with pytest.raises(StiltxError, match=r"no finished runs of 'baseline/\*'") as error:
         sweep_candidates(sweep, "baseline/*")
     assert "\n" not in str(error.value)
-    _run(tmp_path / "only-direct", "direct", 1, None, 1.0)
+    write_run(tmp_path / "only-direct", "direct", 1, None, 1.0)
     with pytest.raises(
         StiltxError, match="no finished runs of 'single/\\*'.*recipes found: direct"
     ):

@@ -12,7 +12,7 @@ from stiltx.errors import StiltxError
 from stiltx.sweep import jobs as J
 from stiltx.sweep import state as S
 from stiltx.sweep.driver import RunOptions, run_sweep
-from stiltx.sweep.execute import device_groups
+from stiltx.sweep.execute import device_groups, job_cores
 
 
 @pytest.mark.parametrize(
@@ -29,6 +29,16 @@ def test_device_groups_refuse_too_few_devices():
         device_groups(("0",), 2)
     with pytest.raises(StiltxError, match="--gpus"):
         device_groups((), 2)
+
+
+def test_jobs_side_by_side_split_the_cores_their_target_stages_share(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    assert job_cores(1) is None  # one job at a time: it may fan out over every core
+    assert job_cores(4) == 4
+    assert job_cores(32) == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # the user's setting wins
+    assert job_cores(4) is None
 
 
 def test_failed_jobs_are_reported_and_the_others_carry_on(tmp_path, tiny_model_dir, monkeypatch):

@@ -82,7 +82,7 @@ def plant_payload(name):
         content = {"optimizer": Payload(marker), "python": Payload(marker)}
         torch.save(content, newest / name)
         manifest = json.loads((newest / checkpoint.MANIFEST).read_text())
-        manifest[name] = checkpoint._describe(newest / name)
+        manifest[name] = checkpoint.describe_file(newest / name)
         (newest / checkpoint.MANIFEST).write_text(json.dumps(manifest))
 
     return damage

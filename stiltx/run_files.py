@@ -1,0 +1,112 @@
+"""Reading and copying the files of a run or sweep folder as untrusted input.
+
+A run folder may be shared, copied or tampered with: a file may be a symbolic link (reading it
+would read, and `stiltx push` would upload, whatever it points to), not UTF-8, or not JSON. Every
+reader here opens without following a link and turns each of these into one StiltxError naming
+the file; a name that becomes part of a path (a run id, a job id, a task) is checked to be one
+plain path component first.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+from stiltx.errors import StiltxError
+
+_NOT_IN_A_NAME = re.compile(r"[/\\\x00-\x1f\x7f]")  # separators and control characters
+
+
+def component(value: object, what: str) -> str:
+    """`value` as one plain path component (no '/', not '.' or '..'), else a StiltxError."""
+    if not isinstance(value, str) or value.strip(".") == "" or _NOT_IN_A_NAME.search(value):
+        raise StiltxError(
+            f"{what} {value!r}: expected one plain name (not '.' or '..', no '/', '\\' or "
+            "control characters)"
+        )
+    return value
+
+
+def inside(path: Path, root: Path, what: str) -> Path:
+    """`path` if it stays inside `root` once links are resolved, else a StiltxError."""
+    real, top = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    if real != top and top not in real.parents:
+        raise StiltxError(f"{what} {path}: leads outside {root} (to {real}); refusing it")
+    return path
+
+
+def read_bytes(path: str | os.PathLike) -> bytes:
+    """The bytes of a regular file, opened without following a link."""
+    with os.fdopen(_open_plain(Path(path)), "rb") as handle:
+        return handle.read()
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """UTF-8 text of a file (no link followed); StiltxError naming the file when it is not."""
+    data = read_bytes(path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StiltxError(
+            f"{path}: not UTF-8 text (byte {error.start}); the file is damaged"
+        ) from None
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """A JSON file (no link followed); StiltxError naming the file and the line when damaged."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise StiltxError(f"{path}:{error.lineno}: not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise StiltxError(f"{path}: JSON nested too deeply") from None
+
+
+def copy_tree(source: Path, dest: Path) -> None:
+    """Copy the regular files and folders under `source` into `dest`; a link (or a device, a
+    socket) anywhere inside is refused with a message, never followed."""
+    for root, dirs, files in os.walk(source):
+        for name in [*dirs, *files]:
+            path = Path(root) / name
+            mode = os.lstat(path).st_mode
+            if stat.S_ISLNK(mode):
+                raise StiltxError(
+                    f"{path}: is a symbolic link; only regular files are copied (replace the "
+                    "link with the file it points to, or remove it)"
+                )
+            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                raise StiltxError(f"{path}: is not a regular file or folder; refusing to copy it")
+        target = dest / Path(root).relative_to(source)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            copy_file(Path(root) / name, target / name)
+
+
+def copy_file(source: Path, dest: Path) -> None:
+    """Copy one regular file (no link followed) with its times and mode."""
+    fd = _open_plain(source)
+    with os.fdopen(fd, "rb") as reader, open(dest, "xb") as writer:
+        shutil.copyfileobj(reader, writer)
+        info = os.fstat(reader.fileno())
+    os.chmod(dest, stat.S_IMODE(info.st_mode))
+    os.utime(dest, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+
+def _open_plain(path: Path) -> int:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise StiltxError(f"{path}: is a symbolic link, expected a file; refusing it") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise StiltxError(f"{path}: is not a regular file")
+    return fd
