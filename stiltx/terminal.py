@@ -8,17 +8,20 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console, ConsoleDimensions
+from rich.text import Text
 
 PIPE_WIDTH = 100_000  # "unlimited": rich tables render at their natural width, text never wraps
 
 
 class StdoutConsole(Console):
-    """A rich Console whose width is unlimited when stdout is piped and COLUMNS is not set."""
+    """A rich Console whose width is unlimited when its file (stdout, or stderr with
+    `stderr=True`) is piped and COLUMNS is not set; in a terminal rich wraps on word boundaries."""
 
     @property
     def size(self) -> ConsoleDimensions:
@@ -46,11 +49,41 @@ def print_raw(text: str) -> None:
 
 
 def print_whole(console: Console, text: str) -> None:
-    """Plain text: raw when piped; in a terminal, long lines wrap instead of being cut."""
+    """Plain text: raw when piped; in a terminal, long lines wrap on word boundaries (the
+    terminal's own wrap would break words), a word longer than a line is folded."""
     if not console.is_terminal:
         print_raw(text)
         return
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
+    console.print(Text(text, overflow="fold"), highlight=False)
+
+
+def command_lines(argv: list[str], width: int, indent: str = "  ") -> list[str]:
+    """A shell command as lines of at most `width` characters, broken between arguments with
+    ` \\` continuations (still a valid command when copied); an argument is never split, nor an
+    option from its value."""
+    words: list[str] = []
+    for arg in map(shlex.quote, argv):
+        if words and words[-1].startswith("--") and " " not in words[-1] and arg[0] != "-":
+            words[-1] += " " + arg  # `--set key=value` stays on one line
+        else:
+            words.append(arg)
+    lines, line = [], indent + words[0]
+    for word in words[1:]:
+        if len(line) + 1 + len(word) + 2 > width:
+            lines.append(line + " \\")
+            line = indent + "    " + word
+        else:
+            line += " " + word
+    return [*lines, line]
+
+
+def print_command(console: Console, argv: list[str], indent: str = "  ") -> None:
+    """One shell command: one raw line when piped; in a terminal, wrapped between arguments."""
+    if not console.is_terminal:
+        print_raw(indent + shlex.join(argv))
+        return
+    for line in command_lines(argv, console.width, indent):
+        console.print(Text(line, overflow="fold"), highlight=False)
 
 
 def hide_flag_types() -> None:

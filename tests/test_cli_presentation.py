@@ -127,3 +127,50 @@ def test_finished_line_names_the_run_folder_and_the_time():
     assert finished_line(["runs/mt9-1200"], 185.2) == "done in 3m 05s: runs/mt9-1200"
     two = finished_line(["runs/x/seed-1", "runs/x/seed-2"], 7260)
     assert two == "done in 2h 01m: runs/x (2 seeds)"
+
+
+def _words_whole(piped: str, terminal: str) -> None:
+    """Every word of the raw (piped) text shows whole at 80 columns, and no line is longer."""
+    lines = plain(terminal).splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    shown = set(plain(terminal).split())
+    short = {w for w in plain(piped).split() if len(w) <= 70}  # a longer word must fold
+    assert short <= shown, sorted(short - shown)[:10]
+
+
+def test_plain_text_wraps_on_word_boundaries_at_80_columns():
+    cases = [
+        ["validate", "-r", "multitask9", "--set", "target.overrides.xnli.lrr=1",
+         "--set", "seed=-1", "--set", "model.max_length=0"],
+        ["recipes", "show", "multitask9"],
+        ["sweep", "--recipes", "direct,multitask9", "--preset", "tiny", "--seeds", "1,2",
+         "--set", "toy.size=smoke", "--dry-run"],
+    ]  # fmt: skip
+    for args in cases:
+        piped = runner.invoke(app, args, env=PIPED)
+        terminal = runner.invoke(app, args, env=TERMINAL_80)
+        assert piped.exit_code == terminal.exit_code, terminal.output
+        _words_whole(piped.output.replace(" \\\n", " "), terminal.output)
+
+
+def test_sweep_dry_run_commands_wrap_between_arguments():
+    from stiltx.terminal import command_lines
+
+    argv = ["python", "-m", "stiltx", "train", "--recipe", "multitask9", "--preset", "tiny",
+            "--set", "toy.size=smoke", "--out", "sweeps/x/multitask9/seed-1"]  # fmt: skip
+    lines = command_lines(argv, 40)
+    assert all(len(line) <= 40 for line in lines)
+    assert all(line.endswith(" \\") for line in lines[:-1])
+    assert " ".join(line.removesuffix(" \\").strip() for line in lines).split() == argv
+
+
+def test_recipes_lists_one_line_per_recipe_at_80_columns():
+    from stiltx.recipe.find import list_recipes
+
+    result = runner.invoke(app, ["recipes"], env=TERMINAL_80)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in plain(result.stdout).splitlines() if line.strip()]
+    names = [r.name for r in list_recipes(include_presets=True)]
+    assert [line.split()[0] for line in lines[: len(names)]] == names
+    assert len(lines) == len(names) + 1  # and one line on `recipes show`
+    assert max(len(line.rstrip()) for line in lines) <= 80

@@ -17,7 +17,7 @@ from stiltx.errors import StiltxError
 from stiltx.terminal import StdoutConsole
 
 console: Console = StdoutConsole()
-err_console = Console(stderr=True, soft_wrap=True)
+err_console: Console = StdoutConsole(stderr=True)  # one line when piped, word-wrapped in a terminal
 
 RecipeOpt = Annotated[str, typer.Option("--recipe", "-r", help="Bundled recipe name or YAML path.")]
 PresetOpt = Annotated[

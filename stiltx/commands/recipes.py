@@ -21,12 +21,14 @@ def recipes_list(ctx: typer.Context) -> None:
     """List the bundled recipes (with no sub-command)."""
     if ctx.invoked_subcommand is not None:
         return
-    table = Table(title="Bundled recipes")
-    table.add_column("name", style="bold cyan")
+    # one line per recipe at 80 columns: a borderless grid of the name and its title line
+    table = Table.grid(padding=(0, 2))
+    table.add_column("name", style="bold cyan", no_wrap=True)
     table.add_column("what it reproduces")
     for info in list_recipes(include_presets=True):
         table.add_row(info.name, info.summary)
     console.print(table)
+    console.print("stiltx recipes show NAME: the whole recipe and its sources", highlight=False)
 
 
 @app.command("show")

@@ -37,6 +37,7 @@ from stiltx.data.jsonl_tasks import (
     hellaswag_example,
     socialiqa_example,
 )
+from stiltx.data.offline import require_hub
 from stiltx.data.paths import placeholders
 from stiltx.data.squad_json import AnswerAudit, check_answer, keep_language
 from stiltx.errors import DataError
@@ -239,6 +240,7 @@ def load_hub(spec: TaskSpec, language: str, split: str) -> list[Example]:
     import datasets
 
     hub_id, config, hub_split = hub_request(spec, language, split)
+    require_hub(f"dataset {hub_id} (config {config}, split {hub_split})")
     if spec.kind is TaskKind.MLM:  # never download a whole Wikipedia: stream a token budget
         return stream_wikipedia(language, MLMConfig().tokens_per_language)
     try:

@@ -25,7 +25,7 @@ def bundled_dir() -> Path:
 class RecipeInfo:
     name: str  # e.g. "multitask9", "single/mnli", "presets/tiny"
     path: Path
-    summary: str  # the first comment line of the file
+    summary: str  # the first comment line of the file: a title that fits `stiltx recipes`
 
 
 def list_recipes(include_presets: bool = False) -> list[RecipeInfo]:

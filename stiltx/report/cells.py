@@ -3,6 +3,7 @@
 - score: '72.3 ± 1.2' (mean ± std over seeds);
 - delta: '+1.5 [+0.2, +2.8]*' with its 95% interval; '*' only when that interval excludes 0
   (whether it is a t-interval over seeds or a paired bootstrap: the caption names which);
+  'n/a' instead when a seed interval is no test (zero spread on a side, fewer than 3 seeds);
 - marks: '†' partial average (fewer tasks / languages than the benchmark lists), '‡' collapsed
   predictions (one class, or no better than always answering the majority class);
 - bold: the best value of a column among complete, non-collapsed, non-summary cells, only in
@@ -12,15 +13,13 @@
 from __future__ import annotations
 
 from stiltx.report.tables import COLLAPSED, PARTIAL, SIGNIFICANT, Row, Table
-from stiltx.report.uncertainty import Stat
+from stiltx.report.uncertainty import MIN_SEEDS, Stat, significant
 
 SYMBOLS = {SIGNIFICANT: "*", PARTIAL: "†", COLLAPSED: "‡"}
 DECIMALS = 1
 
 
-def significant(cell: Stat) -> bool:
-    """The 95% interval exists and excludes 0."""
-    return cell.low is not None and cell.high is not None and (cell.low > 0 or cell.high < 0)
+NOT_TESTED = "n/a"  # after an interval that is no test (zero spread, fewer than 3 seeds)
 
 
 def format_cell(cell: Stat | str | None, kind: str, marks: tuple[str, ...] = ()) -> str:
@@ -37,7 +36,8 @@ def _value(cell: Stat | str | None, kind: str) -> str:
     if kind == "delta":
         text = f"{cell.mean:+.{d}f}"
         if cell.low is not None and cell.high is not None:
-            text += f" [{cell.low:+.{d}f}, {cell.high:+.{d}f}]" + ("*" if significant(cell) else "")
+            text += f" [{cell.low:+.{d}f}, {cell.high:+.{d}f}]"
+            text += f" {NOT_TESTED}" if cell.untestable else ("*" if significant(cell) else "")
         return text
     if kind == "steps":
         return f"{cell.mean:.0f}" if float(cell.mean).is_integer() else f"{cell.mean:.{d}f}"
@@ -83,6 +83,14 @@ def legend(table: Table) -> list[str]:
     )
     if stars and not any(n.startswith("*:") for n in table.notes):
         lines.append("*: the 95% interval excludes 0")
+    reasons = sorted(
+        {c.untestable for row in table.rows for c in row.cells if isinstance(c, Stat)} - {""}
+    )
+    if table.kind == "delta" and reasons:
+        lines.append(
+            f"{NOT_TESTED}: no significance mark ({'; '.join(reasons)}; "
+            f"a test needs spread and {MIN_SEEDS}+ seeds on both sides)"
+        )
     if PARTIAL in used and not any(n.startswith("† ") for n in table.notes):
         lines.append("†: partial average (fewer tasks or languages than the benchmark lists)")
     if COLLAPSED in used and not any(n.startswith("‡ ") for n in table.notes):

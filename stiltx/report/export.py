@@ -1,4 +1,5 @@
-"""Render a `Report` as Markdown, tidy CSV, LaTeX (booktabs), self-contained HTML, JSON or rich.
+"""Render a `Report` as Markdown, tidy CSV, LaTeX (booktabs), self-contained HTML or JSON
+(the terminal's rich tables: `rich_view.py`).
 
 Every format shows the same tables with the same cell text (`format_cell`), so a number in the
 terminal is the number in the paper. Pure string builders; the CLI writes them atomically.
@@ -13,13 +14,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from stiltx.report import html, latex
-from stiltx.report.cells import best_cells, format_cell, legend, row_texts, significant
+from stiltx.report.cells import best_cells, format_cell, legend, row_texts
 from stiltx.report.options import FORMATS
 from stiltx.report.provenance import provenance_json, provenance_lines
 from stiltx.report.tables import Report, Table
 from stiltx.report.uncertainty import Stat
 
-__all__ = ["FORMATS", "EXTENSIONS", "format_cell", "render", "rich_table"]
+__all__ = ["FORMATS", "EXTENSIONS", "format_cell", "render"]
 from stiltx.tasks import languages as L
 
 EXTENSIONS = {"md": "report.md", "csv": "scores.csv", "latex": "report.tex", "html": "report.html",
@@ -154,103 +155,6 @@ def report_json(report: Report) -> dict:
 
 def to_json(report: Report) -> str:
     return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
-
-
-# ---- terminal (rich) -----------------------------------------------------------------------------
-
-
-def rich_table(table: Table, width: int | None = None):
-    """A rich.Table with deltas coloured (green better, red worse).
-
-    When the table would not fit in `width` terminal columns (many tasks), it is shown transposed:
-    one row per column of the table, one column per recipe, so nothing is cut to '…'.
-    """
-    # rich: start-up time of `stiltx report`, only for terminal tables
-    from rich.markup import escape
-    from rich.table import Table as RichTable
-
-    compact = False
-    if width is not None and _too_wide(table, width):
-        if not any(r.group for r in table.rows):
-            return _transposed(table)
-        compact = True  # grouped rows: keep the layout, show means only
-    notes = [*table.notes, *legend(table)]
-    if compact:
-        notes.append("(means only, to fit the terminal; intervals in --format md/html)")
-    caption = escape("\n".join(notes))
-    if compact:  # no borders, narrow label column: a wide grouped view fits 80 columns
-        # rich: start-up time of `stiltx report`, only for terminal tables
-        from rich import box
-
-        out = RichTable(
-            title=escape(table.title),
-            caption=caption,
-            caption_justify="left",
-            box=box.SIMPLE_HEAD,
-            padding=(0, 0, 0, 1),
-            pad_edge=False,
-        )
-        out.add_column(table.label_header, style="bold", min_width=10, max_width=13)
-    else:
-        out = RichTable(title=escape(table.title), caption=caption, caption_justify="left")
-        out.add_column(table.label_header, style="bold", no_wrap=True)
-    for col in table.columns:
-        out.add_column(col, justify="right", min_width=len(col) if compact else None)
-    group = None
-    best = best_cells(table)
-    for i, row in enumerate(table.rows):
-        if row.group and row.group != group:
-            out.add_row(f"[italic]{escape(row.group)}[/]", *[""] * len(table.columns))
-            group = row.group
-        cells = []
-        for j, cell in enumerate(row.cells):
-            text = escape(format_cell(cell, table.kind, row.marks_of(j)))
-            if compact and isinstance(cell, Stat):
-                mean = Stat(cell.mean)  # means only: no std / interval
-                text = escape(format_cell(mean, table.kind, row.marks_of(j)))
-                if table.kind == "delta" and significant(cell):
-                    text += "*"
-            if (i, j) in best:
-                text = f"[bold]{text}[/]"
-            if table.kind == "delta" and isinstance(cell, Stat) and cell.mean != 0:
-                text = f"[{'green' if cell.mean > 0 else 'red'}]{text}[/]"
-            cells.append(text)
-        label = escape(row.label)
-        label = f"[bold]{label}[/]" if row.summary else ("  " if row.group else "") + label
-        out.add_row(label, *cells, end_section=False)
-    return out
-
-
-def _too_wide(table: Table, width: int) -> bool:
-    cell = max((len(t) for r in table.rows for t in row_texts(table, r)), default=4)
-    label = max((len(r.label) for r in table.rows), default=4)
-    columns = [max(len(c), cell) + 3 for c in table.columns]
-    return label + 4 + sum(columns) > width
-
-
-def _transposed(table: Table):
-    # rich: start-up time of `stiltx report`, only for terminal tables
-    from rich.markup import escape
-    from rich.table import Table as RichTable
-
-    caption = escape("\n".join([*table.notes, *legend(table), "(transposed to fit the terminal)"]))
-    out = RichTable(title=escape(table.title), caption=caption, caption_justify="left")
-    out.add_column(escape(table.label_header), style="bold", no_wrap=True)
-    for row in table.rows:
-        out.add_column(escape(row.label), justify="right")
-    best = best_cells(table)
-    for i, column in enumerate(table.columns):
-        cells = []
-        for r, row in enumerate(table.rows):
-            cell = row.cells[i]
-            text = escape(format_cell(cell, table.kind, row.marks_of(i)))
-            if (r, i) in best:
-                text = f"[bold]{text}[/]"
-            if table.kind == "delta" and isinstance(cell, Stat) and cell.mean != 0:
-                text = f"[{'green' if cell.mean > 0 else 'red'}]{text}[/]"
-            cells.append(text)
-        out.add_row(escape(column), *cells)
-    return out
 
 
 def render(

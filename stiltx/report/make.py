@@ -13,6 +13,7 @@ from stiltx.report import export
 from stiltx.report.options import ReportOptions
 from stiltx.report.paper import with_paper_tables
 from stiltx.report.results import Found, find_runs
+from stiltx.report.rich_view import rich_table
 from stiltx.report.tables import Report, build_report
 from stiltx.report.transfer import TRANSFER_KEYS, transfer_report
 
@@ -42,7 +43,7 @@ def run_report(options: ReportOptions, console: Console, err_console: Console) -
     exported = options.fmt != "table"
     for table in result.tables:
         if not exported or table.key in SHOWN_WITH_EXPORT:
-            console.print(export.rich_table(table, width=console.width))
+            console.print(rich_table(table, width=console.width))
     if exported:
         text = export.render(result, options.fmt, plots, **render)
         target = atomic.write_text(out_dir / export.EXTENSIONS[options.fmt], text)

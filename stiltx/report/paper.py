@@ -37,8 +37,7 @@ AVG_SHARED = "avg (shared)"
 def _significant(mine: Sequence[float], theirs: Sequence[float]) -> bool:
     if len(mine) < 2 or len(theirs) < 2:
         return False
-    stat = U.welch_delta(mine, theirs)
-    return stat.low is not None and stat.high is not None and (stat.low > 0 or stat.high < 0)
+    return U.significant(U.welch_delta(mine, theirs))
 
 
 def _row(

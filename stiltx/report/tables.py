@@ -389,11 +389,6 @@ def shared_with(
     return cache[key]
 
 
-def significant(stat: Stat) -> bool:
-    """The 95% interval excludes 0 (the only thing the '*' mark means)."""
-    return stat.low is not None and stat.high is not None and (stat.low > 0 or stat.high < 0)
-
-
 def delta(
     groups: Sequence[RecipeGroup],
     baseline: RecipeGroup,

@@ -40,6 +40,20 @@ class Stat:
     low: float | None = None
     high: float | None = None
     interval: str = ""  # T95 / BOOTSTRAP95 / ""
+    # Why the interval may not be read as a test (no '*'): ZERO_SPREAD / FEW_SEEDS, or "".
+    untestable: str = ""
+
+
+MIN_SEEDS = 3  # fewer seeds on a side: the interval is shown, never marked significant
+ZERO_SPREAD = "zero spread over seeds on a side"
+FEW_SEEDS = f"fewer than {MIN_SEEDS} seeds on a side"
+
+
+def significant(stat: Stat) -> bool:
+    """The 95% interval exists, may be read as a test, and excludes 0 (what '*' means)."""
+    if stat.low is None or stat.high is None or stat.untestable:
+        return False
+    return stat.low > 0 or stat.high < 0
 
 
 def _betacf(a: float, b: float, x: float) -> float:
@@ -139,20 +153,23 @@ def welch_delta(a: Sequence[float], b: Sequence[float], level: float = 0.95) -> 
     """mean(a) - mean(b) with Welch's t-interval (when both have n >= 2).
 
     `std` of the result is the standard error of the difference; `n` is min(n_a, n_b).
-    With zero variance on both sides the interval collapses to the point.
+    With zero variance on both sides the interval collapses to the point. The interval is not a
+    test (`untestable`) when a side has zero spread (a score that does not depend on the seed,
+    e.g. retrieval from the pretrained encoder) or fewer than MIN_SEEDS seeds.
     """
     ma, sa, na = mean_std(a)
     mb, sb, nb = mean_std(b)
     delta = ma - mb
     if sa is None or sb is None:
         return Stat(delta, None, min(na, nb))
+    why = ZERO_SPREAD if 0.0 in (sa, sb) else FEW_SEEDS if min(na, nb) < MIN_SEEDS else ""
     va, vb = sa * sa / na, sb * sb / nb
     se = math.sqrt(va + vb)
     if se == 0.0:
-        return Stat(delta, 0.0, min(na, nb), delta, delta, T95)
+        return Stat(delta, 0.0, min(na, nb), delta, delta, T95, why)
     df = (va + vb) ** 2 / (va * va / (na - 1) + vb * vb / (nb - 1))
     half = t_quantile(0.5 + level / 2.0, df) * se
-    return Stat(delta, se, min(na, nb), delta - half, delta + half, T95)
+    return Stat(delta, se, min(na, nb), delta - half, delta + half, T95, why)
 
 
 def paired_bootstrap(

@@ -25,6 +25,7 @@ from stiltx.sweep import state as S
 from stiltx.sweep.budget import Budget, choose, describe, outcome, print_outcome
 from stiltx.sweep.execute import job_command
 from stiltx.sweep.slurm import SlurmOptions
+from stiltx.terminal import print_command
 from stiltx.toy.resolve import resolve
 
 Executor = Literal["local", "slurm"]
@@ -87,10 +88,10 @@ def print_plan(jobs: list[J.Job], sweep_dir: Path, options: RunOptions, console:
 
         console.print(escape(plan_text(jobs, sweep_dir, options.slurm)), highlight=False)
         return
-    console.print("commands (local executor):")
+    console.print("commands (local executor):", highlight=False)
     for job in jobs:
         command = job_command(job, sweep_dir, resume=False, gpus_per_job=options.gpus_per_job)
-        console.print(escape("  python " + " ".join(command[1:])), highlight=False, soft_wrap=True)
+        print_command(console, ["python", *command[1:]])
 
 
 def prepare_shared(jobs: list[J.Job], console: Console) -> None:
@@ -173,7 +174,6 @@ def run_sweep(
             f"[cyan]waiting[/] {job.id}: running ({holder}) in another process; "
             "this sweep waits for it to end",
             highlight=False,
-            soft_wrap=True,
         )
 
     if options.executor == "slurm":

@@ -118,7 +118,8 @@ def _applicable(recipe: Recipe, overrides: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def describe_stages(recipe: Recipe) -> str:
-    """'intermediate anli+mnli (300 steps) -> targets mnli, pawsx (150 steps each) -> retrieval'."""
+    """'intermediate anli + mnli (300 steps) -> targets mnli, pawsx (150 steps each) -> retrieval'
+    (spaces between names: the line wraps on them at 80 columns)."""
 
     def length(train) -> str:
         if train.max_steps is not None:
@@ -130,18 +131,20 @@ def describe_stages(recipe: Recipe) -> str:
     if inter is not None and inter.from_:
         parts.append(f"intermediate from {inter.from_} (not trained)")
     elif inter is not None:
-        parts.append(f"intermediate {'+'.join(recipe.intermediate.tasks)} ({length(inter.train)})")
+        parts.append(
+            f"intermediate {' + '.join(recipe.intermediate.tasks)} ({length(inter.train)})"
+        )
     # "xquad/mlqa" (one stage on SQuAD) -> its length
     groups = {
         "/".join(t.name for t in stage.targets): length(stage.train)
         for stage in target_stages(recipe)
     }
     if len(set(groups.values())) == 1:
-        parts.append(f"targets {','.join(groups)} ({next(iter(groups.values()))} each)")
+        parts.append(f"targets {', '.join(groups)} ({next(iter(groups.values()))} each)")
     elif groups:
         parts.append("targets " + ", ".join(f"{g} ({n})" for g, n in groups.items()))
     if recipe.retrieval.tasks:
-        parts.append("retrieval " + ",".join(recipe.retrieval.tasks))
+        parts.append("retrieval " + ", ".join(recipe.retrieval.tasks))
     return " -> ".join(parts) or "nothing to train"
 
 

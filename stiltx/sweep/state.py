@@ -184,7 +184,9 @@ def status_rows(sweep_dir: Path, statuses: list[JobStatus]) -> list[tuple[str, .
     for s in statuses:
         note = s.detail
         if s.state in (FAILED, INTERRUPTED, RUNNING) and s.log.exists():
-            note = f"{note}  log: {s.log}".strip()
+            # relative to the sweep folder (named in the title): a path that fits a cell
+            log = s.log.relative_to(sweep_dir) if s.log.is_relative_to(sweep_dir) else s.log
+            note = f"{note}  log: {log}".strip()
         rows.append((s.job.id, s.job.role, s.state, duration(s.seconds), note))
     return rows
 

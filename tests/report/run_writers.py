@@ -109,3 +109,39 @@ def write_toy_run(
                "finished": "2026-01-01T00:10:00", "device": "cpu"}  # fmt: skip
     (run / "results.json").write_text(json.dumps(results), encoding="utf-8")
     return run
+
+
+WIDE_RECIPES = {  # recipe -> sweep role: the names of a real sweep, long enough to crowd a table
+    "direct": "control",
+    "multitask9": "intermediate",
+    "single-commonsenseqa": "intermediate",
+    "single-socialiqa": "intermediate",
+    "baselines-translate": "baseline",
+    "baselines-mlm": "baseline",
+}
+
+
+def write_wide_sweep(root: Path, seeds: tuple[int, ...] = (1, 2, 3)) -> Path:
+    """A sweep folder as `stiltx sweep` leaves it on the full XTREME benchmark: every task and
+    language, six recipes with real-length names, an English dev selection score per target."""
+    from stiltx.tasks.benchmarks import get_benchmark
+
+    for r, recipe in enumerate(WIDE_RECIPES):
+        for seed in seeds:
+            scores = []
+            for t, spec in enumerate(get_benchmark("xtreme").tasks):
+                base = 40.0 + 3 * t + r + 0.7 * seed
+                scores.append({"task": spec.name, "language": "en", "split": "dev",
+                               "metric": "selection", "value": base + 10})  # fmt: skip
+                for i, lang in enumerate(spec.languages):
+                    for metric in spec.metrics:
+                        scores.append({"task": spec.name, "language": lang, "split": "test",
+                                       "metric": metric, "value": base + (i % 7)})  # fmt: skip
+            run = root / recipe / f"seed-{seed}"
+            run.mkdir(parents=True)
+            results = {"recipe": recipe, "seed": seed, "benchmark": "xtreme", "model": "toy",
+                       "stiltx_version": "0.1.0", "scores": scores}  # fmt: skip
+            (run / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    jobs = [{"recipe": name, "role": role} for name, role in WIDE_RECIPES.items()]
+    (root / "sweep.json").write_text(json.dumps({"jobs": jobs}), encoding="utf-8")
+    return root

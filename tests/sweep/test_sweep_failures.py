@@ -64,4 +64,5 @@ def test_failed_jobs_are_reported_and_the_others_carry_on(tmp_path, tiny_model_d
         assert f"log: {s.log}" in printed
         assert "error:" in S.tail(s.log)  # the job's own clean error, shown in the log tail
     rows = S.status_rows(out, statuses)
-    assert all(f"log: {s.log}" in row[-1] for s, row in zip(statuses, rows, strict=True))
+    logs = [f"log: {s.log.relative_to(out)}" for s in statuses]  # relative to the sweep folder
+    assert all(log in row[-1] for log, row in zip(logs, rows, strict=True))
