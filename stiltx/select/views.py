@@ -15,6 +15,7 @@ from rich.console import Console
 
 from stiltx.report import export
 from stiltx.report.tables import Row, Table
+from stiltx.report.rich_view import rich_table
 from stiltx.select.rank import EvalRow, RankRow
 from stiltx.terminal import print_whole
 
@@ -107,7 +108,7 @@ def show(tables: Sequence[Table], records: Sequence[RankRow | EvalRow], fmt: str
     """Print `tables` (table / md) or the tidy `records` (csv / json) on `console`."""
     if fmt == "table":
         for table in tables:
-            console.print(export.rich_table(table))  # narrow: never the compact view
+            console.print(rich_table(table, width=console.width))
     elif fmt == "md":
         print_whole(console, "\n\n".join(export.table_markdown(t) for t in tables))
     elif fmt == "csv":

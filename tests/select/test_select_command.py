@@ -15,9 +15,10 @@ from stiltx.cli import app
 runner = CliRunner()
 
 
-def select(toy_cache, *args: str):
+def select(toy_cache, *args: str, columns: str | None = "80"):
+    """`stiltx select` as at an 80-column terminal, or piped (`columns=None`: errors unwrapped)."""
     smoke = ["--preset", "tiny", "--set", "toy.size=smoke", "--set", f"toy.cache_dir={toy_cache}"]
-    return runner.invoke(app, ["select", *smoke, *args], env={"COLUMNS": "80"})
+    return runner.invoke(app, ["select", *smoke, *args], env={"COLUMNS": columns})
 
 
 def one_line_error(result, text: str) -> None:
@@ -70,16 +71,20 @@ def test_evaluate_follows_from_the_sweep(toy_cache, sweep):
     assert "rankings vs English dev" in shown.output and "90.0 s" in shown.output
 
 
+def piped(toy_cache, *args: str):
+    return select(toy_cache, *args, columns=None)
+
+
 def test_bad_input_is_one_line(toy_cache, tmp_path, sweep, write_run):
-    one_line_error(select(toy_cache, "--candidates", "nothing/*"), "no bundled single-task")
-    one_line_error(select(toy_cache, "--target", "tatoeba"), "tatoeba has no English training")
+    one_line_error(piped(toy_cache, "--candidates", "nothing/*"), "no bundled single-task")
+    one_line_error(piped(toy_cache, "--target", "tatoeba"), "tatoeba has no English training")
     one_line_error(
-        select(toy_cache, "--estimator", "logme", "--target", "xnli"), "--from SWEEP_DIR"
+        piped(toy_cache, "--estimator", "logme", "--target", "xnli"), "--from SWEEP_DIR"
     )
     write_run(tmp_path / "only-direct", "direct", 1, None, 1.0)
     one_line_error(
-        select(toy_cache, "--estimator", "logme", "--from", str(tmp_path / "only-direct")),
+        piped(toy_cache, "--estimator", "logme", "--from", str(tmp_path / "only-direct")),
         "no finished runs of 'single/*'",
     )
-    one_line_error(select(toy_cache, "--evaluate", str(sweep), "--target", "panx"), "for panx")
-    one_line_error(select(toy_cache, "--estimator", "magic"), "unknown estimator 'magic'")
+    one_line_error(piped(toy_cache, "--evaluate", str(sweep), "--target", "panx"), "for panx")
+    one_line_error(piped(toy_cache, "--estimator", "magic"), "unknown estimator 'magic'")
