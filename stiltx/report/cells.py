@@ -7,7 +7,8 @@
 - marks: '†' partial average (fewer tasks / languages than the benchmark lists), '‡' collapsed
   predictions (one class, or no better than always answering the majority class);
 - bold: the best value of a column among complete, non-collapsed, non-summary cells, only in
-  tables whose caption says what bold means, and only when at least two such cells compete.
+  tables whose caption says what bold means, only when at least two such cells compete, and
+  only when it is unique: a tie (three recipes at 0.0 ± 0.0) bolds nothing.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def row_texts(table: Table, row: Row) -> list[str]:
 
 
 def best_cells(table: Table) -> set[tuple[int, int]]:
-    """(row, column) of the best mean per column among complete, unflagged, non-summary cells.
+    """(row, column) of the unique best mean per column among complete, unflagged, non-summary
+    cells; a column whose best is tied has none.
 
     Only tables whose caption says what bold means ('bold: ...') bold anything.
     """
@@ -70,7 +72,9 @@ def best_cells(table: Table) -> set[tuple[int, int]]:
         ]
         if len(values) >= 2:
             top = max(v for v, _ in values)
-            best |= {(i, j) for v, i in values if v == top}
+            winners = [(i, j) for v, i in values if v == top]
+            if len(winners) == 1:
+                best |= set(winners)
     return best
 
 

@@ -298,6 +298,8 @@ def _reference_rows(columns: Sequence[str], runs: Sequence[RunResults]) -> list[
     return rows
 
 
+BOLD_NOTE = "bold: the best complete value in a column (none when tied)"
+BOLD_DELTA_NOTE = "bold: the largest complete delta in a column (none when tied)"
 PARTIAL_NOTE = (
     "† partial: the average covers fewer tasks or languages than {bench} lists; "
     "never compared with a full one, never bold"
@@ -335,7 +337,7 @@ def overview(
     notes = [
         "cells: mean ± std over seeds (n runs); task score = mean over the benchmark's languages, "
         "QA = (EM+F1)/2; category = mean of its tasks; Avg = mean of the task scores",
-        "bold: the best complete value in a column",
+        BOLD_NOTE,
     ]
     if partial_notes:
         notes.append(PARTIAL_NOTE.format(bench=", ".join(names)))
@@ -449,7 +451,7 @@ def delta(
     notes = [
         f"delta = recipe - {baseline.name} (points); positive = better than the baseline; "
         "both sides over the tasks and languages they share",
-        "bold: the largest complete delta in a column",
+        BOLD_DELTA_NOTE,
     ]
     for kind in (U.T95, U.BOOTSTRAP95):
         if kind in kinds:
