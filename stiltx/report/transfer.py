@@ -366,7 +366,8 @@ def heatmap(t: Transfer, path: Path) -> Path:
     seeds = sorted({len(g.runs) for g in (t.control, *t.intermediates)})
     title = (
         f"Intermediate-task transfer vs {t.control.name} ({t.benchmark.name}; "
-        f"seeds: {', '.join(map(str, seeds))}; bold: 95% interval excludes 0)"
+        f"seeds: {', '.join(map(str, seeds))};\nbold: the 95% interval excludes 0 "
+        "(spread and 3+ seeds on both sides); hatched: it includes 0)"
     )
     return transfer_heatmap(transfer_table(t), title, f"delta vs {t.control.name} (points)", path)
 
