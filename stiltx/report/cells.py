@@ -8,11 +8,13 @@
   predictions (one class, or no better than always answering the majority class);
 - bold: the best value of a column among complete, non-collapsed, non-summary cells, only in
   tables whose caption says what bold means, only when at least two such cells compete, and
-  only when it is unique: a tie (three recipes at 0.0 ± 0.0) bolds nothing.
+  only when it is unique: a tie (three recipes at 0.0 ± 0.0) bolds nothing; in a column of
+  LOWER_IS_BETTER (the transfer gap) the smallest value is the best.
 """
 
 from __future__ import annotations
 
+from stiltx.report.coverage import GAP
 from stiltx.report.tables import COLLAPSED, PARTIAL, SIGNIFICANT, Row, Table
 from stiltx.report.uncertainty import MIN_SEEDS, Stat, significant
 
@@ -20,6 +22,7 @@ SYMBOLS = {SIGNIFICANT: "*", PARTIAL: "†", COLLAPSED: "‡"}
 DECIMALS = 1
 
 
+LOWER_IS_BETTER = frozenset({GAP})  # columns whose best value is the smallest (the transfer gap)
 NOT_TESTED = "n/a"  # after an interval that is no test (zero spread, fewer than 3 seeds)
 
 
@@ -71,7 +74,8 @@ def best_cells(table: Table) -> set[tuple[int, int]]:
             and not set(row.marks_of(j)) - {SIGNIFICANT}
         ]
         if len(values) >= 2:
-            top = max(v for v, _ in values)
+            pick = min if table.columns[j] in LOWER_IS_BETTER else max
+            top = pick(v for v, _ in values)
             winners = [(i, j) for v, i in values if v == top]
             if len(winners) == 1:
                 best |= set(winners)
