@@ -10,7 +10,7 @@ recipe's run of the same seed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from stiltx.report import uncertainty as U
 from stiltx.report.coverage import SOURCE
@@ -58,6 +58,11 @@ NOTES = (
 )
 
 
+def _values(per_seed: Iterable[ClassScores], cls: str, column: str) -> list[float]:
+    """One value per seed of `column` in class `cls` (seeds without it left out)."""
+    return [s[cls][column] for s in per_seed if column in s.get(cls, {})]
+
+
 def _classes(per_run: Mapping[str, Mapping[int | None, ClassScores]]) -> list[str]:
     found = {c for seeds in per_run.values() for scores in seeds.values() for c in scores}
     return sorted(found, key=_class_order)
@@ -79,12 +84,10 @@ def transfer_by_resource(
     for label in _classes(per_run):
         theirs = per_run[control.name].values()
         for g in intermediates:
-            cells = []
-            for col in columns:
-                a = [s[label][col] for s in per_run[g.name].values() if col in s.get(label, {})]
-                b = [s[label][col] for s in theirs if col in s.get(label, {})]
-                cells.append(U.welch_delta(a, b) if a and b else None)
-            rows.append(Row(g.name, tuple(cells), group=label))
+            mine = per_run[g.name].values()
+            pairs = [(_values(mine, label, c), _values(theirs, label, c)) for c in columns]
+            cells = tuple(U.welch_delta(a, b) if a and b else None for a, b in pairs)
+            rows.append(Row(g.name, cells, group=label))
     return Table(
         key="transfer:resource",
         title=f"Transfer by resource class: delta vs {control.name} ({bench.name})",
@@ -127,11 +130,8 @@ def xstilts_by_resource(
     rows = []
     for cls in _classes(sides):
         for label, per_seed in sides.items():
-            cells = []
-            for col in columns:
-                values = [s[cls][col] for s in per_seed.values() if col in s.get(cls, {})]
-                cells.append(U.pooled(values) if values else None)
-            rows.append(Row(label, tuple(cells), group=cls))
+            values = [_values(per_seed.values(), cls, c) for c in columns]
+            rows.append(Row(label, tuple(U.pooled(v) if v else None for v in values), group=cls))
     return Table(
         key="xstilts:resource",
         title=f"X-STILTs by resource class vs {control.name} ({bench.name})",
