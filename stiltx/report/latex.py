@@ -66,6 +66,7 @@ def tex(text: str) -> str:
     """Escape text for LaTeX; minus signs as $-$, ± and marks in math."""
     out = "".join(_TEX.get(ch, ch) for ch in text)
     out = re.sub(r"(?<![\w\\])-(?=\d)", r"$-$", out)
+    out = out.replace(" - ", " $-$ ")  # 'recipe - direct', 'en - zero-shot': a minus
     out = out.replace("±", r"$\pm$").replace("–", "--").replace("<=", r"$\leq$")
     for mark, math in _MARKS.items():
         out = out.replace(mark, math)
@@ -80,7 +81,7 @@ def _cell(text: str, bold: bool) -> str:
 
 def _em(text: str, bold: bool = False) -> float:
     """Estimated width of `text` in em at the document's font size."""
-    text = re.sub(r"-(?=\d)", "−", text).replace("<=", "≤").replace(" ± ", "±")
+    text = re.sub(r"-(?=\d)", "−", text).replace("<=", "≤").replace(" ± ", "±").replace(" - ", " − ")
     width = sum(_WIDTHS.get(ch, 0.74 if ch.isupper() else 0.5) for ch in text)
     return width * (BOLD if bold else 1.0)
 
