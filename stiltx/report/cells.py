@@ -7,11 +7,14 @@
 - marks: '†' partial average (fewer tasks / languages than the benchmark lists), '‡' collapsed
   predictions (one class, or no better than always answering the majority class);
 - bold: the best value of a column among complete, non-collapsed, non-summary cells, only in
-  tables whose caption says what bold means, and only when at least two such cells compete.
+  tables whose caption says what bold means, only when at least two such cells compete, and
+  only when it is unique: a tie (three recipes at 0.0 ± 0.0) bolds nothing; in a column of
+  LOWER_IS_BETTER (the transfer gap) the smallest value is the best.
 """
 
 from __future__ import annotations
 
+from stiltx.report.coverage import GAP
 from stiltx.report.tables import COLLAPSED, PARTIAL, SIGNIFICANT, Row, Table
 from stiltx.report.uncertainty import MIN_SEEDS, Stat, significant
 
@@ -19,6 +22,7 @@ SYMBOLS = {SIGNIFICANT: "*", PARTIAL: "†", COLLAPSED: "‡"}
 DECIMALS = 1
 
 
+LOWER_IS_BETTER = frozenset({GAP})  # columns whose best value is the smallest (the transfer gap)
 NOT_TESTED = "n/a"  # after an interval that is no test (zero spread, fewer than 3 seeds)
 
 
@@ -52,7 +56,8 @@ def row_texts(table: Table, row: Row) -> list[str]:
 
 
 def best_cells(table: Table) -> set[tuple[int, int]]:
-    """(row, column) of the best mean per column among complete, unflagged, non-summary cells.
+    """(row, column) of the unique best mean per column among complete, unflagged, non-summary
+    cells; a column whose best is tied has none.
 
     Only tables whose caption says what bold means ('bold: ...') bold anything.
     """
@@ -69,8 +74,11 @@ def best_cells(table: Table) -> set[tuple[int, int]]:
             and not set(row.marks_of(j)) - {SIGNIFICANT}
         ]
         if len(values) >= 2:
-            top = max(v for v, _ in values)
-            best |= {(i, j) for v, i in values if v == top}
+            pick = min if table.columns[j] in LOWER_IS_BETTER else max
+            top = pick(v for v, _ in values)
+            winners = [(i, j) for v, i in values if v == top]
+            if len(winners) == 1:
+                best |= set(winners)
     return best
 
 

@@ -6,6 +6,11 @@ is *partial* when it covers fewer tasks or languages than the benchmark lists fo
   score (XTREME's evaluate.py averages every task over its fixed language list);
 - a category / Avg is partial when one of its tasks is missing or partial.
 
+English vs zero-shot (`TRANSFER_COLUMNS`, after Avg): over the benchmark tasks that list English
+(retrieval has English only as the query side), `English` is the mean of their English scores,
+`zero-shot` the mean of their non-English averages (the languages transfer reaches, as the
+README's tables are built) and `gap` = English - zero-shot, per run; partial as Avg is.
+
 Two recipes are compared (delta) only over the (task, language) pairs both have: `shared_pairs`
 restricts both sides to the same pairs first, so a delta never compares different task sets.
 Pure functions over {task: {language: score}} dicts; no I/O.
@@ -26,6 +31,14 @@ CATEGORY_LABELS = {
     B.RETRIEVAL: "Retrieval",
     B.MULTIPLE_CHOICE: "Multi-choice",
 }
+
+SOURCE = "en"  # the language every target task trains on
+ENGLISH, ZERO_SHOT, GAP = "English", "zero-shot", "gap"
+TRANSFER_COLUMNS = (ENGLISH, ZERO_SHOT, GAP)
+TRANSFER_NOTE = (
+    f"{ENGLISH} / {ZERO_SHOT} / {GAP}: over the tasks with an English test set, the mean English "
+    f"score / the mean over the other languages (zero-shot, excl. en) / {ENGLISH} - {ZERO_SHOT}"
+)
 
 PerLanguage = Mapping[str, Mapping[str, float]]  # {task: {language: language score}}
 Pair = tuple[str, str]  # (task, language)
@@ -90,9 +103,44 @@ def summarize(
         covered[label] = tuple(t for t in members if t in agg.tasks)
         if any(t not in agg.tasks or t in partial for t in members):
             partial.add(label)
+    _english_vs_zero_shot(per_language, benchmark, languages, values, covered, partial)
     if agg.overall is not None:
         values[AVG] = agg.overall
         covered[AVG] = tuple(t for t in counted if t in agg.tasks)
         if any(t not in agg.tasks or t in partial for t in counted):
             partial.add(AVG)
     return Summary(values=values, partial=frozenset(partial), tasks=covered)
+
+
+def english_tasks(benchmark: B.Benchmark, languages: Sequence[str] | None = None) -> list[str]:
+    """The counted benchmark tasks that list English and another language (within `languages`)."""
+    out = []
+    for task in benchmark.tasks:
+        listed = [x for x in task.languages if languages is None or x in languages]
+        if not task.excluded and SOURCE in listed and len(listed) > 1:
+            out.append(task.name)
+    return out
+
+
+def _english_vs_zero_shot(per_language, benchmark, languages, values, covered, partial) -> None:
+    """Add ENGLISH, ZERO_SHOT and GAP to a summary (see the module docstring)."""
+    wanted = english_tasks(benchmark, languages)
+    english, zero_shot, used = [], [], []
+    for task in wanted:
+        scores = per_language.get(task, {})
+        listed = benchmark.task(task).languages
+        others = [scores[x] for x in listed if x != SOURCE and x in scores]
+        if SOURCE in scores and others:
+            english.append(scores[SOURCE])
+            zero_shot.append(sum(others) / len(others))
+            used.append(task)
+    if not used:
+        return
+    values[ENGLISH] = sum(english) / len(english)
+    values[ZERO_SHOT] = sum(zero_shot) / len(zero_shot)
+    values[GAP] = values[ENGLISH] - values[ZERO_SHOT]
+    incomplete = any(t not in used or t in partial for t in wanted)
+    for column in TRANSFER_COLUMNS:
+        covered[column] = tuple(used)
+        if incomplete:
+            partial.add(column)

@@ -1,8 +1,10 @@
 """A self-contained HTML report: tables that never wrap a cell, plots inline, provenance at the end.
 
-Cells keep one line (`white-space: nowrap`; a wide table scrolls sideways instead of wrapping a
-delta onto three lines); deltas are green / red; bold is the best complete value; every table's
-caption says what its marks, intervals and bold mean, and plots are headed by what they show.
+Cells keep one line (`white-space: nowrap`); a table wider than the window (a 1280-px one
+included) scrolls sideways inside its own box with its row labels pinned, never the page, and a
+long name or path in a note wraps; deltas are green / red; bold is the best complete value; every
+table's caption says what its marks, intervals and bold mean, and plots are headed by what they
+show.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from stiltx.report.uncertainty import Stat
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1400px;color:#222;
 padding:0 1em}
-.scroll{overflow-x:auto}
+.scroll{overflow-x:auto;max-width:100%}
+.scroll td:first-child,.scroll th:first-child{position:sticky;left:0;background:#fff}
+tr.group td{position:static}
+.note,.provenance li,h1,h2{overflow-wrap:anywhere}
 table{border-collapse:collapse;margin:.5em 0;font-size:13px;font-variant-numeric:tabular-nums}
 th,td{padding:3px 7px;text-align:right;border-bottom:1px solid #ddd;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}thead th{border-bottom:2px solid #333}

@@ -19,6 +19,7 @@ from dataclasses import replace
 from stiltx.report import collapse as CL
 from stiltx.report import uncertainty as U
 from stiltx.report.tables import (
+    BOLD_NOTE,
     COLLAPSED,
     PARTIAL,
     SIGNIFICANT,
@@ -57,7 +58,7 @@ def _row(
 
 
 def _notes(baseline: RecipeGroup | None, extra: Sequence[str] = ()) -> tuple[str, ...]:
-    notes = ["cells: mean ± std over seeds", "bold: the best complete value in a column"]
+    notes = ["cells: mean ± std over seeds", BOLD_NOTE]
     if baseline is not None:
         notes.append(
             f"*: differs from {baseline.name} (95% Welch t-interval over seeds excludes 0)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stiltx.report.coverage import TRANSFER_COLUMNS
 from stiltx.report.figure import pyplot, safe_name, save_png
 from stiltx.report.run_plots import write_run_plots
 from stiltx.report.tables import (
@@ -132,7 +133,7 @@ def delta_bars(report: Report, path: Path) -> Path:
     plt = pyplot()
     table = report.table("delta")
     assert table is not None and report.baseline is not None
-    skip = {"n", AVG, *CATEGORY_LABELS.values()}
+    skip = {"n", AVG, *CATEGORY_LABELS.values(), *TRANSFER_COLUMNS}
     columns = [(j, c) for j, c in enumerate(table.columns) if c not in skip]
     columns += [(j, c) for j, c in enumerate(table.columns) if c == AVG]
     rows = table.rows

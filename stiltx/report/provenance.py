@@ -6,7 +6,9 @@ traced back to the runs that made it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
+from pathlib import PurePath
 
 from stiltx import __version__
 from stiltx.report.tables import Report
@@ -27,6 +29,17 @@ class RunProvenance:
     finished: str
     device: str
     retrieval_protocol: str = ""  # BUCC's pooling and layer (results.json `retrieval_protocol`)
+
+
+_MACHINE_PATH = re.compile(r"^(~|/|\\|\.{1,2}[/\\]|[A-Za-z]:[/\\])")
+
+
+def public_name(text: str) -> str:
+    """A name fit to publish: a model given as a machine path ('/home/me/toy/model') shows its
+    last component ('model'); a Hub id ('FacebookAI/xlm-roberta-large') stays as it is."""
+    if not _MACHINE_PATH.match(text):
+        return text
+    return PurePath(text.replace("\\", "/")).name or text
 
 
 def runs_provenance(report: Report) -> list[RunProvenance]:

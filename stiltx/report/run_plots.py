@@ -1,11 +1,14 @@
 """Figures of one run's training and of each recipe's scores (matplotlib, Agg; on --plot).
 
 - `learning_curves`: per stage (intermediate, target/<task>), from `train_log.jsonl`: training
-  loss per task, English dev score per task, and the learning rate, against the step;
+  loss per task, English dev score per task, and the learning rate, against the step; drawn
+  from whatever points exist (markers when there are few: a run shorter than `log_every` has
+  one logged step), and a panel with nothing logged says so;
 - `mixture_plot`: intended vs realized share of intermediate steps per task (mixture.json),
   mean over seeds, one panel per recipe;
 - `scores_by_language`: one recipe's per-language scores (mean over seeds) per task, languages
-  grouped by family / script / resource class, with the group names under the axis.
+  grouped by family / script / resource class, with the group names under the axis and a dashed
+  chance line on classification and multiple-choice tasks.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 from pathlib import Path
 
 from stiltx.layout import INTERMEDIATE_DIR, TARGET_DIR
+from stiltx.report import collapse as CL
 from stiltx.report.figure import pyplot, safe_name, save_png
 from stiltx.report.tables import RecipeGroup, Report, _language_order, language_matrix
 from stiltx.tasks import benchmarks as B
@@ -50,8 +54,21 @@ def stage_logs(run_dir: Path) -> dict[str, Path]:
     return out
 
 
-def learning_curves(run_dir: Path, path: Path, title: str) -> Path | None:
-    """One row of three panels per stage: loss per task, English dev per task, learning rate."""
+MARKED_UP_TO = 30  # curves with this many points or fewer get a marker at each point
+
+
+def _curve(ax, points: list[tuple[float, float]], **style) -> None:
+    """A line through `points`, with markers when there are few: a run shorter than `log_every`
+    logs one row (its last step), and a one-point line draws nothing."""
+    if len(points) <= MARKED_UP_TO:
+        style.setdefault("marker", "o")
+        style.setdefault("markersize", 4 if len(points) > 1 else 6)
+    ax.plot(*zip(*points, strict=True), **style)
+
+
+def learning_curves_figure(run_dir: Path, title: str):
+    """One row of three panels per stage: loss per task, English dev per task, learning rate; a
+    panel with nothing logged says so. None when the run has no training log."""
     logs = stage_logs(run_dir)
     if not logs:
         return None
@@ -63,19 +80,21 @@ def learning_curves(run_dir: Path, path: Path, title: str) -> Path | None:
         tasks = list(dict.fromkeys(t for r in train for t in r["loss"]))
         for task in tasks:
             points = [(r["step"], r["loss"][task]) for r in train if task in r["loss"]]
-            row[0].plot(*zip(*points, strict=True), label=task, linewidth=1.2)
+            _curve(row[0], points, label=task, linewidth=1.2)
         row[0].set_title(f"{stage}: training loss", fontsize=9)
         dev = list(dict.fromkeys(t for r in evals for t in r["eval"]))
         for task in dev:
             points = [(r["step"], r["eval"][task]) for r in evals if task in r["eval"]]
-            row[1].plot(*zip(*points, strict=True), marker="o", markersize=3, label=task)
+            _curve(row[1], points, marker="o", markersize=3, label=task)
         row[1].set_title(f"{stage}: English dev score", fontsize=9)
-        if not dev:
-            row[1].text(0.5, 0.5, "no evaluation logged", ha="center", transform=row[1].transAxes)
         lr = [(r["step"], r["lr"]) for r in train if "lr" in r]
         if lr:
-            row[2].plot(*zip(*lr, strict=True), color="black", linewidth=1.2)
+            _curve(row[2], lr, color="black", linewidth=1.2)
         row[2].set_title(f"{stage}: learning rate", fontsize=9)
+        for ax, empty, what in ((row[0], not tasks, "loss"), (row[1], not dev, "evaluation"),
+                                (row[2], not lr, "learning rate")):  # fmt: skip
+            if empty:
+                ax.text(0.5, 0.5, f"no {what} logged", ha="center", transform=ax.transAxes)
         for ax in row:
             ax.set_xlabel("step", fontsize=8)
             ax.tick_params(labelsize=7)
@@ -84,8 +103,16 @@ def learning_curves(run_dir: Path, path: Path, title: str) -> Path | None:
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(fontsize=6, ncol=2 if len(tasks) > 4 else 1)
     fig.suptitle(title, fontsize=10)
+    return fig
+
+
+def learning_curves(run_dir: Path, path: Path, title: str) -> Path | None:
+    """`learning_curves_figure` as a PNG at `path` (None when the run has no training log)."""
+    fig = learning_curves_figure(run_dir, title)
+    if fig is None:
+        return None
     path = save_png(fig, path)
-    plt.close(fig)
+    pyplot().close(fig)
     return path
 
 
@@ -122,8 +149,12 @@ def mixture_plot(report: Report, path: Path) -> Path | None:
     return path
 
 
-def scores_by_language(report: Report, group: RecipeGroup, path: Path) -> Path | None:
-    """Per-language scores of one recipe, one panel per task, bars grouped and coloured by group."""
+def scores_by_language_figure(report: Report, group: RecipeGroup):
+    """Per-language scores of one recipe, one panel per task, bars grouped and coloured by group,
+    with a dashed chance line on classification and multiple-choice tasks (None: no scores)."""
+    # matplotlib: heavy, imported only when a figure is drawn
+    from matplotlib.patches import Patch
+
     matrix = language_matrix(group, None, report.languages)
     if not matrix:
         return None
@@ -135,6 +166,7 @@ def scores_by_language(report: Report, group: RecipeGroup, path: Path) -> Path |
     fig, axes = plt.subplots(len(tasks), 1, figsize=(max(6.5, 0.35 * len({k[1] for k in matrix}) + 3), 2.3 * len(tasks) + 0.8),
                              squeeze=False, layout="constrained")  # fmt: skip
     colors = plt.get_cmap("tab10")
+    chance = CL.chance_levels()
     # One colour per group across every panel.
     every = list(dict.fromkeys(g for g, _ in _language_order({k[1] for k in matrix}, by)))
     for ax, task in zip(axes[:, 0], tasks, strict=True):
@@ -147,15 +179,24 @@ def scores_by_language(report: Report, group: RecipeGroup, path: Path) -> Path |
         ax.set_xticks(range(len(ordered)), labels=[c for _, c in ordered], fontsize=7)
         ax.set_ylabel(task, fontsize=8)
         ax.grid(axis="y", alpha=0.3)
-        # matplotlib: heavy, imported only when a figure is drawn
-        from matplotlib.patches import Patch
-
-        ax.legend(handles=[Patch(color=colors(every.index(g) % 10), label=g) for g in labels],
-                  fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)  # fmt: skip
+        handles = [Patch(color=colors(every.index(g) % 10), label=g) for g in labels]
+        if task in chance:
+            handles.append(ax.axhline(chance[task], color="black", linestyle="--", linewidth=1.0,
+                                      label=f"chance ({chance[task]:.1f})", gid="chance"))  # fmt: skip
+        ax.legend(handles=handles, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                  frameon=False)  # fmt: skip
     fig.suptitle(f"{group.name}: score per language (mean over {len(group.runs)} seed(s); "
-                 f"error bars: std; grouped by {by})", fontsize=10)  # fmt: skip
+                 f"error bars: std; grouped by {by}; dashed: chance)", fontsize=10)  # fmt: skip
+    return fig
+
+
+def scores_by_language(report: Report, group: RecipeGroup, path: Path) -> Path | None:
+    """`scores_by_language_figure` as a PNG at `path` (None when the recipe has no scores)."""
+    fig = scores_by_language_figure(report, group)
+    if fig is None:
+        return None
     path = save_png(fig, path)
-    plt.close(fig)
+    pyplot().close(fig)
     return path
 
 

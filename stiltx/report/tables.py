@@ -39,6 +39,9 @@ COLLAPSED = "collapsed"  # predictions are one class, or no better than the majo
 SIGNIFICANT = "significant"  # paper tables: differs from the baseline (interval excludes 0)
 LOW_RESOURCE_ROW = f"low-resource (Joshi class <= {L.LOW_RESOURCE_MAX_CLASS})"
 ALL_ROW = "all languages"
+ENGLISH_ROW = f"{C.ENGLISH} ({C.SOURCE})"
+ZERO_SHOT_ROW = f"{C.ZERO_SHOT} (excl. {C.SOURCE})"
+GAP_ROW = f"transfer {C.GAP} ({C.SOURCE} - {C.ZERO_SHOT})"
 
 Cell = Stat | str | None
 
@@ -207,12 +210,10 @@ def find_baseline(groups: Sequence[RecipeGroup], baseline: str | Path) -> Recipe
 def _columns(groups: Sequence[RecipeGroup], benchmark: B.Benchmark, summaries) -> tuple[str, ...]:
     present = {k for g in groups for s in summaries[g.name] for k in s}
     order = [t for t in benchmark.task_names if t in present]
-    order += sorted(
-        k for k in present if k not in order and k not in CATEGORY_LABELS.values() and k != AVG
-    )
+    summaries_only = {*CATEGORY_LABELS.values(), AVG, *C.TRANSFER_COLUMNS}
+    order += sorted(k for k in present if k not in order and k not in summaries_only)
     order += [CATEGORY_LABELS[c] for c in benchmark.categories if CATEGORY_LABELS[c] in present]
-    if AVG in present:
-        order.append(AVG)
+    order += [k for k in (AVG, *C.TRANSFER_COLUMNS) if k in present]
     return tuple(order)
 
 
@@ -235,15 +236,18 @@ def _full_summaries(groups, benchmark, languages) -> dict[str, list[C.Summary]]:
 def _describe_partial(column: str, sums: Sequence[C.Summary], bench) -> str:
     """'Avg over panx, xnli only (2 of 9 tasks)' / 'xnli misses languages'."""
     covered = sorted({t for s in sums for t in s.tasks.get(column, ())})
-    if column == AVG or column in CATEGORY_LABELS.values():
-        if column == AVG:
+    if column == AVG or column in CATEGORY_LABELS.values() or column in C.TRANSFER_COLUMNS:
+        if column in C.TRANSFER_COLUMNS:
+            total = C.english_tasks(bench)
+        elif column == AVG:
             total = [t for t in bench.task_names if not bench.task(t).excluded]
         else:
             category = next(c for c, label in CATEGORY_LABELS.items() if label == column)
             total = [t for t in bench.tasks_in(category) if not bench.task(t).excluded]
+        name = ", ".join(C.TRANSFER_COLUMNS) if column in C.TRANSFER_COLUMNS else column
         if [t for t in total if t not in covered]:
-            return f"{column} over {', '.join(covered)} ({len(covered)} of {len(total)} tasks)"
-        return f"{column} includes tasks that miss languages"
+            return f"{name} over {', '.join(covered)} ({len(covered)} of {len(total)} tasks)"
+        return f"{name} {'include' if name != column else 'includes'} tasks that miss languages"
     return f"{column} misses some of its {bench.name} languages"
 
 
@@ -261,6 +265,7 @@ def _partial_cells(
             marks.append(())
     if languages:
         parts.insert(0, f"{', '.join(languages)} miss some of their {bench.name} languages")
+    parts = list(dict.fromkeys(parts))  # English, zero-shot and gap share one note
     return tuple(marks), ([f"{name}: " + "; ".join(parts)] if parts else [])
 
 
@@ -298,6 +303,8 @@ def _reference_rows(columns: Sequence[str], runs: Sequence[RunResults]) -> list[
     return rows
 
 
+BOLD_NOTE = "bold: the best complete value in a column (none when tied)"
+BOLD_DELTA_NOTE = "bold: the largest complete delta in a column (none when tied)"
 PARTIAL_NOTE = (
     "† partial: the average covers fewer tasks or languages than {bench} lists; "
     "never compared with a full one, never bold"
@@ -335,8 +342,10 @@ def overview(
     notes = [
         "cells: mean ± std over seeds (n runs); task score = mean over the benchmark's languages, "
         "QA = (EM+F1)/2; category = mean of its tasks; Avg = mean of the task scores",
-        "bold: the best complete value in a column",
+        BOLD_NOTE,
     ]
+    if any(c in columns for c in C.TRANSFER_COLUMNS):
+        notes.append(f"{C.TRANSFER_NOTE}; bold {C.GAP}: the smallest")
     if partial_notes:
         notes.append(PARTIAL_NOTE.format(bench=", ".join(names)))
         notes += partial_notes
@@ -449,13 +458,16 @@ def delta(
     notes = [
         f"delta = recipe - {baseline.name} (points); positive = better than the baseline; "
         "both sides over the tasks and languages they share",
-        "bold: the largest complete delta in a column",
+        BOLD_DELTA_NOTE,
     ]
     for kind in (U.T95, U.BOOTSTRAP95):
         if kind in kinds:
             notes.append(f"[low, high]: {U.INTERVAL_NAMES[kind]}")
     if "" in kinds:
         notes.append("no interval: fewer than 2 seeds on a side and no per-example predictions")
+    if any(c in columns for c in C.TRANSFER_COLUMNS):
+        notes.append(f"{C.TRANSFER_NOTE}; a negative {C.GAP} delta narrows the gap (bold: the "
+                     "most negative)")  # fmt: skip
     if partial_notes:
         names = ", ".join(sorted({_benchmark_of(g, benchmark).name for g in groups}))
         notes.append(PARTIAL_NOTE.format(bench=names))
@@ -508,20 +520,32 @@ def language_matrix(
     return out
 
 
-def _summary_stat(group, baseline, languages, task: str, members: set[str]) -> Stat | None:
-    """Per seed: mean over `members` of the task's language scores; then pooled / Welch.
+def _mean_of(scores: dict[str, float]) -> float | None:
+    return sum(scores.values()) / len(scores) if scores else None
 
-    Against a baseline, only the members both recipes scored in every run count.
-    """
+
+def _gap_of(scores: dict[str, float]) -> float | None:
+    """English minus the mean of the other languages (None without both)."""
+    others = [v for lang, v in scores.items() if lang != C.SOURCE]
+    if C.SOURCE not in scores or not others:
+        return None
+    return scores[C.SOURCE] - sum(others) / len(others)
+
+
+def _summary_stat(
+    group, baseline, languages, task: str, members: set[str], measure=_mean_of
+) -> Stat | None:
+    """Per seed: `measure` (default: the mean) of the task's scores on `members`; then pooled /
+    Welch. Against a baseline, only the members both recipes scored in every run count."""
     all_members = set(members)
 
     def per_seed(runs):
         values = []
         for r in runs:
             scores = language_scores(r, languages).get(task, {})
-            chosen = [v for lang, v in scores.items() if lang in members]
-            if chosen:
-                values.append(sum(chosen) / len(chosen))
+            value = measure({lang: v for lang, v in scores.items() if lang in members})
+            if value is not None:
+                values.append(value)
         return values
 
     if baseline is not None:  # compare the same languages on both sides
@@ -580,9 +604,20 @@ def per_language(
     what = f"{group.name} - {baseline.name}" if baseline else group.name
     low = {c for c in codes if (lang := L.lookup(c)) is not None and lang.low_resource}
     summary_rows = []
-    for label, members in ((LOW_RESOURCE_ROW, low), (ALL_ROW, codes)):
+    others = codes - {C.SOURCE}
+    both = C.SOURCE in codes and bool(others)  # English and zero-shot rows need both sides
+    summaries = (
+        (ENGLISH_ROW, {C.SOURCE} if both else set(), _mean_of),
+        (ZERO_SHOT_ROW, others if both else set(), _mean_of),
+        (GAP_ROW, codes if both else set(), _gap_of),
+        (LOW_RESOURCE_ROW, low, _mean_of),
+        (ALL_ROW, codes, _mean_of),
+    )
+    for label, members, measure in summaries:
         if members:
-            cells = tuple(_summary_stat(group, baseline, languages, t, members) for t in tasks)
+            cells = tuple(
+                _summary_stat(group, baseline, languages, t, members, measure) for t in tasks
+            )
             summary_rows.append(Row(label, cells, summary=True))
     bad = _flagged_pairs((*group.runs, *(baseline.runs if baseline else ())), tasks)
 
@@ -615,6 +650,9 @@ def per_language(
     notes = [
         f"languages grouped by {group_by}" if group_by not in ("task", "language") else "",
         f"resource class: Joshi et al. (2020); low-resource = class <= {L.LOW_RESOURCE_MAX_CLASS}",
+        f"{ZERO_SHOT_ROW}: mean over the other languages; {GAP_ROW}: per seed"
+        if any(r.label == GAP_ROW for r in summary_rows)
+        else "",
         _per_language_cells_note(rows, baseline is not None),
     ]
     return Table(

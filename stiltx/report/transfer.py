@@ -7,6 +7,8 @@
   test-oracle choice, which is labelled as such and never used for the X-STILTs row;
 - X-STILTs: every target scored with its dev-selected intermediate recipe, per seed, then the
   XTREME average vs direct (the paper's headline comparison);
+- the transfer matrix and X-STILTs again with languages grouped by resource class
+  (stiltx.report.transfer_resource);
 - baselines at equal budget: each baseline recipe (recipes/baselines/*) and each intermediate
   recipe with its intermediate-training budget (steps x batch x grad_accum examples) and its
   average delta vs direct; unequal budgets are named in a note.
@@ -32,13 +34,17 @@ from stiltx.report import uncertainty as U
 from stiltx.report.results import Found, RunResults, find_runs
 from stiltx.report.tables import AVG, RecipeGroup, Report, Row, Table, group_runs, run_summary
 from stiltx.report.transfer_plot import transfer_heatmap
+from stiltx.report.transfer_resource import transfer_by_resource, xstilts_by_resource
 from stiltx.report.uncertainty import Stat
 from stiltx.results import SELECTION_METRIC
 from stiltx.tasks import benchmarks as B
 
 CONTROL, INTERMEDIATE, BASELINE = "control", "intermediate", "baseline"
-TRANSFER_KEYS = ("transfer", "selection", "xstilts", "baselines")
+TRANSFER_KEYS = ("transfer", "transfer:resource", "selection", "xstilts", "xstilts:resource",
+                 "baselines")  # fmt: skip
 ORACLE = "test oracle (NOT a valid selection)"
+XSTILTS = "X-STILTs (English dev selection)"
+XSTILTS_ORACLE = f"X-STILTs, {ORACLE}"
 
 
 def sweep_roles(sweep_dir: Path) -> dict[str, str]:
@@ -257,8 +263,8 @@ def xstilts_table(t: Transfer) -> Table:
     rows = []
     for label, per_seed in (
         (t.control.name, control),
-        ("X-STILTs (English dev selection)", _combined(t, t.selected)),
-        ("X-STILTs, test oracle (NOT a valid selection)", _combined(t, t.oracle)),
+        (XSTILTS, _combined(t, t.selected)),
+        (XSTILTS_ORACLE, _combined(t, t.oracle)),
     ):
         cells: list = [
             U.pooled(v) if (v := [s[c] for s in per_seed if c in s]) else None for c in columns
@@ -345,7 +351,14 @@ def baselines_table(t: Transfer) -> Table | None:
 def build_transfer(found: Found, roles: dict[str, str] | None = None) -> tuple[Report, Transfer]:
     """The transfer view as a `Report` (so every export format renders it) and its numbers."""
     t = analyse(found, roles)
-    tables = [transfer_table(t), selection_table(t), xstilts_table(t)]
+    choices = {XSTILTS: t.selected, XSTILTS_ORACLE: t.oracle}
+    tables = [
+        transfer_table(t),
+        transfer_by_resource(t.control, t.intermediates, t.benchmark, t.tasks),
+        selection_table(t),
+        xstilts_table(t),
+        xstilts_by_resource(t.control, t.intermediates, t.benchmark, t.tasks, choices),
+    ]
     if (extra := baselines_table(t)) is not None:
         tables.append(extra)
     groups = (t.control, *t.intermediates, *t.baselines)
@@ -366,7 +379,8 @@ def heatmap(t: Transfer, path: Path) -> Path:
     seeds = sorted({len(g.runs) for g in (t.control, *t.intermediates)})
     title = (
         f"Intermediate-task transfer vs {t.control.name} ({t.benchmark.name}; "
-        f"seeds: {', '.join(map(str, seeds))}; bold: 95% interval excludes 0)"
+        f"seeds: {', '.join(map(str, seeds))};\nbold: the 95% interval excludes 0 "
+        "(spread and 3+ seeds on both sides); hatched: it includes 0)"
     )
     return transfer_heatmap(transfer_table(t), title, f"delta vs {t.control.name} (points)", path)
 

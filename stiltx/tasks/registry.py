@@ -20,9 +20,28 @@ _ALL: tuple[TaskSpec, ...] = (
 )
 
 
+# How the papers write each task (XTREME, Hu et al. 2020 Table 1; XTREME-R, Ruder et al. 2021;
+# Phang et al. 2020 Tables 1-3), and the benchmarks: paper-ready exports (LaTeX) print these;
+# commands, recipes and the other formats keep the registry names a user types.
+PAPER_NAMES: dict[str, str] = {
+    "anli": "ANLI", "mnli": "MNLI", "qqp": "QQP", "xnli": "XNLI", "pawsx": "PAWS-X",
+    "squad": "SQuAD", "squad_v2": "SQuAD 2.0", "xquad": "XQuAD", "mlqa": "MLQA",
+    "tydiqa": "TyDiQA-GoldP", "mlm": "MLM", "hellaswag": "HellaSwag", "cosmosqa": "CosmosQA",
+    "commonsenseqa": "CommonsenseQA", "socialiqa": "SocialIQA", "copa": "COPA", "xcopa": "XCOPA",
+    "bucc2018": "BUCC", "tatoeba": "Tatoeba", "lareqa": "LAReQA", "mewsli_x": "Mewsli-X",
+    "ccg": "CCG", "udpos": "UD-POS", "panx": "PAN-X",
+    "xtreme": "XTREME", "xtreme-r": "XTREME-R",
+}  # fmt: skip
+
+
+def paper_name(name: str) -> str:
+    """'xnli' -> 'XNLI', 'xtreme-r' -> 'XTREME-R'; any other name (a recipe, 'toy') as it is."""
+    return PAPER_NAMES.get(name, name)
+
+
 def check_tasks(tasks: tuple[TaskSpec, ...]) -> list[str]:
     """Every inconsistency in a task list (empty when fine): duplicate names, dangling train tasks,
-    shared heads whose kind or labels differ, missing paths for declared splits."""
+    shared heads whose kind or labels differ, missing paths for declared splits, no paper name."""
     problems: list[str] = []
     by_name: dict[str, TaskSpec] = {}
     for spec in tasks:
@@ -31,6 +50,8 @@ def check_tasks(tasks: tuple[TaskSpec, ...]) -> list[str]:
         by_name[spec.name] = spec
     heads: dict[str, TaskSpec] = {}
     for spec in tasks:
+        if spec.name not in PAPER_NAMES:
+            problems.append(f"task '{spec.name}': no entry in PAPER_NAMES (how papers write it)")
         if spec.train_task is not None and spec.train_task not in by_name:
             problems.append(f"task '{spec.name}': train_task '{spec.train_task}' is not a task")
         if spec.kind is TaskKind.MULTIPLE_CHOICE and spec.num_choices < 2:

@@ -35,3 +35,38 @@ def test_learning_curves_mixture_and_language_plots(tmp_path):
     for path in plots.values():
         data = path.read_bytes()
         assert data[:8] == PNG and len(data) > 10_000
+
+
+def test_a_run_shorter_than_log_every_still_draws_its_point(tmp_path):
+    """max_steps=3 < log_every: the loop logs one row, at the last step; the curve shows it."""
+    from stiltx.report.figure import pyplot
+    from stiltx.report.run_plots import learning_curves_figure
+
+    run = tmp_path / "run"
+    (run / "intermediate").mkdir(parents=True)
+    row = {"step": 3, "lr": 2e-5, "loss": {"mnli": 1.05}, "examples": 24}
+    (run / "intermediate" / "train_log.jsonl").write_text(json.dumps(row) + "\n")
+    fig = learning_curves_figure(run, "short run")
+    loss, dev, lr = fig.axes[:3]
+    (line,) = loss.get_lines()
+    assert list(line.get_xdata()) == [3] and list(line.get_ydata()) == [1.05]
+    assert line.get_marker() == "o"  # a one-point line without a marker draws nothing
+    assert [list(x.get_ydata()) for x in lr.get_lines()] == [[2e-5]]
+    assert [t.get_text() for t in dev.texts] == ["no evaluation logged"]
+    pyplot().close(fig)
+
+
+def test_per_language_plots_draw_chance_lines(tmp_path):
+    from stiltx.report.figure import pyplot
+    from stiltx.report.run_plots import scores_by_language_figure
+
+    write_toy_run(tmp_path / "runs", "direct", 1, {}, tasks=("xnli", "pawsx", "udpos"))
+    report = build_report(find_runs([tmp_path / "runs"]))
+    fig = scores_by_language_figure(report, report.groups[0])
+    chance = {}
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            if line.get_gid() == "chance":
+                chance[ax.get_ylabel()] = line.get_ydata()[0]
+    assert chance == {"xnli": 100 / 3, "pawsx": 50.0}  # 3 labels, 2 labels; udpos has none
+    pyplot().close(fig)

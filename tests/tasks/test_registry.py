@@ -10,7 +10,7 @@ from stiltx.data.hub import CONVERTERS
 from stiltx.data.readers import READERS
 from stiltx.errors import UnknownNameError
 from stiltx.tasks.benchmarks import BENCHMARKS
-from stiltx.tasks.registry import all_tasks, check_tasks, get_task, tasks_of
+from stiltx.tasks.registry import all_tasks, check_tasks, get_task, paper_name, tasks_of
 from stiltx.tasks.spec import Role, TaskKind
 
 INTERMEDIATE = (
@@ -102,3 +102,13 @@ def test_check_tasks_finds_problems():
     assert any("declared twice" in p for p in problems)
     assert any("train_task 'nope'" in p for p in problems)
     assert any("share head 'nli'" in p for p in problems)
+
+
+def test_every_task_has_its_paper_name():
+    names = {t.name: paper_name(t.name) for t in all_tasks()}
+    assert names["pawsx"] == "PAWS-X" and names["tydiqa"] == "TyDiQA-GoldP"
+    assert names["udpos"] == "UD-POS" and names["bucc2018"] == "BUCC"
+    assert all(name != task for task, name in names.items())  # each has its own entry
+    assert paper_name("xtreme-r") == "XTREME-R" and paper_name("single/mnli") == "single/mnli"
+    unnamed = dataclasses.replace(get_task("mnli"), name="newtask")
+    assert any("no entry in PAPER_NAMES" in p for p in check_tasks((unnamed,)))
