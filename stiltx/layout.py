@@ -3,6 +3,7 @@
     <run>/recipe.resolved.yaml  env.json  mixture.json  results.json  report.md
           intermediate/  done.json  model/  checkpoint-<step>/  train_log.jsonl
           target/<train task>/  (the same stage layout)
+          language_adapters/<language>/  (MAD-X; the same stage layout, model/adapter/)
           retrieval/<task>/...
           predictions/<task>/<language>.jsonl
 
@@ -22,6 +23,7 @@ PREDICTIONS_DIR = "predictions"
 INTERMEDIATE_DIR = "intermediate"
 TARGET_DIR = "target"
 RETRIEVAL_DIR = "retrieval"
+LANGUAGE_ADAPTERS_DIR = "language_adapters"
 # inside a stage folder (intermediate/ or target/<task>/)
 DONE_FILE = "done.json"
 MODEL_DIR = "model"  # what the loop's `method.save` writes
@@ -70,3 +72,7 @@ class RunLayout:
     def target(self, train_task: str) -> Path:
         """The stage that fine-tunes on `train_task`'s English data (xquad and mlqa: `squad`)."""
         return self.root / TARGET_DIR / train_task
+
+    def language_adapter(self, language: str) -> Path:
+        """The stage that trains (or copies from the cache) `language`'s MAD-X adapter."""
+        return self.root / LANGUAGE_ADAPTERS_DIR / language

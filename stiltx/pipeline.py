@@ -1,6 +1,7 @@
 """The three-phase protocol, top to bottom (Phang et al. 2020).
 
     (i)   load the pretrained multilingual encoder (XLM-R, or the toy world's tiny one);
+          MAD-X recipes add a language adapter per language, trained by MLM on its text;
     (ii)  train it on one English intermediate task or a mixture (skipped for `direct`);
     (iii) for each target task: fine-tune on its English training data (from the intermediate
           model), select on English dev, evaluate zero-shot on every language.
@@ -37,6 +38,7 @@ from stiltx.plan import (
     TargetStage,
     eval_languages,
     intermediate_stage,
+    language_adapter_stages,
     stage_train_spec,
     target_stages,
 )
@@ -44,11 +46,13 @@ from stiltx.recipe import intermediate_from
 from stiltx.recipe.schema import DataConfig, Recipe
 from stiltx.report.run_summary import print_run_results
 from stiltx.results import SELECTION_METRIC, Score, device, results_dict
+from stiltx.run_budget import run_budget
 from stiltx.run_dir import claim, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskSpec
 from stiltx.toy.resolve import Resolved, resolve
 from stiltx.train.fanout import machine_fanout, run_stages
+from stiltx.train.language_adapters import train_language_adapters
 from stiltx.train.progress import Report
 from stiltx.train.stage import run_stage
 
@@ -92,6 +96,14 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
     timings: dict[str, dict[str, Any]] = {}
     evaluation = Evaluation()
 
+    # (i) MAD-X: a language adapter per language (cached across runs); every later stage stacks
+    # its task adapter on them (`stacked`: the recipe with their paths)
+    stacked = recipe
+    if language_adapter_stages(recipe):
+        t0 = time.perf_counter()
+        stacked = train_language_adapters(recipe, where, run_dir, resume=resume, console=console)
+        timings["language_adapters"] = _timing(t0)
+
     # (ii) intermediate training on English tasks
     intermediate_dir = None
     if inter is not None and inter.from_:
@@ -99,7 +111,7 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
         console.print(f"intermediate: reusing {intermediate_dir} (intermediate.from; not trained)")
     elif inter is not None:
         t0 = time.perf_counter()
-        stage = _intermediate(recipe, inter, where, run_dir, resume)
+        stage = _intermediate(stacked, inter, where, run_dir, resume)
         intermediate_dir = stage.model_dir
         atomic.write_json(RunLayout(run_dir).mixture, stage.mixture)
         timings["intermediate"] = _timing(t0)
@@ -110,7 +122,7 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
     if recipe.retrieval.tasks:
         console.print(f"retrieval: {', '.join(recipe.retrieval.tasks)} from the encoder")
         t0 = time.perf_counter()
-        evaluation.extend(retrieval(recipe, where, intermediate_dir, run_dir))
+        evaluation.extend(retrieval(stacked, where, intermediate_dir, run_dir))
         timings["retrieval"] = _timing(t0)
 
     # (iii) each target: fine-tune on English, evaluate zero-shot on every language; the stages
@@ -118,7 +130,7 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
     stages = target_stages(recipe)
     fanout = machine_fanout(recipe.target.parallel, len(stages))
     stage_fn = partial(
-        run_target, recipe, where=where, intermediate_dir=intermediate_dir, run_dir=run_dir,
+        run_target, stacked, where=where, intermediate_dir=intermediate_dir, run_dir=run_dir,
         resume=resume,
     )  # fmt: skip
     for target, outcome in zip(stages, run_stages(stage_fn, stages, fanout, console), strict=True):
@@ -129,6 +141,7 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
         }
 
     results = results_dict(recipe, evaluation, started, timings)
+    results["budget"] = run_budget(recipe, run_dir)  # steps and examples of every stage
     if is_main_process():  # every process holds the same scores; one writes and prints them
         atomic.write_json(RunLayout(run_dir).results, results)
         print_run_results(results, evaluation.missing, console)

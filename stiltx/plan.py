@@ -14,7 +14,7 @@ from typing import Literal
 
 from stiltx.errors import StiltxError, did_you_mean
 from stiltx.recipe.convert import target_train_config
-from stiltx.recipe.schema import MLMConfig, Recipe, SamplingConfig, TrainConfig
+from stiltx.recipe.schema import MadxConfig, MLMConfig, Recipe, SamplingConfig, TrainConfig
 from stiltx.tasks.benchmarks import get_benchmark
 from stiltx.tasks.languages import GROUPS, resolve_languages
 from stiltx.tasks.registry import get_task, task_names
@@ -254,6 +254,53 @@ def target_stages(recipe: Recipe) -> tuple[TargetStage, ...]:
             )
         )
     return tuple(stages)
+
+
+@dataclass(frozen=True)
+class LanguageAdapterStage:
+    """MAD-X: one language adapter trained by MLM on `language`'s text (the member `mlm@<lang>`),
+    the encoder frozen, no dev selection (the last weights)."""
+
+    language: str
+    members: tuple[Member, ...]
+    train: TrainConfig
+    max_length: int
+    mlm: MLMConfig
+    sampling: SamplingConfig = SamplingConfig(policy="proportional")
+    dev_tasks: tuple[str, ...] = ()
+
+
+def madx_languages(madx: MadxConfig, recipe: Recipe) -> tuple[str, ...]:
+    """The languages that get a language adapter: English (task adapters train on it) and
+    `madx.languages` (codes, groups, `target`: every evaluation language), in that order; none
+    when `madx.languages` is empty (a section that only tunes, as `--set madx.train...` makes)."""
+    if not madx.languages:
+        return ()
+    found = [TRAIN_LANGUAGE]
+    for name in madx.languages:
+        if name.lower() == TARGET_LANGUAGES:
+            found += target_languages(recipe)
+        else:
+            found += resolve_languages([name])
+    return tuple(dict.fromkeys(found))
+
+
+def language_adapter_stages(recipe: Recipe) -> tuple[LanguageAdapterStage, ...]:
+    """One stage per language adapter the recipe trains (none without `madx`)."""
+    madx = recipe.madx
+    if madx is None:
+        return ()
+    return tuple(
+        LanguageAdapterStage(
+            language=language,
+            members=(Member("mlm", language),),
+            train=madx.train,
+            max_length=madx.train.max_length or recipe.model.max_length,
+            mlm=madx.mlm,
+        )
+        for language in madx_languages(madx, recipe)
+        if language not in recipe.method.language_adapters  # given: not trained
+    )
 
 
 def stage_train_spec(stage: TargetStage, spec: TaskSpec) -> TaskSpec:

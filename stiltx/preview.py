@@ -14,7 +14,12 @@ from stiltx.data.labels import member_specs
 from stiltx.data.members import load_member
 from stiltx.data.prepare import load_tokenizer
 from stiltx.errors import StiltxError
-from stiltx.plan import IntermediateStage, intermediate_stage, target_stages
+from stiltx.plan import (
+    IntermediateStage,
+    intermediate_stage,
+    language_adapter_stages,
+    target_stages,
+)
 from stiltx.recipe.schema import DataConfig, Recipe, TrainConfig
 from stiltx.sampling.rates import rates
 from stiltx.toy.resolve import resolve
@@ -31,6 +36,11 @@ def stage_table(recipe: Recipe) -> Table:
     table = Table(title="stages")
     for column in ("stage", "tasks", "steps", "batch", "lr", "max length"):
         table.add_column(column, justify="left" if column in ("stage", "tasks") else "right")
+    adapters = language_adapter_stages(recipe)
+    if adapters:  # MAD-X: one MLM stage per language, the same settings each
+        languages = ", ".join(stage.language for stage in adapters)
+        cells = _train_cells(adapters[0].train, adapters[0].max_length)
+        table.add_row("language adapters", languages, *cells)
     inter = intermediate_stage(recipe)
     if inter is not None and inter.from_:
         table.add_row("intermediate", f"from {inter.from_} (not trained)", "", "", "", "")

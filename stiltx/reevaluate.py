@@ -21,6 +21,7 @@ from stiltx.recipe.load import load_recipe
 from stiltx.recipe.schema import Recipe
 from stiltx.results import results_dict
 from stiltx.toy.resolve import Resolved, resolve
+from stiltx.train.language_adapters import with_language_adapters
 from stiltx.train.stage import is_done, read_done
 
 
@@ -65,7 +66,8 @@ def load_target_stage(run: FinishedRun, train_name: str) -> tuple[Any, Any, Any]
         raise StiltxError(f"{stage_dir}: this target stage did not finish (no done.json / model)")
     read_done(stage_dir)  # the saved model is checked against its record before it is loaded
     train_spec = task_with_labels(train_name, run.where.data)
-    model, tokenizer, method = target_model(run.recipe, run.where, train_spec, run.intermediate_dir)
+    stacked = with_language_adapters(run.recipe, run.run_dir)  # MAD-X: the run's adapters
+    model, tokenizer, method = target_model(stacked, run.where, train_spec, run.intermediate_dir)
     method.prepare(model, [train_spec.head_name])
     method.load(model, stage_dir / MODEL_DIR)
     method.activate(model, TRAIN_LANGUAGE)
@@ -124,5 +126,6 @@ def evaluate_run(
     wanted = tuple(t for t in recipe.retrieval.tasks if not tasks or t in tasks)
     if wanted:
         recipe = replace(recipe, retrieval=replace(recipe.retrieval, tasks=wanted))
-        evaluation.extend(retrieval(recipe, run.where, run.intermediate_dir, None))
+        stacked = with_language_adapters(recipe, run_dir)
+        evaluation.extend(retrieval(stacked, run.where, run.intermediate_dir, None))
     return results_dict(recipe, evaluation, started, {})

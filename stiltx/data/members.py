@@ -17,8 +17,9 @@ from stiltx.data.load import load_split
 from stiltx.data.paths import candidate_paths
 from stiltx.data.translated import HOW_TO_TRANSLATE, find_translated, load_translated
 from stiltx.errors import DataError, StiltxError
-from stiltx.plan import Member, intermediate_members
+from stiltx.plan import Member, intermediate_members, language_adapter_stages
 from stiltx.recipe.schema import DataConfig, MLMConfig
+from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskKind, TaskSpec
 
 
@@ -93,12 +94,39 @@ def token_counter(tokenizer) -> Callable[[str], int]:
 
 
 def check_recipe_data(recipe, data: DataConfig) -> None:
-    """`stiltx validate` / `train`: every non-English member's data is there (`data`: resolved)."""
+    """`stiltx validate` / `train`: every non-English member's data is there (`data`: resolved),
+    and the text of every MAD-X language adapter."""
+    check_language_text(recipe, data)
     members = [m for m in intermediate_members(recipe) if m != Member(m.task)]
     if members:
         check_member_data(members, member_specs(tuple(members), data), data)
 
 
 def needs_data_check(recipe) -> bool:
-    """Whether the recipe has members beyond the English tasks (whose data validate can check)."""
-    return any(m != Member(m.task) for m in intermediate_members(recipe))
+    """Whether the recipe has members beyond the English tasks or language adapters (whose data
+    validate can check)."""
+    members = any(m != Member(m.task) for m in intermediate_members(recipe))
+    return members or bool(language_adapter_stages(recipe))
+
+
+def check_language_text(recipe, data: DataConfig) -> None:
+    """One line naming every MAD-X language without MLM text (local files; the Hub's Wikipedia is
+    only known when streamed, where a missing language fails naming its config)."""
+    if data.source != "local":
+        return
+    spec = get_task("mlm")
+    problems = {}
+    for stage in language_adapter_stages(recipe):
+        try:
+            _check_corpus(spec, stage.language, data)
+        except StiltxError as error:
+            problems[stage.language] = str(error)
+    if len(problems) == 1:
+        raise DataError(f"madx: {next(iter(problems.values()))}")
+    if problems:
+        names = ", ".join(repr(language) for language in problems)
+        example = candidate_paths(spec, "<language>", spec.train_split, Path(data.data_dir or "."))
+        raise DataError(
+            f"madx: no MLM text for languages {names}: expected {example[0]} for each "
+            "(one paragraph per line)"
+        )

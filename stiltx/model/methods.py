@@ -112,8 +112,11 @@ class AdapterTuning:
     """Only a task adapter (any adapters config id, with options) and the used heads train.
 
     `below` names adapters stacked *under* the trained one and kept frozen: the intermediate
-    adapter (method.target == "stack"). With MAD-X language adapters, the active setup is
-    `Stack(language, *below, name)`; English while training, swapped per language at evaluation.
+    adapter (method.target == "stack"). With MAD-X language adapters (`language_adapters`:
+    language -> saved adapter), the active setup is `Stack(language, *below, name)`: English while
+    training, swapped per language at evaluation; each is loaded when first activated, and only
+    English and the active one stay loaded (40 adapters of XLM-R Large would not fit beside it).
+    `madx2`: they leave out the last layer (MAD-X 2.0).
     """
 
     config: str = "seq_bn"
@@ -121,6 +124,7 @@ class AdapterTuning:
     name: str = ADAPTER_NAME
     below: tuple[str, ...] = ()
     language_adapters: dict[str, str] = field(default_factory=dict)
+    madx2: bool = False
 
     def prepare(self, model: Any, heads: Iterable[str]) -> None:
         import adapters
@@ -139,9 +143,10 @@ class AdapterTuning:
                     "double_seq_bn, lora, prefix_tuning, ia3 and that config's fields"
                 ) from error
             model.add_adapter(self.name, config=config)
-        for language, path in self.language_adapters.items():
-            if language not in model.adapters_config:
-                model.load_adapter(str(path), load_as=language, with_head=False)
+        if TRAIN_LANGUAGE in self.language_adapters and TRAIN_LANGUAGE not in model.adapters_config:
+            load_language_adapter(
+                model, TRAIN_LANGUAGE, self.language_adapters[TRAIN_LANGUAGE], madx2=self.madx2
+            )
         model.train_adapter(self.name)  # freezes everything else, unfreezes this adapter
         used = set(heads)
         for head_name, head in model.heads.items():
@@ -191,8 +196,38 @@ class AdapterTuning:
                 raise StiltxError(
                     f"method.language_adapters: no adapter for language '{language}' (have: {known})"
                 )
+            if language not in model.adapters_config:
+                load_language_adapter(
+                    model, language, self.language_adapters[language], madx2=self.madx2
+                )
             chain.insert(0, language)
         model.set_active_adapters(Stack(*chain) if len(chain) > 1 else chain[0])
+        keep = {language, TRAIN_LANGUAGE}
+        for other in sorted(set(self.language_adapters) & set(model.adapters_config) - keep):
+            model.delete_adapter(other)
+
+
+def load_language_adapter(model: Any, language: str, path: str | Path, *, madx2: bool) -> None:
+    """Load the adapter at `path` as `language`, frozen (it never trains under a task adapter).
+
+    MAD-X 2.0 (Pfeiffer et al. 2021, "UNKs Everywhere"): no language adapter in the last layer,
+    applied when loading, as adapters' notebooks/08_NER_Wikiann.ipynb does (`leave_out=[11]` for a
+    12-layer model; that notebook also leaves the task adapter out there, stiltx does not).
+    """
+    before = {id(p) for p in model.parameters()}
+    leave_out = [model.config.num_hidden_layers - 1] if madx2 else None
+    try:
+        model.load_adapter(
+            str(path), load_as=language, with_head=False, leave_out=leave_out, use_safetensors=True
+        )
+    except (OSError, ValueError, KeyError) as error:
+        raise StiltxError(
+            f"language adapter '{language}': cannot load {path} ({error}); expected a folder "
+            "saved by adapters (adapter_config.json + weights) or an AdapterHub id"
+        ) from error
+    for parameter in model.parameters():
+        if id(parameter) not in before:  # loaded after train_adapter: it would train otherwise
+            parameter.requires_grad_(False)
 
 
 def make_method(method_cfg: MethodConfig) -> FullFinetune | AdapterTuning:
@@ -203,6 +238,7 @@ def make_method(method_cfg: MethodConfig) -> FullFinetune | AdapterTuning:
         config=method_cfg.adapter,
         options=dict(method_cfg.adapter_options),
         language_adapters=dict(method_cfg.language_adapters),
+        madx2=method_cfg.madx2,
     )
 
 
@@ -241,6 +277,7 @@ def prepare_target(
             name=TARGET_ADAPTER_NAME,
             below=(method.name,),
             language_adapters=method.language_adapters,
+            madx2=method.madx2,
         )
     merge_or_keep(model, method.name)
     return FullFinetune()

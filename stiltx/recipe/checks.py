@@ -53,6 +53,7 @@ def check_recipe(recipe: schema.Recipe, tolerate_type_errors: bool = False) -> l
         lambda: _check_method(recipe.method),
         lambda: _check_intermediate(recipe.intermediate),
         lambda: _check_intermediate_from(recipe),
+        lambda: _check_madx(recipe),
         lambda: _check_train(recipe.target.train, "target.train"),
         lambda: _check_tasks(recipe),
         lambda: _check_overrides(recipe.target),
@@ -107,6 +108,47 @@ def _check_intermediate_from(recipe: schema.Recipe) -> list[str]:
     from stiltx.recipe import intermediate_from
 
     return intermediate_from.problems(recipe.intermediate.from_, recipe.method.kind)
+
+
+def _check_madx(recipe: schema.Recipe) -> list[str]:
+    """MAD-X language adapters: adapter tuning only, known languages, a bounded MLM budget."""
+    madx, method = recipe.madx, recipe.method
+    if madx is None:
+        if method.madx2 and not method.language_adapters:
+            return ["method.madx2: true, but the recipe has no language adapters (expected a "
+                    "`madx` section or method.language_adapters)"]  # fmt: skip
+        return []
+    problems = []
+    if method.kind != "adapter" and madx.languages:
+        problems.append(
+            f"madx: language adapters stack under task adapters; got method.kind "
+            f"{method.kind!r}, expected 'adapter'"
+        )
+    from stiltx.tasks.languages import GROUPS, lookup
+
+    for i, name in enumerate(madx.languages):
+        if name.lower() not in ("target", *GROUPS) and lookup(name) is None:
+            options = ["target", *sorted(GROUPS)]
+            problems.append(
+                f"madx.languages[{i}]: unknown language or group {name!r}"
+                f"{did_you_mean(name, options)}; expected a code, a group or 'target'"
+            )
+    base = madx.adapter.split("[", 1)[0].strip()
+    if base not in ADAPTER_IDS:
+        problems.append(
+            f"madx.adapter: got {madx.adapter!r}, expected an adapters config id such as "
+            f"seq_bn_inv (MAD-X's pfeiffer+inv){did_you_mean(base, ADAPTER_IDS)}"
+        )
+    problems += _check_train(madx.train, "madx.train")
+    if madx.train.max_steps is None and madx.train.epochs is None:
+        problems.append("madx.train: max_steps and epochs both null, expected one of them")
+    if not 0.0 < madx.mlm.probability < 1.0:
+        problems.append(f"madx.mlm.probability: got {madx.mlm.probability}, expected 0 < p < 1")
+    if madx.mlm.tokens_per_language <= 0:
+        problems.append(
+            f"madx.mlm.tokens_per_language: got {madx.mlm.tokens_per_language}, expected > 0"
+        )
+    return problems + _limit("madx.seed", madx.seed, 0, MAX_SEED)
 
 
 def _check_method(method: schema.MethodConfig) -> list[str]:

@@ -39,7 +39,7 @@ def load_recipe(
         # A preset tunes the sections a recipe has; it never re-creates one the recipe switched off
         # (direct.yaml's `intermediate: null` stays null under --preset tiny).
         preset_tree = read_tree(find_preset(preset), problems=problems)
-        tree = deep_merge(tree, _without_meta(preset_tree), keep_null=True)
+        tree = deep_merge(tree, _tuned_sections(preset_tree, tree), keep_null=True)
     for item in overrides:
         try:
             key, value = parse_override(item)
@@ -204,7 +204,11 @@ def recipe_to_dict(recipe: schema.Recipe) -> dict[str, Any]:
         if isinstance(value, schema.TrainOverride):  # only the keys the recipe gave
             return plain(value.as_dict())
         if dataclasses.is_dataclass(value):
-            return {yaml_key(f): plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            return {
+                yaml_key(f): plain(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if "omit_if" not in f.metadata or getattr(value, f.name) != f.metadata["omit_if"]
+            }
         if isinstance(value, tuple | list):
             return [plain(v) for v in value]
         if isinstance(value, dict):
@@ -244,6 +248,13 @@ def build_recipe(
 
 
 # ---- tree helpers ---------------------------------------------------------------------------------
+
+
+def _tuned_sections(preset: dict[str, Any], tree: dict[str, Any]) -> dict[str, Any]:
+    """What a preset sets in this recipe: not its identity, and no optional section (one that is
+    null by default, e.g. `madx`) the recipe does not have: the preset tunes it, never adds it."""
+    optional = {yaml_key(f) for f in dataclasses.fields(schema.Recipe) if f.default is None}
+    return {k: v for k, v in _without_meta(preset).items() if k in tree or k not in optional}
 
 
 def _without_meta(tree: dict[str, Any]) -> dict[str, Any]:

@@ -58,6 +58,9 @@ class MethodConfig:
     # Full fine-tuning only: parameters whose name matches one of these globs stay as loaded in
     # every stage (e.g. "roberta.embeddings.*"; `stiltx.model.methods.FullFinetune`).
     freeze: tuple[str, ...] = ()
+    # MAD-X 2.0 (Pfeiffer et al. 2021): language adapters leave out the model's last layer.
+    # Left out of recipe.resolved.yaml (and the hash) while false.
+    madx2: bool = field(default=False, metadata={"omit_if": False})
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,21 @@ class MLMConfig:
 
 
 @dataclass(frozen=True)
+class MadxConfig:
+    """MAD-X (Pfeiffer et al. 2020): one language adapter per language, trained by MLM on that
+    language's text with the encoder frozen, cached across runs (stiltx/train/language_adapters.py).
+    Task adapters train on `Stack(<en>, task)`; evaluation swaps in each language's adapter."""
+
+    languages: tuple[str, ...] = ()  # codes, groups or "target" (the evaluation languages); + en
+    adapter: str = "seq_bn_inv"  # an adapters config id; MAD-X: pfeiffer+inv (= seq_bn_inv)
+    adapter_options: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0  # one adapter per language, whatever the run's seed: reused across seeds
+    train: TrainConfig = TrainConfig(lr=1e-4, batch_size=64, max_steps=50_000)
+    mlm: MLMConfig = MLMConfig()  # masking; Hub text budget (tokens_per_language)
+    cache_dir: str | None = None  # default <stiltx cache>/language-adapters
+
+
+@dataclass(frozen=True)
 class IntermediateConfig:
     # members: `mnli` (English), `mnli@de` (translated), `mlm@sw`, `mlm@xtreme` (a group), `mlm@target`
     tasks: tuple[str, ...] = ()
@@ -195,6 +213,8 @@ class Recipe:
     model: ModelConfig = ModelConfig()
     method: MethodConfig = MethodConfig()
     intermediate: IntermediateConfig | None = IntermediateConfig()  # None: direct fine-tuning
+    # null: no language adapters trained. Left out of recipe.resolved.yaml (and the hash) while null.
+    madx: MadxConfig | None = field(default=None, metadata={"omit_if": None})
     target: TargetConfig = TargetConfig()
     retrieval: RetrievalConfig = RetrievalConfig()
     eval: EvalConfig = EvalConfig()

@@ -17,7 +17,7 @@ from typing import Any
 
 from stiltx import atomic, run_files
 from stiltx.errors import StiltxError, UnknownNameError, did_you_mean
-from stiltx.plan import intermediate_stage, target_stages
+from stiltx.plan import intermediate_stage, language_adapter_stages, target_stages
 from stiltx.recipe.schema import Recipe
 
 MANIFEST = "sweep.json"
@@ -127,6 +127,10 @@ def describe_stages(recipe: Recipe) -> str:
         return f"{train.epochs:g} epochs" if train.epochs is not None else "? steps"
 
     parts = []
+    adapters = language_adapter_stages(recipe)
+    if adapters:
+        languages = ", ".join(stage.language for stage in adapters)
+        parts.append(f"language adapters {languages} ({length(adapters[0].train)} each)")
     inter = intermediate_stage(recipe)
     if inter is not None and inter.from_:
         parts.append(f"intermediate from {inter.from_} (not trained)")

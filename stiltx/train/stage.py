@@ -34,6 +34,7 @@ class StageResult:
     seconds: float
     best_scores: dict[str, float]
     mixture: dict[str, Any]
+    examples: int | None = None  # training examples seen (None: a run from before it was recorded)
 
 
 def is_done(stage_dir: Path) -> bool:
@@ -54,6 +55,7 @@ def read_done(stage_dir: Path) -> StageResult:
             seconds=float(info["seconds"]),
             best_scores=dict(info.get("best_scores", {})),
             mixture=dict(info.get("mixture", {})),
+            examples=info.get("examples"),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError, StiltxError) as error:
         raise DamagedStageError(f"{path}: damaged ({error.__class__.__name__}: {error})") from None
@@ -295,6 +297,7 @@ def run_stage(
             stage_dir / DONE_FILE,
             {
                 "steps": result.steps,
+                "examples": result.examples,
                 "seconds": result.seconds,
                 "best_step": result.best_step,
                 "best_scores": result.best_scores,
@@ -312,6 +315,7 @@ def run_stage(
         seconds=result.seconds,
         best_scores=result.best_scores,
         mixture=mixture,
+        examples=result.examples,
     )
 
 
