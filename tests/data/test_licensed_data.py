@@ -40,3 +40,13 @@ def test_validate_is_quiet_once_the_files_are_there(tmp_path):
 def test_the_toy_world_needs_no_ccgbank():
     result = runner.invoke(app, ["validate", "--recipe", "multitask9", "--preset", "tiny"])
     assert result.exit_code == 0 and "warning" not in result.output
+
+
+def test_the_warning_wraps_on_words_at_80_columns():
+    terminal = {"COLUMNS": "80", "TTY_COMPATIBLE": "1", "NO_COLOR": "1"}  # rich: a terminal
+    piped = {"COLUMNS": "", "TTY_COMPATIBLE": "0"}
+    shown = runner.invoke(app, ["validate", "--recipe", "multitask9"], env=terminal).output
+    raw = runner.invoke(app, ["validate", "--recipe", "multitask9"], env=piped).output
+    assert max(len(line) for line in shown.splitlines()) <= 80
+    words = {w for w in raw.split() if len(w) <= 70}  # a longer word (the --set) must fold
+    assert words <= set(shown.split()), sorted(words - set(shown.split()))
