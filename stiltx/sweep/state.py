@@ -27,6 +27,7 @@ from stiltx.sweep.tether import alive
 
 STATE_DIR = Path(".sweep")
 PENDING, RUNNING, DONE, FAILED, INTERRUPTED = "pending", "running", "done", "failed", "interrupted"
+CTRL_C = (130, -2)  # a job's exit code after Ctrl-C: `stiltx train`'s own, or killed by SIGINT
 DAMAGED = "damaged"  # a state or results file that cannot be read: shown, never a traceback
 ORDER = (RUNNING, FAILED, INTERRUPTED, DAMAGED, PENDING, DONE)
 # The state file's fields and the types they may have (anything else: a damaged file).
@@ -138,6 +139,9 @@ def job_status(sweep_dir: Path, job: Job) -> JobStatus:
     if holder is not None:  # a live process runs it, whatever the state file says
         return JobStatus(job, RUNNING, _seconds(holder.since, None), log, str(holder))
     state = info.get("state")
+    if state == INTERRUPTED:  # Ctrl-C (the job exited 130)
+        took = _seconds(info.get("started"), info.get("finished"))
+        return JobStatus(job, INTERRUPTED, took, log, "Ctrl-C; resumes from checkpoints")
     if state == FAILED:
         rc = info.get("returncode")
         return JobStatus(

@@ -122,3 +122,12 @@ def test_status_and_live_table_are_whole_at_80_columns(sweep):
     live = parts[1]
     assert "baselines-translate/seed-1" in live and "direct/seed-1" not in live  # pending: counted
     assert "log:" not in live  # the live view: no notes (a failed job's log is printed on its end)
+
+
+def test_a_job_stopped_by_ctrl_c_is_interrupted_not_failed(sweep):
+    _, stopped, _ = JOBS
+    S.record(sweep, stopped, state=S.INTERRUPTED, finished=S.now(), returncode=130)
+    status = S.job_status(sweep, stopped)
+    assert (status.state, status.detail) == (S.INTERRUPTED, "Ctrl-C; resumes from checkpoints")
+    row = S.status_rows(sweep, [status])[0]
+    assert row[2:4] == ("interrupted", "evaluate pawsx")  # where it stopped
