@@ -27,6 +27,7 @@ LANGUAGE_ADAPTERS_DIR = "language_adapters"
 # inside a stage folder (intermediate/ or target/<task>/)
 DONE_FILE = "done.json"
 MODEL_DIR = "model"  # what the loop's `method.save` writes
+TRAIN_LOG = "train_log.jsonl"  # one JSON line per log step / evaluation (stiltx.train.loop)
 
 
 def prediction_file(predictions_dir: Path, task: str, language: str) -> Path:

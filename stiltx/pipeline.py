@@ -50,6 +50,7 @@ from stiltx.run_budget import run_budget
 from stiltx.run_dir import claim, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskSpec
+from stiltx.terminal import steps_progress
 from stiltx.toy.resolve import Resolved, resolve
 from stiltx.train.fanout import machine_fanout, run_stages
 from stiltx.train.language_adapters import train_language_adapters
@@ -217,6 +218,7 @@ def run_target(
         data=where.data,
         batch_size=recipe.eval.batch_size,
         predictions_dir=RunLayout(run_dir).predictions if recipe.eval.save_predictions else None,
+        progress=progress is True,  # a worker's parent draws training bars only
     )
     evaluation.scores.extend(
         selection_scores(stage.targets, result.best_scores.get(stage.train_task))
@@ -258,30 +260,40 @@ def evaluate_targets(
     batch_size: int,
     predictions_dir: Path | None,
     tasks: tuple[str, ...] = (),
+    progress: bool = True,
+    console: Console | None = None,
 ):
     """Zero-shot evaluation of every target a trained model serves (or of `tasks` among them),
-    on the languages and split the stage names."""
+    on the languages and split the stage names; a bar over (task, language) in a terminal."""
 
     evaluation = Evaluation()
-    for target in stage.evaluations:
-        if tasks and target.spec.name not in tasks:
-            continue
-        evaluation.extend(
-            evaluate_task(
-                model,
-                method,
-                tokenizer,
-                target.spec,
-                target.languages,
-                head=target.head,
-                data=data,
-                split=target.split,
-                max_length=stage.max_length,
-                batch_size=batch_size,
-                predictions_dir=predictions_dir,
+    chosen = [t for t in stage.evaluations if not tasks or t.spec.name in tasks]
+    total = sum(len(t.languages) for t in chosen)
+    shown = progress and is_main_process()
+    with steps_progress("evaluate", total, shown, console) as advance:
+        for target in chosen:
+            done = partial(_advance, advance, target.spec.name)
+            evaluation.extend(
+                evaluate_task(
+                    model,
+                    method,
+                    tokenizer,
+                    target.spec,
+                    target.languages,
+                    head=target.head,
+                    data=data,
+                    split=target.split,
+                    max_length=stage.max_length,
+                    batch_size=batch_size,
+                    predictions_dir=predictions_dir,
+                    on_language=done,
+                )
             )
-        )
     return evaluation
+
+
+def _advance(advance: Any, task: str, language: str) -> None:
+    advance(f"{task} {language}")
 
 
 def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, run_dir: Path | None):

@@ -121,6 +121,7 @@ def evaluate_run(
                 batch_size=recipe.eval.batch_size,
                 predictions_dir=None,
                 tasks=tasks,
+                console=console,  # the bar: stderr under --json
             )
         )
     wanted = tuple(t for t in recipe.retrieval.tasks if not tasks or t in tasks)

@@ -5,6 +5,7 @@ A bad choice or any `StiltxError` becomes one line on stderr and exit code 2, ne
 
 from __future__ import annotations
 
+import shlex
 import sys
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from stiltx.errors import StiltxError
-from stiltx.terminal import StdoutConsole
+from stiltx.terminal import StdoutConsole, print_command
 
 console: Console = StdoutConsole()
 err_console: Console = StdoutConsole(stderr=True)  # one line when piped, word-wrapped in a terminal
@@ -57,6 +58,28 @@ def choice(*names: str, choices: tuple[str, ...], help: str) -> Any:
 
     # the help text names the choices; a `<a|b|...>` type column would squeeze it at 80 columns
     return typer.Option(*names, parser=parse, metavar="<str>", help=help)
+
+
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+
+
+def interrupted(argv: list[str]) -> None:
+    """Ctrl-C: the command that resumes (`argv`) on stderr, exit 130. Piped: one line; in a
+    terminal, wrapped between arguments with ` \\` continuations, so a copy still runs."""
+    if not err_console.is_terminal:
+        print(f"interrupted; resume with: {shlex.join(argv)}", file=sys.stderr, flush=True)
+    else:
+        err_console.print("[yellow]interrupted[/]; resume with:", highlight=False)
+        print_command(err_console, argv)
+    sys.exit(INTERRUPTED)
+
+
+def set_args(preset: str | None, overrides: list[str] | None) -> list[str]:
+    """--preset / --set as given, for a command line printed back to the user."""
+    args = ["--preset", preset] if preset else []
+    for item in overrides or ():
+        args += ["--set", item]
+    return args
 
 
 def fail(message: str, exit_code: int) -> None:

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from stiltx.commands.options import PresetOpt, SetOpt, choice, console, split_list
+from stiltx.commands.options import (
+    INTERRUPTED,
+    PresetOpt,
+    SetOpt,
+    choice,
+    console,
+    interrupted,
+    set_args,
+    split_list,
+)
 from stiltx.errors import StiltxError
 
 
@@ -102,5 +111,22 @@ def sweep(
             dry_run=dry_run,
             budget=budget,
         )
-    if sweep_command(options, console):
+    try:
+        failed = sweep_command(options, console)
+    except KeyboardInterrupt:
+        if status is not None or dry_run:
+            raise typer.Exit(INTERRUPTED) from None
+        given = {
+            "--executor": executor if executor != "local" else None, "--gpus": gpus,
+            "--gpus-per-job": str(gpus_per_job) if gpus_per_job != 1 else None,
+            "--partition": partition, "--select": select,
+            "--time-limit": str(time_limit) if time_limit != 24 * 60 else None,
+            "--array-parallelism": str(array_parallelism) if array_parallelism != 64 else None,
+            "--top": str(top) if select else None, "--from": from_, "--truth": truth,
+        }  # fmt: skip
+        argv = ["stiltx", "sweep", "--recipes", recipes or "", "--seeds", seeds]
+        argv += [*set_args(preset, set_), "--out", str(out)]
+        argv += [word for key, value in given.items() if value for word in (key, value)]
+        interrupted([*argv, *(w for s in sbatch or () for w in ("--sbatch", s)), "--resume"])
+    if failed:
         raise typer.Exit(1)

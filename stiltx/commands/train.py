@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stiltx.commands.options import PresetOpt, RecipeOpt, SetOpt, console, load
+from stiltx.commands.options import (
+    PresetOpt,
+    RecipeOpt,
+    SetOpt,
+    console,
+    interrupted,
+    load,
+    set_args,
+)
 from stiltx.errors import StiltxError
 from stiltx.terminal import finished_line, print_raw
 
@@ -50,9 +58,15 @@ def train(
         out = str(found)
         console.print(f"resuming {found}")
     from stiltx.pipeline import run  # start-up time: the pipeline (and torch) load on use
+    from stiltx.run_dir import new_run_dir  # start-up time: loads on use
 
     started = time.perf_counter()
-    run_dirs = run(resolved, out_dir=out, resume=resume, console=console)
+    base = new_run_dir(resolved, out)  # named before it starts: Ctrl-C says how to resume it
+    try:
+        run_dirs = run(resolved, out_dir=base, resume=resume, console=console)
+    except KeyboardInterrupt:
+        argv = ["stiltx", "train", "--recipe", recipe, *set_args(preset, set_)]
+        interrupted([*argv, "--out", str(base), "--resume"])
     console.print(finished_line(run_dirs, time.perf_counter() - started), highlight=False)
 
 

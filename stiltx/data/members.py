@@ -130,3 +130,33 @@ def check_language_text(recipe, data: DataConfig) -> None:
             f"madx: no MLM text for languages {names}: expected {example[0]} for each "
             "(one paragraph per line)"
         )
+
+
+def licensed_data_warnings(recipe) -> list[str]:
+    """`stiltx validate`: one line per task of the recipe whose data is licensed (no download:
+    `how_to_get`, e.g. CCGbank) and whose files are not under data.data_dir, naming the fix.
+    A warning, not an error: the files may be put in place before the run starts."""
+    if recipe.data.source == "toy":  # the toy world generates its own
+        return []
+    root = Path(recipe.data.data_dir).expanduser() if recipe.data.data_dir else None
+    warnings = []
+    names = dict.fromkeys(m.task for m in intermediate_members(recipe) if m.source == "native")
+    for name in names:
+        spec = get_task(name)
+        if not spec.source.how_to_get or spec.source.hub_id is not None:
+            continue
+        wanted = [spec.train_split, *(s for s in ("dev",) if s in spec.splits)]
+        paths = [p for s in wanted for p in candidate_paths(spec, "en", s, root or Path("."))]
+        if spec.labels_file:
+            paths.append((root or Path(".")) / spec.labels_file)
+        absent = [p for p in paths if root is None or not p.is_file()]
+        if not absent:
+            continue
+        where = f"under {root}" if root else "(data.data_dir is not set)"
+        others = [t for t in recipe.intermediate.tasks if t != name]
+        drop = f", or drop {name} with --set 'intermediate.tasks=[{','.join(others)}]'"
+        warnings.append(
+            f"{name}: its files are absent {where}. {spec.source.how_to_get}; then "
+            f"--set data.data_dir=DIR{drop if others else ''}"
+        )
+    return warnings

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from stiltx.data.labels import task_with_labels
+from stiltx.data.offline import model_kwargs
 from stiltx.errors import StiltxError
 from stiltx.plan import TRAIN_LANGUAGE, Member, intermediate_stage, target_stages
 from stiltx.recipe.schema import DataConfig, MLMConfig, Recipe
@@ -214,8 +215,9 @@ def load_tokenizer(name_or_path: str) -> Any:
     """The model's tokenizer, as `model.build.build_model` loads it (same cache keys)."""
     from transformers import AutoTokenizer
 
+    hub = model_kwargs(name_or_path, "the tokenizer of")  # no network: one line in seconds
     try:
-        return AutoTokenizer.from_pretrained(name_or_path)
+        return AutoTokenizer.from_pretrained(name_or_path, **hub)
     except OSError as error:
         raise StiltxError(
             f"model.name_or_path: cannot load a tokenizer from '{name_or_path}' ({error}); "

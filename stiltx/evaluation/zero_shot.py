@@ -113,10 +113,12 @@ def evaluate_task(
     max_length: int,
     batch_size: int,
     predictions_dir: Path | None,
+    on_language: Callable[[str], None] | None = None,
 ) -> Evaluation:
     """Zero-shot: one trained model on every language of `spec`, through `head` (the head of the
     English training task: XNLI is read by the MNLI-trained head). A language whose data is
-    missing or unlabelled is recorded in `missing`, never raised."""
+    missing or unlabelled is recorded in `missing`, never raised. `on_language(language)` after
+    each language (a progress bar)."""
     # encoding and predict import datasets / torch: heavy
     from stiltx.encoding import encode_split
     from stiltx.evaluation.predict import predict
@@ -152,4 +154,6 @@ def evaluate_task(
             )
         except StiltxError as error:
             evaluation.missing.append(Missing(spec.name, language, str(error)))
+        if on_language is not None:
+            on_language(language)
     return evaluation

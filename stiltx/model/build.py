@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from stiltx.data.offline import model_kwargs
 from stiltx.errors import StiltxError
 from stiltx.recipe.schema import ModelConfig
 from stiltx.tasks.spec import TaskKind, TaskSpec
@@ -75,13 +76,15 @@ def build_model(model_cfg: ModelConfig, heads: dict[str, HeadSpec]) -> tuple[Any
     from transformers import AutoTokenizer
 
     dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+    hub = model_kwargs(model_cfg.name_or_path)  # no network: one line in seconds, not retries
     try:
         model = adapters.AutoAdapterModel.from_pretrained(
             model_cfg.name_or_path,
             dtype=dtype[model_cfg.dtype],
             attn_implementation=model_cfg.attn_implementation,
+            **hub,
         )
-        tokenizer = AutoTokenizer.from_pretrained(model_cfg.name_or_path)
+        tokenizer = AutoTokenizer.from_pretrained(model_cfg.name_or_path, **hub)
     except (OSError, ValueError) as error:  # ValueError: HFValidationError for bad ids
         raise StiltxError(
             f"model.name_or_path: cannot load '{model_cfg.name_or_path}' ({error}); expected a "

@@ -6,6 +6,7 @@ collects them all before anything runs.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from stiltx.errors import did_you_mean
@@ -29,6 +30,20 @@ ADAPTER_IDS = (
     "parallel", "pfeiffer", "pfeiffer+inv", "prefix_tuning", "prefix_tuning_flat",
     "prompt_tuning", "scaled_par_bn", "scaled_parallel", "seq_bn", "seq_bn_inv", "unipelt", "vera",
 )  # fmt: skip
+
+# accelerate's trackers (accelerate.utils.LoggerType): the modules that make one available
+# (accelerate/utils/imports.py: is_tensorboard_available, ...) and the pip package to install.
+TRACKERS: dict[str, tuple[tuple[str, ...], str]] = {
+    "tensorboard": (("tensorboard", "tensorboardX"), "tensorboard"),
+    "wandb": (("wandb",), "wandb"),
+    "mlflow": (("mlflow",), "mlflow"),
+    "comet_ml": (("comet_ml",), "comet-ml"),
+    "aim": (("aim",), "aim"),
+    "clearml": (("clearml",), "clearml"),
+    "dvclive": (("dvclive",), "dvclive"),
+    "swanlab": (("swanlab",), "swanlab"),
+    "trackio": (("trackio",), "trackio"),
+}
 
 # Depth (num_hidden_layers) of the Hub models the paper uses, for the retrieval.layer check.
 KNOWN_DEPTHS = {
@@ -336,12 +351,22 @@ def _check_train(train: schema.TrainConfig, where: str) -> list[str]:
             f"{where}.patience: got {train.patience}, expected a positive integer or null"
         )
     for tracker in train.log_with:
-        if tracker not in ("tensorboard", "wandb", "mlflow", "comet_ml", "aim", "clearml"):
-            problems.append(
-                f"{where}.log_with: got {tracker!r}, expected an accelerate tracker "
-                "(tensorboard, wandb, mlflow, ...)"
-            )
+        problems += _check_tracker(tracker, f"{where}.log_with")
     return problems
+
+
+def _check_tracker(tracker: str, where: str) -> list[str]:
+    """A known accelerate tracker whose package is installed: accelerate would otherwise skip a
+    missing one without a word (its is_<tracker>_available), and the run would log nothing."""
+    if tracker not in TRACKERS:
+        return [
+            f"{where}: got {tracker!r}, expected an accelerate tracker{did_you_mean(tracker, list(TRACKERS))} "
+            f"({', '.join(TRACKERS)})"
+        ]
+    modules, package = TRACKERS[tracker]
+    if any(importlib.util.find_spec(module) is not None for module in modules):
+        return []
+    return [f"{where}: tracker {tracker!r} is not installed; pip install {package}"]
 
 
 def _check_sampling(sampling: schema.SamplingConfig, where: str) -> list[str]:

@@ -47,7 +47,7 @@ def load_recipe(
             problems.append(str(error))
             continue
         if _is_null_section(tree, key):
-            problems.append(f"--set {item}: {key.split('.')[0]} is null in this recipe")
+            problems.append(_null_section_problem(item, key, tree.get("name") or path.stem))
             continue
         tree = set_path(tree, key, value)
         tree = _through_overrides(tree, key, value)
@@ -168,6 +168,13 @@ def _through_overrides(tree: dict[str, Any], dotted: str, value: Any) -> dict[st
 def _is_null_section(tree: dict[str, Any], dotted: str) -> bool:
     head, _, rest = dotted.partition(".")
     return bool(rest) and head in tree and tree[head] is None
+
+
+def _null_section_problem(item: str, key: str, recipe: str) -> str:
+    """`--set intermediate.tasks=...` on direct: the recipe has no such stage (not 'is null')."""
+    section = key.split(".")[0]
+    what = f"no {section} stage" if section == "intermediate" else f"no {section} section"
+    return f"--set {item}: {recipe} has {what} ({section}: null); drop this --set or pick a recipe with one"
 
 
 def set_path(tree: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ The uploaded folder is exactly what `--dry-run` writes:
     <model files>   the stage's saved model, as `Method.save` wrote it: full fine-tuning =
                     `save_pretrained` (config.json, model.safetensors; the heads inside);
                     adapter tuning = adapter/ (AdapterHub format) + heads/<name>/
-    tokenizer files copied from the base model when it is a local folder (e.g. the toy model)
+    tokenizer files the base model's (a local folder, the toy world's model, or a Hub id's files)
     stiltx/         recipe.resolved.yaml, mixture.json, results.json, env.json of the run
     README.md       the model card: recipe, mixture, training data, results, version, how to load
 
@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from stiltx import __version__, atomic, run_files
+from stiltx.data.offline import require_hub
 from stiltx.errors import StiltxError
 from stiltx.layout import (
     DONE_FILE,
@@ -35,8 +36,11 @@ from stiltx.layout import (
     RESULTS_FILE,
     TARGET_DIR,
 )
+from stiltx.recipe.convert import convert
+from stiltx.recipe.schema import ToyConfig
 from stiltx.report.model_card import card_text
 from stiltx.tasks.registry import get_task
+from stiltx.toy.resolve import toy_model_dir
 
 METADATA_DIR = "stiltx"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -111,11 +115,10 @@ def build_folder(plan: PushPlan, repo_id: str, out: str | Path) -> Path:
         raise StiltxError(f"{out} exists and is not empty; choose another --out")
     with atomic.directory(out) as tmp:
         run_files.copy_tree(plan.model_dir, tmp)
-        base = str(plan.recipe.get("model", {}).get("name_or_path", ""))
-        if base and Path(base).is_dir():
-            for name in TOKENIZER_FILES:
-                if (Path(base) / name).is_file() and not (tmp / name).exists():
-                    shutil.copy2(Path(base) / name, tmp / name)
+        source = tokenizer_dir(plan)
+        for name in TOKENIZER_FILES:
+            if (source / name).is_file() and not (tmp / name).exists():
+                shutil.copy2(source / name, tmp / name)
         meta = tmp / METADATA_DIR
         meta.mkdir()
         for name in (RESOLVED_RECIPE, MIXTURE_FILE, RESULTS_FILE, ENV_FILE):
@@ -124,6 +127,36 @@ def build_folder(plan: PushPlan, repo_id: str, out: str | Path) -> Path:
 
         (tmp / "README.md").write_text(card_text(plan, repo_id, tmp), encoding="utf-8")
     return out
+
+
+def tokenizer_dir(plan: PushPlan) -> Path:
+    """The folder holding the run's tokenizer files: the base model's folder; the toy world's
+    model folder (`toy`); or, for a Hub id, its tokenizer files from the Hub (or its cache)."""
+    base = str(plan.recipe.get("model", {}).get("name_or_path", ""))
+    if base == "toy":
+        problems: list[str] = []
+        toy = convert(ToyConfig, plan.recipe.get("toy") or {}, "toy", problems)
+        if problems:
+            raise StiltxError(f"{plan.run_dir / RESOLVED_RECIPE}: {'; '.join(problems)}")
+        found = toy_model_dir(toy)
+        if not (found / "tokenizer.json").is_file():
+            raise StiltxError(
+                f"{plan.run_dir}: the toy world's tokenizer is not at {found} (built on another "
+                "machine?); `stiltx train` with the run's recipe builds it again"
+            )
+        return found
+    if Path(base).is_dir():
+        return Path(base)
+    require_hub(f"the tokenizer of {base}")
+    try:
+        from huggingface_hub import snapshot_download  # heavy: only for a Hub base model
+
+        return Path(snapshot_download(base, allow_patterns=list(TOKENIZER_FILES)))
+    except Exception as error:  # no cache offline, unknown repo: one clean line
+        raise StiltxError(
+            f"cannot get the tokenizer of {base} to ship with the model ({type(error).__name__}: "
+            f"{error}); with HF_HUB_OFFLINE=1 it must be in the Hub cache"
+        ) from None
 
 
 def upload(folder: Path, repo_id: str, private: bool) -> str:

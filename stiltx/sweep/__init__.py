@@ -4,7 +4,8 @@
   folder (re-runnable alone with `stiltx train --recipe ... --out <run dir> --resume`); the
   manifest `sweep.json`.
 - `state.py`: what each job is doing, read from disk (pending / running / done / failed /
-  interrupted), durations, log paths and tails; the `--status` table.
+  interrupted), durations, log paths and tails; the `--status` table (and the live one).
+- `phase.py`: what a running job does now (phase, step / total, ETA), read from its run folder.
 - `execute.py`: one job as a subprocess (`python -m stiltx train`, under `accelerate launch`
   when it has several GPUs) and the local executor (one at a time, or N at a time on N GPUs).
 - `tether.py`: a job dies with the process that started it (Linux's parent-death signal).

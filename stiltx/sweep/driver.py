@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -176,20 +178,40 @@ def run_sweep(
             highlight=False,
         )
 
+    with live_jobs(sweep_dir, jobs, console):
+        results = _run(todo, sweep_dir, options, console, on_start, on_end, on_wait)
+    write_tables(sweep_dir, console)
+    failed = [job_id for job_id, final in results.items() if final != S.DONE]
+    console.print(S.summary_line(S.sweep_status(sweep_dir, jobs)))
+    if choice is not None:
+        print_outcome(outcome(sweep_dir, jobs, all_jobs, choice, budget.truth), console)
+    return len(failed)
+
+
+def _run(
+    todo: list[J.Job],
+    sweep_dir: Path,
+    options: RunOptions,
+    console: Console,
+    on_start: Callable[[J.Job, str | None], None],
+    on_end: Callable[[J.Job, str], None],
+    on_wait: Callable[[J.Job, LockHolder], None],
+) -> dict[str, str]:
+    """The jobs through the chosen executor: {job id: final state}."""
     if options.executor == "slurm":
         from stiltx.sweep.slurm import run_slurm
 
-        results = run_slurm(
+        return run_slurm(
             todo,
             sweep_dir,
             options.slurm,
             on_submitted=lambda h: console.print(f"submitted {len(h)} jobs"),
             on_end=on_end,
         )
-    elif options.executor == "local":
+    if options.executor == "local":
         from stiltx.sweep.execute import run_local
 
-        results = run_local(
+        return run_local(
             todo,
             sweep_dir,
             gpus=options.gpus,
@@ -198,14 +220,33 @@ def run_sweep(
             on_end=on_end,
             on_wait=on_wait,
         )
-    else:
-        raise StiltxError(f"--executor '{options.executor}': expected local or slurm")
-    write_tables(sweep_dir, console)
-    failed = [job_id for job_id, final in results.items() if final != S.DONE]
-    console.print(S.summary_line(S.sweep_status(sweep_dir, jobs)))
-    if choice is not None:
-        print_outcome(outcome(sweep_dir, jobs, all_jobs, choice, budget.truth), console)
-    return len(failed)
+    raise StiltxError(f"--executor '{options.executor}': expected local or slurm")
+
+
+class LiveJobs:
+    """The live table under the start / done lines: the jobs that run, failed or were cut off
+    (phase, step, ETA from their run folders, read again at each refresh) and the counts of all."""
+
+    def __init__(self, sweep_dir: Path, jobs: list[J.Job]):
+        self.sweep_dir, self.jobs = sweep_dir, jobs
+
+    def __rich__(self):
+        statuses = S.sweep_status(self.sweep_dir, self.jobs)
+        shown = [s for s in statuses if s.state not in (S.PENDING, S.DONE)]
+        summary = S.summary_line(statuses)
+        return S.status_table(self.sweep_dir, shown, summary=summary, notes=False)
+
+
+@contextmanager
+def live_jobs(sweep_dir: Path, jobs: list[J.Job], console: Console) -> Iterator[None]:
+    """The live table while the jobs run, in a terminal only (a log gets the start / done lines)."""
+    if not console.is_terminal:
+        yield
+        return
+    from rich.live import Live  # start-up time: only a running sweep draws it
+
+    with Live(LiveJobs(sweep_dir, jobs), console=console, refresh_per_second=1, transient=True):
+        yield
 
 
 def write_tables(sweep_dir: Path, console: Console) -> None:

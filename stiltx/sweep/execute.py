@@ -116,6 +116,8 @@ def run_job(
         )
         returncode = process.wait()
     final = S.DONE if returncode == 0 and S.is_done(sweep_dir, job) else S.FAILED
+    if returncode in S.CTRL_C:  # stopped by the user, not broken: --resume continues it
+        final = S.INTERRUPTED
     S.record(sweep_dir, job, state=final, finished=S.now(), returncode=returncode)
     return final
 

@@ -22,10 +22,12 @@ from stiltx.errors import StiltxError
 from stiltx.layout import RESULTS_FILE
 from stiltx.run_dir import lock_holder
 from stiltx.sweep.jobs import Job
+from stiltx.sweep.phase import Phase, run_phase
 from stiltx.sweep.tether import alive
 
 STATE_DIR = Path(".sweep")
 PENDING, RUNNING, DONE, FAILED, INTERRUPTED = "pending", "running", "done", "failed", "interrupted"
+CTRL_C = (130, -2)  # a job's exit code after Ctrl-C: `stiltx train`'s own, or killed by SIGINT
 DAMAGED = "damaged"  # a state or results file that cannot be read: shown, never a traceback
 ORDER = (RUNNING, FAILED, INTERRUPTED, DAMAGED, PENDING, DONE)
 # The state file's fields and the types they may have (anything else: a damaged file).
@@ -137,6 +139,9 @@ def job_status(sweep_dir: Path, job: Job) -> JobStatus:
     if holder is not None:  # a live process runs it, whatever the state file says
         return JobStatus(job, RUNNING, _seconds(holder.since, None), log, str(holder))
     state = info.get("state")
+    if state == INTERRUPTED:  # Ctrl-C (the job exited 130)
+        took = _seconds(info.get("started"), info.get("finished"))
+        return JobStatus(job, INTERRUPTED, took, log, "Ctrl-C; resumes from checkpoints")
     if state == FAILED:
         rc = info.get("returncode")
         return JobStatus(
@@ -178,8 +183,13 @@ def summary_line(statuses: list[JobStatus]) -> str:
     return f"{len(statuses)} jobs: " + ", ".join(f"{c[k]} {k}" for k in ORDER if c[k] or k == DONE)
 
 
+HEADERS = ("job", "role", "state", "phase", "step", "ETA", "time", "notes")
+SHOWS_PHASE = (RUNNING, INTERRUPTED, FAILED)  # where a job is, or where it stopped
+
+
 def status_rows(sweep_dir: Path, statuses: list[JobStatus]) -> list[tuple[str, ...]]:
-    """(job, role, state, time, log or detail): what `--status` shows, in any rendering."""
+    """(job, role, state, phase, step, ETA, time, log or detail): what `--status` and the live
+    table show, in any rendering. Phase, step and ETA come from the run folder (sweep/phase.py)."""
     rows = []
     for s in statuses:
         note = s.detail
@@ -187,25 +197,62 @@ def status_rows(sweep_dir: Path, statuses: list[JobStatus]) -> list[tuple[str, .
             # relative to the sweep folder (named in the title): a path that fits a cell
             log = s.log.relative_to(sweep_dir) if s.log.is_relative_to(sweep_dir) else s.log
             note = f"{note}  log: {log}".strip()
-        rows.append((s.job.id, s.job.role, s.state, duration(s.seconds), note))
+        phase = run_phase(s.job.run_dir(sweep_dir)) if s.state in SHOWS_PHASE else Phase("")
+        left = duration(phase.eta_s) if s.state == RUNNING and phase.eta_s is not None else ""
+        rows.append(
+            (
+                s.job.id,
+                s.job.role,
+                s.state,
+                phase.name,
+                phase.steps,
+                left,
+                duration(s.seconds),
+                note,
+            )
+        )
     return rows
+
+
+SHOWN = ("job", "state", "phase", "step", "ETA", "time")  # a terminal's columns (role: piped)
+
+
+def status_table(
+    sweep_dir: Path,
+    statuses: list[JobStatus],
+    title: str | None = None,
+    summary: str | None = None,
+    notes: bool = True,
+) -> Any:
+    """The jobs as a rich table that stays whole at 80 columns: no borders, one space between
+    columns, words wrap in their cell; each job's notes (exit code, log) follow as lines, then
+    `summary` (default: the counts of `statuses`)."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    colors = {DONE: "green", FAILED: "red", RUNNING: "cyan", INTERRUPTED: "yellow"}
+    table = Table(
+        title=title, box=None, padding=(0, 1, 0, 0), show_edge=False, title_justify="left",
+    )  # fmt: skip
+    for header in SHOWN:
+        table.add_column(header, style="bold" if header == "job" else None, overflow="fold",
+                         no_wrap=header in ("state", "step", "ETA", "time"))  # fmt: skip
+    lines = []
+    for row in status_rows(sweep_dir, statuses):
+        job, _, state, phase, step, left, took, note = row
+        color = colors.get(state)
+        table.add_row(job, f"[{color}]{state}[/]" if color else state, phase, step, left, took)
+        if note and notes:
+            lines.append(Text(f"{job}: {note}", overflow="fold"))
+    return Group(table, *lines, Text(summary or summary_line(statuses)))
 
 
 def render_status(sweep_dir: Path, statuses: list[JobStatus], console: Any) -> None:
     """A rich table on a terminal; tab-separated lines when piped (easy to grep / cut)."""
-    headers = ("job", "role", "state", "time", "notes")
-    rows = status_rows(sweep_dir, statuses)
     if not console.is_terminal:
-        lines = ["\t".join(headers), *("\t".join(r) for r in rows), summary_line(statuses)]
+        rows = status_rows(sweep_dir, statuses)
+        lines = ["\t".join(HEADERS), *("\t".join(r) for r in rows), summary_line(statuses)]
         console.file.write("\n".join(lines) + "\n")
         return
-    from rich.table import Table
-
-    colors = {DONE: "green", FAILED: "red", RUNNING: "cyan", INTERRUPTED: "yellow"}
-    table = Table(title=f"sweep {sweep_dir}", caption=summary_line(statuses))
-    for header in headers:
-        table.add_column(header, style="bold" if header == "job" else None, overflow="fold")
-    for row in rows:
-        color = colors.get(row[2])
-        table.add_row(*row[:2], f"[{color}]{row[2]}[/]" if color else row[2], *row[3:])
-    console.print(table)
+    console.print(status_table(sweep_dir, statuses, f"sweep {sweep_dir}"))

@@ -4,13 +4,17 @@ replaced by the toy world, built on demand (or reused from the cache)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from rich.console import Console
 
 from stiltx.data.prepare import feature_cache_dir
 from stiltx.plan import intermediate_members
-from stiltx.recipe.schema import DataConfig, ModelConfig, Recipe
-from stiltx.toy.build import ensure_toy_world
+from stiltx.recipe.schema import DataConfig, ModelConfig, Recipe, ToyConfig
+from stiltx.toy.build import default_cache_root, ensure_toy_world, world_key
+from stiltx.toy.languages import DEFAULT_LANGUAGES
+from stiltx.toy.pretrain import model_for
+from stiltx.toy.ship import SHIPPED_DIR
 from stiltx.toy.sizes import named_sizes
 
 
@@ -48,3 +52,16 @@ def resolve(recipe: Recipe, console: Console, *, with_model: bool = True) -> Res
             model = replace(model, name_or_path=str(world.model_dir))
     data = replace(data, cache_dir=str(feature_cache_dir(data)))  # encoded features are cached
     return Resolved(data=data, model=model)
+
+
+def toy_model_dir(toy: ToyConfig) -> Path:
+    """Where the toy world of `toy` keeps its encoder and tokenizer (nothing is built here): its
+    cache folder once built; the shipped copy for the default world before then. What
+    `stiltx push` ships the tokenizer of a toy run from."""
+    sizes = named_sizes(toy.size)
+    root = Path(toy.cache_dir) if toy.cache_dir else default_cache_root()
+    key = world_key(toy.seed, sizes, model_for(sizes), DEFAULT_LANGUAGES, toy.mt_noise)
+    built = root / key / "model"
+    if not (built / "tokenizer.json").is_file() and replace(toy, cache_dir=None) == ToyConfig():
+        return SHIPPED_DIR  # the default world's encoder ships (stiltx.toy.ship)
+    return built

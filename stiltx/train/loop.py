@@ -21,6 +21,7 @@ from typing import Any
 
 from stiltx import atomic
 from stiltx.errors import StiltxError
+from stiltx.layout import TRAIN_LOG
 from stiltx.recipe.schema import TrainConfig
 from stiltx.sampling.prefetch import Prefetcher
 from stiltx.train import checkpoint, schedule
@@ -28,7 +29,7 @@ from stiltx.train.progress import Report
 from stiltx.train.progress import progress_bar as _progress
 
 EvalFn = Callable[[Any], dict[str, float]]  # model -> score per task (higher is better)
-LOG_NAME = "train_log.jsonl"
+LOG_NAME = TRAIN_LOG
 
 
 class NonFiniteLossError(StiltxError):
@@ -178,7 +179,8 @@ def train(
 
             if done % cfg.log_every == 0 or done == total:
                 losses = _check_finite(window, done, out_dir)
-                row = {"step": done, "lr": lr, "loss": losses, "examples": state["examples"]}
+                row = {"step": done, "total": total, "lr": lr, "loss": losses}
+                row["examples"] = state["examples"]  # `total`: for a sweep's ETA (sweep/phase.py)
                 row["elapsed_s"] = round(time.perf_counter() - started, 3)
                 _append_log(log_path, row, accelerator)
                 bar.show_losses(losses)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from stiltx.data.offline import model_kwargs
 from stiltx.errors import StiltxError
 
 # FLORES-200 codes of the XTREME-R languages (NLLB's `src_lang` / target tokens).
@@ -67,9 +68,11 @@ class Translator:
             raise StiltxError(problem)
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+        # no network: one line naming the MT model in seconds, not minutes of retries
+        hub = model_kwargs(model_id, f"MT model for en->{language}", key="--model")
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model_id)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(model_id)
+            self.tokenizer = AutoTokenizer.from_pretrained(model_id, **hub)
+            self.model = AutoModelForSeq2SeqLM.from_pretrained(model_id, **hub)
         except (OSError, ValueError) as error:
             raise StiltxError(
                 f"MT model {model_id!r} for en->{language}: cannot load ({error}); expected a "

@@ -144,6 +144,8 @@ def translate_recipe(
     from stiltx.translate.engine import Translator
 
     console = console or Console()
+    if recipe.data.source == "toy":  # synthetic languages: no real MT model knows them
+        return toy_translations(recipe, data, tasks, languages, model, console)
     inter = recipe.intermediate
     if make_translator is None:
 
@@ -178,4 +180,42 @@ def translate_recipe(
                 f"translated, {report.from_cache} from the cache -> {out_root / member.task / member.language}"
             )
             reports.append(report)
+    return reports
+
+
+def toy_translations(
+    recipe: Recipe,
+    data: DataConfig,
+    tasks: tuple[str, ...],
+    languages: tuple[str, ...],
+    model: str | None,
+    console: Any,
+) -> list[PairReport]:
+    """The toy world's translations come from its own MT system (stiltx.toy.translated, noise
+    `toy.mt_noise`), written when the world was built (`resolve` builds them for a recipe with
+    translated members); report what each member reads, translate nothing."""
+    from stiltx.data.translated import load_translated, translated_root
+
+    if model or recipe.intermediate.translate.model:
+        raise StiltxError(
+            f"--model / intermediate.translate.model {model or recipe.intermediate.translate.model!r}"
+            ": the toy world's languages are synthetic and it translates with its own MT system "
+            "(toy.mt_noise); drop the MT model, or leave --preset tiny"
+        )
+    system = f"toy MT (mt_noise {recipe.toy.mt_noise})"
+    reports = []
+    for member in plan_pairs(recipe, tasks, languages):
+        spec = task_with_labels(member.task, data)
+        count = len(load_translated(spec, member.language, spec.train_split, data))
+        folder = translated_root(data) / member.task / member.language
+        console.print(
+            f"{member.name}: {count} examples from the toy world's MT system "
+            f"(toy.mt_noise {recipe.toy.mt_noise}) -> {folder}",
+            highlight=False,
+        )
+        reports.append(
+            PairReport(
+                member.task, member.language, system, spec.train_split, count, count, 0, 0, 0, 0
+            )  # fmt: skip
+        )
     return reports

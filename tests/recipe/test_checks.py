@@ -184,3 +184,31 @@ def test_the_toy_model_is_valid_beside_a_folder_named_toy(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     recipe = load_recipe("multitask9", preset="tiny")
     assert recipe.model.name_or_path == "toy"
+
+
+def test_a_tracker_that_is_not_installed_is_an_error_naming_the_pip_package(monkeypatch, tmp_path):
+    # accelerate skips an unavailable tracker without a word: the run would log nothing
+    result = runner.invoke(
+        app,
+        ["validate", "-r", "direct", "-p", "tiny", "--set", "target.train.log_with=[tensorboard]"],
+    )
+    assert result.exit_code == 2, result.output
+    assert (
+        "  - target.train.log_with: tracker 'tensorboard' is not installed; pip install tensorboard"
+        in result.output.splitlines()
+    )
+    with pytest.raises(RecipeError, match=r"expected an accelerate tracker \(did you mean 'wandb'"):
+        load_recipe("direct", overrides=["target.train.log_with=[wandbb]"])
+    (tmp_path / "tensorboardX").mkdir()  # either module makes accelerate's tracker available
+    (tmp_path / "tensorboardX" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    load_recipe("direct", overrides=["target.train.log_with=[tensorboard]"])
+
+
+def test_a_set_on_directs_missing_stage_names_the_recipe():
+    result = runner.invoke(
+        app, ["validate", "-r", "direct", "--set", "intermediate.tasks=[mnli,qqp]"]
+    )
+    assert result.exit_code == 2
+    assert "--set intermediate.tasks=[mnli,qqp]: direct has no intermediate stage" in result.output
+    assert "is null" not in result.output

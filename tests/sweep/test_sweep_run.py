@@ -141,7 +141,8 @@ def test_status_shows_every_job_done(sweep):
     result = CliRunner().invoke(app, ["sweep", "--status", str(sweep["out"])])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert lines[0].split("\t") == ["job", "role", "state", "time", "notes"]  # piped: raw text
+    header = ["job", "role", "state", "phase", "step", "ETA", "time", "notes"]
+    assert lines[0].split("\t") == header  # piped: raw text
     assert [line.split("\t")[2] for line in lines[1:-1]] == ["done"] * 6
     assert lines[-1] == "6 jobs: 6 done"
 
