@@ -3,6 +3,7 @@
     <run>/recipe.resolved.yaml  env.json  mixture.json  results.json  report.md
           intermediate/  done.json  model/  checkpoint-<step>/  train_log.jsonl
           target/<train task>/  (the same stage layout)
+          target/<train task>/before/<task>/  a stage it trains first (XCOPA: socialiqa)
           retrieval/<task>/...
           predictions/<task>/<language>.jsonl
 
@@ -21,6 +22,7 @@ RESULTS_FILE = "results.json"
 PREDICTIONS_DIR = "predictions"
 INTERMEDIATE_DIR = "intermediate"
 TARGET_DIR = "target"
+BEFORE_DIR = "before"
 RETRIEVAL_DIR = "retrieval"
 # inside a stage folder (intermediate/ or target/<task>/)
 DONE_FILE = "done.json"
@@ -70,3 +72,7 @@ class RunLayout:
     def target(self, train_task: str) -> Path:
         """The stage that fine-tunes on `train_task`'s English data (xquad and mlqa: `squad`)."""
         return self.root / TARGET_DIR / train_task
+
+    def before(self, train_task: str, task: str) -> Path:
+        """A stage the `train_task` stage trains first on the same model (XCOPA: socialiqa)."""
+        return self.target(train_task) / BEFORE_DIR / task

@@ -29,7 +29,7 @@ from stiltx.evaluation.retrieval_protocol import retrieval_setting
 from stiltx.evaluation.shard import is_main_process
 from stiltx.evaluation.zero_shot import Evaluation, evaluate_task
 from stiltx.layout import RunLayout
-from stiltx.model.build import build_model, head_specs
+from stiltx.model.build import build_model, copy_head, head_specs
 from stiltx.model.methods import make_method, prepare_target
 from stiltx.plan import (
     TRAIN_LANGUAGE,
@@ -50,7 +50,7 @@ from stiltx.tasks.spec import TaskSpec
 from stiltx.toy.resolve import Resolved, resolve
 from stiltx.train.fanout import machine_fanout, run_stages
 from stiltx.train.progress import Report
-from stiltx.train.stage import run_stage
+from stiltx.train.stage import is_done, run_stage
 
 
 def run(
@@ -181,21 +181,26 @@ def run_target(
     if threads is not None:
         _set_threads(threads)
     train_spec = stage_train_spec(stage, task_with_labels(stage.train_task, where.data))
+    before_specs = [task_with_labels(b.train_task, where.data) for b in stage.before]
     _seed_everything(recipe.seed)
-    model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
-    result = run_stage(
-        stage,
-        {stage.train_task: train_spec},
-        model,
-        method,
-        tokenizer,
-        stage_dir=RunLayout(run_dir).target(stage.train_task),
-        data=where.data,
-        seed=recipe.seed,
-        resume=resume,
-        eval_batch_size=recipe.eval.batch_size,
-        progress=progress,
+    model, tokenizer, method = target_model(
+        recipe, where, train_spec, intermediate_dir, before=before_specs
     )
+    stage_dir = RunLayout(run_dir).target(stage.train_task)
+    if not (resume and is_done(stage_dir)):  # a finished stage needs none of its pre-stages
+        for before, spec in zip(stage.before, before_specs, strict=True):
+            train_target_stage(
+                recipe, before, spec, model, method, tokenizer, where=where, resume=resume,
+                stage_dir=RunLayout(run_dir).before(stage.train_task, before.train_task),
+                progress=progress,
+            )  # fmt: skip
+            # XTREME-R's COPA run starts from the SocialIQA model, head included
+            # (train_xcopa.sh:91 --model_name_or_path ${SIQA_SAVE_DIR})
+            copy_head(model, spec.head_name, train_spec.head_name)
+    result = train_target_stage(
+        recipe, stage, train_spec, model, method, tokenizer, where=where, resume=resume,
+        stage_dir=stage_dir, progress=progress,
+    )  # fmt: skip
     evaluation = evaluate_targets(
         model,
         method,
@@ -211,6 +216,36 @@ def run_target(
     return evaluation
 
 
+def train_target_stage(
+    recipe: Recipe,
+    stage: TargetStage,
+    spec: TaskSpec,
+    model: Any,
+    method: Any,
+    tokenizer: Any,
+    *,
+    where: Resolved,
+    resume: bool,
+    stage_dir: Path,
+    progress: bool | Report,
+):
+    """Train `model` in place on a target stage's English task `spec` (or on a stage it trains
+    first: XCOPA's SocialIQA) -> the StageResult."""
+    return run_stage(
+        stage,
+        {spec.name: spec},
+        model,
+        method,
+        tokenizer,
+        stage_dir=stage_dir,
+        data=where.data,
+        seed=recipe.seed,
+        resume=resume,
+        eval_batch_size=recipe.eval.batch_size,
+        progress=progress,
+    )
+
+
 def selection_scores(targets: tuple[TaskSpec, ...], best_dev: float | None) -> list[Score]:
     """The English dev score the target stage selected its model on, once per target it serves
     (split 'dev', metric 'selection'): what choosing an intermediate task per target may use."""
@@ -220,16 +255,21 @@ def selection_scores(targets: tuple[TaskSpec, ...], best_dev: float | None) -> l
 
 
 def target_model(
-    recipe: Recipe, where: Resolved, train_spec: TaskSpec, intermediate_dir: Path | None
+    recipe: Recipe,
+    where: Resolved,
+    train_spec: TaskSpec,
+    intermediate_dir: Path | None,
+    before: list[TaskSpec] | tuple[TaskSpec, ...] = (),
 ):
-    """A fresh model set up for a target stage from the intermediate result: (model, tokenizer, method)."""
+    """A fresh model set up for a target stage from the intermediate result: (model, tokenizer,
+    method), with the heads of the stage and of the stages it trains first (`before`)."""
 
     model, tokenizer = build_model(where.model, {})
     method = prepare_target(
         model,
         recipe.method,
         intermediate_dir,
-        head_specs([train_spec]),
+        head_specs([*before, train_spec]),
         warm_start_heads=recipe.target.warm_start_heads,
     )
     return model, tokenizer, method

@@ -206,6 +206,9 @@ class TargetStage:
     sampling: SamplingConfig = SamplingConfig(policy="proportional")
     mlm: MLMConfig | None = None
     select: Selection = "best"  # "last": no dev evaluation, the whole train split, final weights
+    # Stages this one trains first, in order, on the same model (XCOPA: SocialIQA, then COPA, as
+    # XTREME-R's scripts/train_xcopa.sh:56-100); each has no targets of its own.
+    before: tuple[TargetStage, ...] = ()
 
 
 def intermediate_stage(recipe: Recipe) -> IntermediateStage | None:
@@ -251,9 +254,38 @@ def target_stages(recipe: Recipe) -> tuple[TargetStage, ...]:
                 evaluations=evaluations,
                 members=members,
                 select=select,
+                before=tuple(
+                    _before_stage(task, train, select, recipe.model.max_length)
+                    for task in _train_before(targets)
+                ),
             )
         )
     return tuple(stages)
+
+
+def _train_before(targets: list[TaskSpec]) -> tuple[str, ...]:
+    """The tasks a stage trains first: those of its targets (targets sharing a stage agree)."""
+    found = {spec.train_before for spec in targets}
+    if len(found) != 1:
+        names = ", ".join(spec.name for spec in targets)
+        raise StiltxError(f"targets {names} share a training stage but differ in train_before")
+    return found.pop()
+
+
+def _before_stage(task: str, train: TrainConfig, select: Selection, max_length: int) -> TargetStage:
+    """A stage trained before a target stage on `task`, with that stage's settings (XTREME-R's
+    train_xcopa.sh:63-100 gives SocialIQA and COPA the same lr, epochs, batch and length)."""
+    members = (Member(task),)
+    return TargetStage(
+        train_task=task,
+        targets=(),
+        train=train,
+        max_length=train.max_length or max_length,
+        dev_tasks=() if select == "last" else dev_tasks(members),
+        evaluations=(),
+        members=members,
+        select=select,
+    )
 
 
 def stage_train_spec(stage: TargetStage, spec: TaskSpec) -> TaskSpec:

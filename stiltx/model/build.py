@@ -143,6 +143,25 @@ def add_heads(model: Any, heads: dict[str, HeadSpec], *, lm_head_state: dict | N
             raise StiltxError(f"head '{name}': task kind '{head.kind.value}' has no trainable head")
 
 
+def copy_head(model: Any, source: str, target: str) -> None:
+    """Load head `source`'s weights into head `target` where both are the same kind of head with
+    the same shapes (a multiple-choice head scores each choice alone, so SocialIQA's 3-choice head
+    serves COPA's 2 choices); otherwise `target` keeps its own weights."""
+    if source == target or source not in model.heads or target not in model.heads:
+        return
+    state = model.heads[source].state_dict()
+    own = model.heads[target].state_dict()
+    same_kind = model.heads[source].config.get("head_type") == model.heads[target].config.get(
+        "head_type"
+    )
+    if (
+        same_kind
+        and state.keys() == own.keys()
+        and all(state[k].shape == own[k].shape for k in own)
+    ):
+        model.heads[target].load_state_dict(state)
+
+
 def _pop_checkpoint_head(model: Any) -> dict | None:
     """Remove the "default" head adapters builds from the checkpoint's LM head; return its weights."""
     if CHECKPOINT_HEAD not in model.heads:

@@ -33,6 +33,9 @@ def check_tasks(tasks: tuple[TaskSpec, ...]) -> list[str]:
     for spec in tasks:
         if spec.train_task is not None and spec.train_task not in by_name:
             problems.append(f"task '{spec.name}': train_task '{spec.train_task}' is not a task")
+        for before in spec.train_before:
+            if before not in by_name or not by_name[before].trainable:
+                problems.append(f"task '{spec.name}': train_before '{before}' is no trainable task")
         if spec.kind is TaskKind.MULTIPLE_CHOICE and spec.num_choices < 2:
             problems.append(f"task '{spec.name}': multiple choice needs num_choices >= 2")
         if (spec.kind is TaskKind.RETRIEVAL) != (spec.retrieval_scoring is not None):

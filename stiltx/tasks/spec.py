@@ -129,6 +129,9 @@ class TaskSpec:
     num_choices: int = 0  # multiple choice only
     metrics: tuple[str, ...] = ()  # names in stiltx.evaluation.metrics.METRICS
     train_task: str | None = None  # English task whose training data serves this target
+    # English tasks the target stage trains first, in order, on the same model and head kind,
+    # before `train_task` (XCOPA: SocialIQA, then COPA; XTREME-R scripts/train_xcopa.sh:56-100).
+    train_before: tuple[str, ...] = ()
     head: str | None = None  # head name; tasks sharing a head share weights (anli, mnli -> "nli")
     train_split: str = "train"
     dev_split: str = "dev"  # model selection (English only)
