@@ -46,7 +46,7 @@ from stiltx.report.run_summary import print_run_results
 from stiltx.results import SELECTION_METRIC, Score, device, results_dict
 from stiltx.run_dir import claim, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.registry import get_task
-from stiltx.tasks.spec import TaskSpec
+from stiltx.tasks.spec import TaskKind, TaskSpec
 from stiltx.toy.resolve import Resolved, resolve
 from stiltx.train.fanout import machine_fanout, run_stages
 from stiltx.train.progress import Report
@@ -293,6 +293,15 @@ def evaluate_targets(
     for target in stage.evaluations:
         if tasks and target.spec.name not in tasks:
             continue
+        if target.spec.kind is TaskKind.RETRIEVAL:  # LAReQA, Mewsli-X from the dual encoder
+            evaluation.extend(
+                score_task(
+                    target.spec, target.languages, model=model, tokenizer=tokenizer, data=data,
+                    split=target.split, dual=dual_embedders(model, tokenizer, target, stage,
+                                                            batch_size),
+                )
+            )  # fmt: skip
+            continue
         evaluation.extend(
             evaluate_task(
                 model,
@@ -309,6 +318,19 @@ def evaluate_targets(
             )
         )
     return evaluation
+
+
+def dual_embedders(model: Any, tokenizer: Any, target: Any, stage: TargetStage, batch_size: int):
+    """(query, candidate) embedders of a stage's trained dual encoder, truncating as the stage
+    trained: queries at the task's query_max_length, candidates at the stage's max_length
+    (XTREME-R run_eval_lareqa.sh:31-33 = train_lareqa.sh:27-29)."""
+    from stiltx.model.dual_encoder import embedder  # torch + adapters: only a run loads them
+
+    query_length = target.spec.query_max_length or stage.max_length
+    return (
+        embedder(model, tokenizer, target.head, max_length=query_length, batch_size=batch_size),
+        embedder(model, tokenizer, target.head, max_length=stage.max_length, batch_size=batch_size),
+    )
 
 
 def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, run_dir: Path | None):

@@ -144,7 +144,7 @@ def target_tasks(recipe: Recipe) -> tuple[str, ...]:
     if recipe.target.tasks:
         return recipe.target.tasks
     return tuple(
-        t for t in get_benchmark(recipe.target.benchmark).task_names if get_task(t).trainable
+        t for t in get_benchmark(recipe.target.benchmark).task_names if get_task(t).fine_tuned
     )
 
 
@@ -304,7 +304,7 @@ def dev_tasks(members: tuple[Member, ...]) -> tuple[str, ...]:
         spec = get_task(member.task)
         if (
             member == Member(member.task)
-            and spec.kind is not TaskKind.MLM
+            and spec.kind not in (TaskKind.MLM, TaskKind.DUAL_ENCODER)  # no dev metric to select on
             and spec.dev_split in spec.splits
         ):
             found.append(member.task)

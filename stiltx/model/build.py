@@ -74,6 +74,8 @@ def build_model(model_cfg: ModelConfig, heads: dict[str, HeadSpec]) -> tuple[Any
     import torch
     from transformers import AutoTokenizer
 
+    from stiltx.model import dual_encoder  # torch + adapters: loaded with the model
+
     dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
     try:
         model = adapters.AutoAdapterModel.from_pretrained(
@@ -89,6 +91,7 @@ def build_model(model_cfg: ModelConfig, heads: dict[str, HeadSpec]) -> tuple[Any
             "weights and tokenizer"
         ) from error
     _check_max_length(model_cfg, model)
+    dual_encoder.register(model)  # so a saved dual-encoder head loads by its type
     lm_head = _pop_checkpoint_head(model)
     add_heads(model, heads, lm_head_state=lm_head)
     if model_cfg.gradient_checkpointing:
@@ -135,6 +138,10 @@ def add_heads(model: Any, heads: dict[str, HeadSpec], *, lm_head_state: dict | N
             model.add_qa_head(name, num_labels=2)
         elif head.kind is TaskKind.TAGGING:
             model.add_tagging_head(name, num_labels=head.num_labels, id2label=id2label)
+        elif head.kind is TaskKind.DUAL_ENCODER:
+            from stiltx.model import dual_encoder  # torch + adapters, as the model itself
+
+            dual_encoder.add_head(model, name)
         elif head.kind is TaskKind.MLM:
             model.add_masked_lm_head(name)
             if lm_head_state is not None:
