@@ -3,7 +3,8 @@
     (i)   load the pretrained multilingual encoder (XLM-R, or the toy world's tiny one);
     (ii)  train it on one English intermediate task or a mixture (skipped for `direct`);
     (iii) for each target task: fine-tune on its English training data (from the intermediate
-          model), select on English dev, evaluate zero-shot on every language.
+          model), select on English dev, evaluate zero-shot on every language. XCOPA's stage
+          trains SocialIQA first; LAReQA's and Mewsli-X's train a dual encoder (XTREME-R).
           Retrieval tasks are scored straight from the phase-(ii) encoder.
 
 One command, one run directory, one results.json. Every stage is resumable: with --resume a

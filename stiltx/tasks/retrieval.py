@@ -1,4 +1,5 @@
-"""Retrieval tasks: no training; scored from sentence embeddings of the phase-(ii) encoder.
+"""Retrieval tasks: scored from sentence embeddings of the phase-(ii) encoder, or, for LAReQA and
+Mewsli-X as targets, of the dual encoder their target stage trains (their training tasks below).
 
 Each (task, language, split) loads as ONE `RetrievalCorpus` (queries, candidates, gold).
 
