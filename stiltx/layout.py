@@ -4,6 +4,7 @@
           intermediate/  done.json  model/  checkpoint-<step>/  train_log.jsonl
           target/<train task>/  (the same stage layout)
           language_adapters/<language>/  (MAD-X; the same stage layout, model/adapter/)
+          target/<train task>/before/<task>/  a stage it trains first (XCOPA: socialiqa)
           retrieval/<task>/...
           predictions/<task>/<language>.jsonl
 
@@ -22,6 +23,7 @@ RESULTS_FILE = "results.json"
 PREDICTIONS_DIR = "predictions"
 INTERMEDIATE_DIR = "intermediate"
 TARGET_DIR = "target"
+BEFORE_DIR = "before"
 RETRIEVAL_DIR = "retrieval"
 LANGUAGE_ADAPTERS_DIR = "language_adapters"
 # inside a stage folder (intermediate/ or target/<task>/)
@@ -77,3 +79,7 @@ class RunLayout:
     def language_adapter(self, language: str) -> Path:
         """The stage that trains (or copies from the cache) `language`'s MAD-X adapter."""
         return self.root / LANGUAGE_ADAPTERS_DIR / language
+
+    def before(self, train_task: str, task: str) -> Path:
+        """A stage the `train_task` stage trains first on the same model (XCOPA: socialiqa)."""
+        return self.target(train_task) / BEFORE_DIR / task

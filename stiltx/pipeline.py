@@ -4,7 +4,8 @@
           MAD-X recipes add a language adapter per language, trained by MLM on its text;
     (ii)  train it on one English intermediate task or a mixture (skipped for `direct`);
     (iii) for each target task: fine-tune on its English training data (from the intermediate
-          model), select on English dev, evaluate zero-shot on every language.
+          model), select on English dev, evaluate zero-shot on every language. XCOPA's stage
+          trains SocialIQA first; LAReQA's and Mewsli-X's train a dual encoder (XTREME-R).
           Retrieval tasks are scored straight from the phase-(ii) encoder.
 
 One command, one run directory, one results.json. Every stage is resumable: with --resume a
@@ -30,7 +31,7 @@ from stiltx.evaluation.retrieval_protocol import retrieval_setting
 from stiltx.evaluation.shard import is_main_process
 from stiltx.evaluation.zero_shot import Evaluation, evaluate_task
 from stiltx.layout import RunLayout
-from stiltx.model.build import build_model, head_specs
+from stiltx.model.build import build_model, copy_head, head_specs
 from stiltx.model.methods import make_method, prepare_target
 from stiltx.plan import (
     TRAIN_LANGUAGE,
@@ -49,13 +50,13 @@ from stiltx.results import SELECTION_METRIC, Score, device, results_dict
 from stiltx.run_budget import run_budget
 from stiltx.run_dir import claim, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.registry import get_task
-from stiltx.tasks.spec import TaskSpec
+from stiltx.tasks.spec import TaskKind, TaskSpec
 from stiltx.terminal import steps_progress
 from stiltx.toy.resolve import Resolved, resolve
 from stiltx.train.fanout import machine_fanout, run_stages
 from stiltx.train.language_adapters import train_language_adapters
 from stiltx.train.progress import Report
-from stiltx.train.stage import run_stage
+from stiltx.train.stage import is_done, run_stage
 
 
 def run(
@@ -195,21 +196,26 @@ def run_target(
     if threads is not None:
         _set_threads(threads)
     train_spec = stage_train_spec(stage, task_with_labels(stage.train_task, where.data))
+    before_specs = [task_with_labels(b.train_task, where.data) for b in stage.before]
     _seed_everything(recipe.seed)
-    model, tokenizer, method = target_model(recipe, where, train_spec, intermediate_dir)
-    result = run_stage(
-        stage,
-        {stage.train_task: train_spec},
-        model,
-        method,
-        tokenizer,
-        stage_dir=RunLayout(run_dir).target(stage.train_task),
-        data=where.data,
-        seed=recipe.seed,
-        resume=resume,
-        eval_batch_size=recipe.eval.batch_size,
-        progress=progress,
+    model, tokenizer, method = target_model(
+        recipe, where, train_spec, intermediate_dir, before=before_specs
     )
+    stage_dir = RunLayout(run_dir).target(stage.train_task)
+    if not (resume and is_done(stage_dir)):  # a finished stage needs none of its pre-stages
+        for before, spec in zip(stage.before, before_specs, strict=True):
+            train_target_stage(
+                recipe, before, spec, model, method, tokenizer, where=where, resume=resume,
+                stage_dir=RunLayout(run_dir).before(stage.train_task, before.train_task),
+                progress=progress,
+            )  # fmt: skip
+            # XTREME-R's COPA run starts from the SocialIQA model, head included
+            # (train_xcopa.sh:91 --model_name_or_path ${SIQA_SAVE_DIR})
+            copy_head(model, spec.head_name, train_spec.head_name)
+    result = train_target_stage(
+        recipe, stage, train_spec, model, method, tokenizer, where=where, resume=resume,
+        stage_dir=stage_dir, progress=progress,
+    )  # fmt: skip
     evaluation = evaluate_targets(
         model,
         method,
@@ -226,6 +232,36 @@ def run_target(
     return evaluation
 
 
+def train_target_stage(
+    recipe: Recipe,
+    stage: TargetStage,
+    spec: TaskSpec,
+    model: Any,
+    method: Any,
+    tokenizer: Any,
+    *,
+    where: Resolved,
+    resume: bool,
+    stage_dir: Path,
+    progress: bool | Report,
+):
+    """Train `model` in place on a target stage's English task `spec` (or on a stage it trains
+    first: XCOPA's SocialIQA) -> the StageResult."""
+    return run_stage(
+        stage,
+        {spec.name: spec},
+        model,
+        method,
+        tokenizer,
+        stage_dir=stage_dir,
+        data=where.data,
+        seed=recipe.seed,
+        resume=resume,
+        eval_batch_size=recipe.eval.batch_size,
+        progress=progress,
+    )
+
+
 def selection_scores(targets: tuple[TaskSpec, ...], best_dev: float | None) -> list[Score]:
     """The English dev score the target stage selected its model on, once per target it serves
     (split 'dev', metric 'selection'): what choosing an intermediate task per target may use."""
@@ -235,16 +271,21 @@ def selection_scores(targets: tuple[TaskSpec, ...], best_dev: float | None) -> l
 
 
 def target_model(
-    recipe: Recipe, where: Resolved, train_spec: TaskSpec, intermediate_dir: Path | None
+    recipe: Recipe,
+    where: Resolved,
+    train_spec: TaskSpec,
+    intermediate_dir: Path | None,
+    before: list[TaskSpec] | tuple[TaskSpec, ...] = (),
 ):
-    """A fresh model set up for a target stage from the intermediate result: (model, tokenizer, method)."""
+    """A fresh model set up for a target stage from the intermediate result: (model, tokenizer,
+    method), with the heads of the stage and of the stages it trains first (`before`)."""
 
     model, tokenizer = build_model(where.model, {})
     method = prepare_target(
         model,
         recipe.method,
         intermediate_dir,
-        head_specs([train_spec]),
+        head_specs([*before, train_spec]),
         warm_start_heads=recipe.target.warm_start_heads,
     )
     return model, tokenizer, method
@@ -273,6 +314,17 @@ def evaluate_targets(
     with steps_progress("evaluate", total, shown, console) as advance:
         for target in chosen:
             done = partial(_advance, advance, target.spec.name)
+            if target.spec.kind is TaskKind.RETRIEVAL:  # LAReQA, Mewsli-X from the dual encoder
+                evaluation.extend(
+                    score_task(
+                        target.spec, target.languages, model=model, tokenizer=tokenizer,
+                        data=data, split=target.split,
+                        dual=dual_embedders(model, tokenizer, target, stage, batch_size),
+                    )
+                )  # fmt: skip
+                for language in target.languages:
+                    done(language)
+                continue
             evaluation.extend(
                 evaluate_task(
                     model,
@@ -294,6 +346,19 @@ def evaluate_targets(
 
 def _advance(advance: Any, task: str, language: str) -> None:
     advance(f"{task} {language}")
+
+
+def dual_embedders(model: Any, tokenizer: Any, target: Any, stage: TargetStage, batch_size: int):
+    """(query, candidate) embedders of a stage's trained dual encoder, truncating as the stage
+    trained: queries at the task's query_max_length, candidates at the stage's max_length
+    (XTREME-R run_eval_lareqa.sh:31-33 = train_lareqa.sh:27-29)."""
+    from stiltx.model.dual_encoder import embedder  # torch + adapters: only a run loads them
+
+    query_length = target.spec.query_max_length or stage.max_length
+    return (
+        embedder(model, tokenizer, target.head, max_length=query_length, batch_size=batch_size),
+        embedder(model, tokenizer, target.head, max_length=stage.max_length, batch_size=batch_size),
+    )
 
 
 def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, run_dir: Path | None):

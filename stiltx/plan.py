@@ -144,7 +144,7 @@ def target_tasks(recipe: Recipe) -> tuple[str, ...]:
     if recipe.target.tasks:
         return recipe.target.tasks
     return tuple(
-        t for t in get_benchmark(recipe.target.benchmark).task_names if get_task(t).trainable
+        t for t in get_benchmark(recipe.target.benchmark).task_names if get_task(t).fine_tuned
     )
 
 
@@ -206,6 +206,9 @@ class TargetStage:
     sampling: SamplingConfig = SamplingConfig(policy="proportional")
     mlm: MLMConfig | None = None
     select: Selection = "best"  # "last": no dev evaluation, the whole train split, final weights
+    # Stages this one trains first, in order, on the same model (XCOPA: SocialIQA, then COPA, as
+    # XTREME-R's scripts/train_xcopa.sh:56-100); each has no targets of its own.
+    before: tuple[TargetStage, ...] = ()
 
 
 def intermediate_stage(recipe: Recipe) -> IntermediateStage | None:
@@ -251,6 +254,10 @@ def target_stages(recipe: Recipe) -> tuple[TargetStage, ...]:
                 evaluations=evaluations,
                 members=members,
                 select=select,
+                before=tuple(
+                    _before_stage(task, train, select, recipe.model.max_length)
+                    for task in _train_before(targets)
+                ),
             )
         )
     return tuple(stages)
@@ -303,6 +310,31 @@ def language_adapter_stages(recipe: Recipe) -> tuple[LanguageAdapterStage, ...]:
     )
 
 
+def _train_before(targets: list[TaskSpec]) -> tuple[str, ...]:
+    """The tasks a stage trains first: those of its targets (targets sharing a stage agree)."""
+    found = {spec.train_before for spec in targets}
+    if len(found) != 1:
+        names = ", ".join(spec.name for spec in targets)
+        raise StiltxError(f"targets {names} share a training stage but differ in train_before")
+    return found.pop()
+
+
+def _before_stage(task: str, train: TrainConfig, select: Selection, max_length: int) -> TargetStage:
+    """A stage trained before a target stage on `task`, with that stage's settings (XTREME-R's
+    train_xcopa.sh:63-100 gives SocialIQA and COPA the same lr, epochs, batch and length)."""
+    members = (Member(task),)
+    return TargetStage(
+        train_task=task,
+        targets=(),
+        train=train,
+        max_length=train.max_length or max_length,
+        dev_tasks=() if select == "last" else dev_tasks(members),
+        evaluations=(),
+        members=members,
+        select=select,
+    )
+
+
 def stage_train_spec(stage: TargetStage, spec: TaskSpec) -> TaskSpec:
     """The spec a target stage trains `spec` with: a stage that keeps its last weights selects on
     nothing, so no dev split is held out of its training data (TyDiQA trains on all of it)."""
@@ -319,7 +351,7 @@ def dev_tasks(members: tuple[Member, ...]) -> tuple[str, ...]:
         spec = get_task(member.task)
         if (
             member == Member(member.task)
-            and spec.kind is not TaskKind.MLM
+            and spec.kind not in (TaskKind.MLM, TaskKind.DUAL_ENCODER)  # no dev metric to select on
             and spec.dev_split in spec.splits
         ):
             found.append(member.task)

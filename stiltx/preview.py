@@ -49,6 +49,8 @@ def stage_table(recipe: Recipe) -> Table:
         table.add_row("intermediate", tasks, *_train_cells(inter.train, inter.max_length))
     for stage in target_stages(recipe):
         tasks = ", ".join(t.name for t in stage.targets)
+        if stage.before:  # trained first on the same model (XCOPA: socialiqa, then copa)
+            tasks += f" (after {', '.join(b.train_task for b in stage.before)})"
         cells = _train_cells(stage.train, stage.max_length)
         table.add_row(f"target:{stage.train_task}", tasks, *cells)
     return table

@@ -30,6 +30,7 @@ from typing import Any
 
 from stiltx.data.corpus import stream_wikipedia
 from stiltx.data.cosmosqa import cosmos_example
+from stiltx.data.dual_encoder import squad_pairs
 from stiltx.data.files import label_index, warn
 from stiltx.data.jsonl_tasks import (
     commonsenseqa_example,
@@ -177,6 +178,9 @@ CONVERTERS: dict[str, Converter] = {
     ],
     "copa": lambda ds, spec, lang: [copa_example(r, f"row {i}") for i, r in enumerate(ds)],
     "squad": convert_squad,
+    "squad_pairs": lambda dataset, spec, language: squad_pairs(
+        convert_squad(dataset, spec, language)
+    ),
     "xtreme_tydiqa": convert_squad,
     "xtreme_udpos": _tags("pos_tags"),
     "xtreme_panx": _tags("ner_tags"),

@@ -33,7 +33,13 @@ def _parse(path: Path, lang: str) -> tuple[list[Text], dict[str, str], dict[str,
                     f"{where}: {len(texts)} sentences but {len(breaks)} sentence_breaks"
                 )
             ids = [f"{lang}:{a}:{p}:{s}" for s in range(len(texts))]
-            sentences.extend(Text(i, t, lang) for i, t in zip(ids, texts, strict=True))
+            # XTREME-R's dual encoder reads the sentence (context[start:end]) followed by the
+            # paragraph (evaluate_retrieval.py:572-574, utils_lareqa.py:281-282)
+            context = str(paragraph.get("context", ""))
+            duals = [(context[b:e] + context).replace("\n", "") for b, e in breaks]
+            sentences.extend(
+                Text(i, t, lang, dual_text=d) for i, t, d in zip(ids, texts, duals, strict=True)
+            )
             for qa in field(paragraph, "qas", where):
                 qid = str(field(qa, "id", where))
                 questions[qid] = field(qa, "question", where)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stiltx.data.dual_encoder import entity_text, mention_text
 from stiltx.data.files import field, iter_jsonl, warn
 from stiltx.errors import DataError
 from stiltx.tasks.examples import RetrievalCorpus, Text
@@ -30,6 +31,7 @@ def read_candidates(path: Path) -> tuple[Text, ...]:
             str(field(row, "entity_id", f"{path}:{n}")),
             f"{row.get('title', '')}: {row.get('description', '')}",
             row.get("description_language", ""),
+            dual_text=entity_text(row, f"{path}:{n}") if "sentence_spans" in row else None,
         )
         for n, row in iter_jsonl(path)
     )
@@ -67,9 +69,12 @@ def read_mewsli(
                     f"{where}: mention {span.get('text')!r} is not at [{start}, {end}) of the article text"
                 )
             ident = str(field(mention, "example_id", where))
-            queries.append(
-                Text(ident, _query_text(text, context.get("sentence_spans", []), start, end), lang)
-            )
+            spans = context.get("sentence_spans", [])
+            try:  # XTREME-R's dual-encoder query (utils_mewslix.py:562-610)
+                dual = mention_text(text, spans, start, end)
+            except DataError:
+                dual = None
+            queries.append(Text(ident, _query_text(text, spans, start, end), lang, dual_text=dual))
             gold[ident] = (str(field(mention, "entity_id", where)),)
     # The mentions read fine on their own (`stiltx data inspect`); scoring needs the candidate
     # pool and refuses an empty one with the same message (stiltx.evaluation.retrieval).

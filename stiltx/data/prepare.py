@@ -117,12 +117,14 @@ def plan(recipe: Recipe) -> list[SplitJob]:
         ]  # fmt: skip
     for stage in target_stages(recipe):
         length = stage.max_length
-        jobs += [
-            replace(job, whole_split=stage.select == "last")
-            for job in _english_jobs(
-                [stage.train_task], stage.dev_tasks, "target", length, stage.train.eval_examples
-            )
-        ]
+        for trained in (*stage.before, stage):  # XCOPA: socialiqa, then copa
+            jobs += [
+                replace(job, whole_split=trained.select == "last")
+                for job in _english_jobs(
+                    [trained.train_task], trained.dev_tasks, "target", trained.max_length,
+                    trained.train.eval_examples,
+                )
+            ]  # fmt: skip
         for target in stage.evaluations:
             for language in target.languages:
                 jobs.append(

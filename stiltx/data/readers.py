@@ -13,6 +13,7 @@ from stiltx.data.bucc import read_bucc
 from stiltx.data.ccg import read_ccg_tsv
 from stiltx.data.conllu import read_conllu
 from stiltx.data.cosmosqa import read_cosmosqa
+from stiltx.data.dual_encoder import read_mewsli_pairs, read_squad_pairs
 from stiltx.data.examples_jsonl import read_stiltx_examples
 from stiltx.data.glue_tsv import read_glue_mnli_tsv, read_glue_qqp_tsv
 from stiltx.data.jsonl_tasks import (
@@ -58,6 +59,8 @@ READERS: dict[str, Reader] = {
     "lareqa": read_lareqa,
     "mewsli_x": read_mewsli,
     "text": read_text_lines,
+    "squad_pairs": read_squad_pairs,
+    "mewsli_pairs": read_mewsli_pairs,
     "xtreme_translated_tsv": read_xtreme_translated_tsv,
     "stiltx_examples": read_stiltx_examples,
 }

@@ -24,6 +24,8 @@ MODEL_INPUTS: dict[TaskKind, tuple[str, ...]] = {
     TaskKind.TAGGING: ("input_ids", "attention_mask", "labels"),
     TaskKind.MLM: ("input_ids", "attention_mask"),  # + labels, made by masking
     TaskKind.RETRIEVAL: ("input_ids", "attention_mask"),
+    # stacked into input_ids (queries, then candidates) and attention_mask by `collate`
+    TaskKind.DUAL_ENCODER: ("query_input_ids", "candidate_input_ids"),
 }
 
 
@@ -75,6 +77,11 @@ def collate(
 ) -> dict[str, torch.Tensor]:
     """Pad `rows` (dicts of an encoded split) into model inputs; labels are padded with -100."""
     kind = TaskKind(kind)
+    if kind is TaskKind.DUAL_ENCODER:  # row i's candidate is row B + i: one encoder pass for both
+        sequences = [r["query_input_ids"] for r in rows] + [r["candidate_input_ids"] for r in rows]
+        input_ids = pad(sequences, pad_token_id)
+        mask = pad([[1] * len(s) for s in sequences], 0)
+        return {"input_ids": input_ids, "attention_mask": mask}
     pad_values = {"input_ids": pad_token_id, "attention_mask": 0}
     batch = {
         name: pad([row[name] for row in rows], pad_values.get(name, IGNORE_INDEX))

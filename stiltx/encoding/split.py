@@ -17,6 +17,7 @@ from datasets import Dataset, concatenate_datasets
 from stiltx.encoding import (
     cache,
     classification,
+    dual_encoder,
     extractive_qa,
     mlm,
     multiple_choice,
@@ -37,6 +38,7 @@ ENCODERS: dict[TaskKind, ModuleType] = {
     TaskKind.TAGGING: tagging,
     TaskKind.RETRIEVAL: retrieval,
     TaskKind.MLM: mlm,
+    TaskKind.DUAL_ENCODER: dual_encoder,
 }
 
 EXAMPLE_TYPES: dict[TaskKind, tuple[type, ...]] = {
@@ -46,6 +48,7 @@ EXAMPLE_TYPES: dict[TaskKind, tuple[type, ...]] = {
     TaskKind.TAGGING: (ex.TaggingExample,),
     TaskKind.RETRIEVAL: (ex.Text, ex.RetrievalCorpus),
     TaskKind.MLM: (ex.MLMExample,),
+    TaskKind.DUAL_ENCODER: (ex.RetrievalPair,),
 }
 
 

@@ -12,6 +12,7 @@ Two halves, kept apart so the scoring can be tested on hand-made vectors:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -305,8 +306,10 @@ def _bucc_scores(corpus: RetrievalCorpus, predicted: set[Pair], threshold: float
     return {**result, "threshold": threshold, "num_predicted": float(len(predicted))}
 
 
-def _ranked_ids(corpus: RetrievalCorpus, embed_fn: EmbedFn, k: int) -> list[list[str]]:
-    queries = embed_fn([q.text for q in corpus.queries])
+def _ranked_ids(
+    corpus: RetrievalCorpus, embed_fn: EmbedFn, k: int, query_embed_fn: EmbedFn | None = None
+) -> list[list[str]]:
+    queries = (query_embed_fn or embed_fn)([q.text for q in corpus.queries])
     candidates = embed_fn([c.text for c in corpus.candidates])
     _, idx = knn(queries, candidates, k)
     return [[corpus.candidates[j].id for j in row] for row in idx]
@@ -343,8 +346,11 @@ def score_retrieval(
     embed_fn: EmbedFn,
     *,
     threshold: float | None = None,
+    query_embed_fn: EmbedFn | None = None,
 ) -> dict[str, float]:
-    """Score one (task, language, split) corpus; `embed_fn(texts)` returns unit vectors.
+    """Score one (task, language, split) corpus; `embed_fn(texts)` returns unit vectors
+    (`query_embed_fn`, where given, embeds a ranking task's queries: XTREME-R's dual encoders
+    truncate queries and candidates at different lengths, run_eval_lareqa.sh:31-33).
 
     - tatoeba: {"accuracy" (English queries, xx pool, as XTREME), "accuracy_xx_en"}: see
       `tatoeba_accuracy`.
@@ -373,7 +379,7 @@ def score_retrieval(
     if scoring is RetrievalScoring.BITEXT:
         return tatoeba_accuracy(*_aligned_bitext(corpus, embed_fn))
     corpus = _scored_queries(corpus)  # RetrievalScoring.RANKING
-    ranked = _ranked_ids(corpus, embed_fn, MAP_K)
+    ranked = _ranked_ids(corpus, embed_fn, MAP_K, query_embed_fn)
     return map_at_20(ranked, [corpus.gold[q.id] for q in corpus.queries])
 
 
@@ -408,6 +414,18 @@ def cached(embed_fn: EmbedFn) -> EmbedFn:
     return embed_cached
 
 
+def dual_texts(corpus: RetrievalCorpus) -> RetrievalCorpus:
+    """The corpus as XTREME-R's dual encoder reads it: each text's `dual_text` where it has one."""
+
+    def swap(texts: tuple) -> tuple:
+        return tuple(replace(t, text=t.dual_text) if t.dual_text else t for t in texts)
+
+    return replace(corpus, queries=swap(corpus.queries), candidates=swap(corpus.candidates))
+
+
+ZERO_SHOT_SUFFIX = "_zero_shot"  # map_at_20_zero_shot: a dual-encoder task scored from the encoder
+
+
 def score_task(
     spec,
     languages: Sequence[str],
@@ -415,11 +433,12 @@ def score_task(
     model,
     tokenizer,
     data,
-    layer: int,
+    layer: int = 0,
     pooling: str = "mean",
     batch_size: int = 64,
     split: str = "test",
     out_dir=None,
+    dual: tuple[EmbedFn, EmbedFn] | None = None,
 ):
     """Score a retrieval task on every language -> `zero_shot.Evaluation` (scores + missing).
 
@@ -430,23 +449,25 @@ def score_task(
     have only test). BUCC chooses its threshold on dev and applies it to test; the dev
     threshold and scores, and the test pairs, are written to `out_dir/bucc2018/<lang>.*`.
     A language whose data is missing or unusable is recorded as missing, not raised.
+    `dual` = (query, candidate) embedders of a trained dual encoder (LAReQA, Mewsli-X as XTREME-R
+    scores them, on its texts: `dual_texts`); without it a task that XTREME-R scores that way is
+    scored from the pooled encoder and its metric named `<metric>_zero_shot`.
     """
 
     split = split if split in spec.splits else spec.test_split
-    max_length = spec.defaults.max_length
-    embed_fn = cached(
-        sharded(
-            partial(
-                embed,
-                model,
-                tokenizer,
-                layer=layer,
-                pooling=pooling,
-                batch_size=batch_size,
-                max_length=max_length,
+    query_fn = None
+    if dual is not None:
+        query_fn, embed_fn = (cached(sharded(fn)) for fn in dual)
+    else:
+        embed_fn = cached(
+            sharded(
+                partial(
+                    embed, model, tokenizer, layer=layer, pooling=pooling,
+                    batch_size=batch_size, max_length=spec.defaults.max_length,
+                )
             )
-        )
-    )
+        )  # fmt: skip
+    suffix = ZERO_SHOT_SUFFIX if dual is None and spec.train_task else ""
     task_dir = None if out_dir is None else Path(out_dir) / spec.name
     evaluation = Evaluation()
     for language in languages:
@@ -455,6 +476,10 @@ def score_task(
             if spec.retrieval_scoring is RetrievalScoring.MINING:
                 metrics = _bucc_task_language(
                     spec, language, split, corpus, data, embed_fn, task_dir
+                )
+            elif dual is not None:
+                metrics = score_retrieval(
+                    spec.name, dual_texts(corpus), embed_fn, query_embed_fn=query_fn
                 )
             else:
                 metrics = score_retrieval(spec.name, corpus, embed_fn)
@@ -465,7 +490,9 @@ def score_task(
             atomic.write_json(task_dir / f"{language}.{split}.json", metrics)
         for name, value in metrics.items():
             if name not in ("threshold", "num_predicted"):
-                evaluation.scores.append(Score(spec.name, language, split, name, float(value)))
+                evaluation.scores.append(
+                    Score(spec.name, language, split, name + suffix, float(value))
+                )
     return evaluation
 
 

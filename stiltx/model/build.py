@@ -75,6 +75,8 @@ def build_model(model_cfg: ModelConfig, heads: dict[str, HeadSpec]) -> tuple[Any
     import torch
     from transformers import AutoTokenizer
 
+    from stiltx.model import dual_encoder  # torch + adapters: loaded with the model
+
     dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
     hub = model_kwargs(model_cfg.name_or_path)  # no network: one line in seconds, not retries
     try:
@@ -92,6 +94,7 @@ def build_model(model_cfg: ModelConfig, heads: dict[str, HeadSpec]) -> tuple[Any
             "weights and tokenizer"
         ) from error
     _check_max_length(model_cfg, model)
+    dual_encoder.register(model)  # so a saved dual-encoder head loads by its type
     lm_head = _pop_checkpoint_head(model)
     add_heads(model, heads, lm_head_state=lm_head)
     if model_cfg.gradient_checkpointing:
@@ -138,12 +141,35 @@ def add_heads(model: Any, heads: dict[str, HeadSpec], *, lm_head_state: dict | N
             model.add_qa_head(name, num_labels=2)
         elif head.kind is TaskKind.TAGGING:
             model.add_tagging_head(name, num_labels=head.num_labels, id2label=id2label)
+        elif head.kind is TaskKind.DUAL_ENCODER:
+            from stiltx.model import dual_encoder  # torch + adapters, as the model itself
+
+            dual_encoder.add_head(model, name)
         elif head.kind is TaskKind.MLM:
             model.add_masked_lm_head(name)
             if lm_head_state is not None:
                 model.heads[name].load_state_dict(lm_head_state)
         else:
             raise StiltxError(f"head '{name}': task kind '{head.kind.value}' has no trainable head")
+
+
+def copy_head(model: Any, source: str, target: str) -> None:
+    """Load head `source`'s weights into head `target` where both are the same kind of head with
+    the same shapes (a multiple-choice head scores each choice alone, so SocialIQA's 3-choice head
+    serves COPA's 2 choices); otherwise `target` keeps its own weights."""
+    if source == target or source not in model.heads or target not in model.heads:
+        return
+    state = model.heads[source].state_dict()
+    own = model.heads[target].state_dict()
+    same_kind = model.heads[source].config.get("head_type") == model.heads[target].config.get(
+        "head_type"
+    )
+    if (
+        same_kind
+        and state.keys() == own.keys()
+        and all(state[k].shape == own[k].shape for k in own)
+    ):
+        model.heads[target].load_state_dict(state)
 
 
 def _pop_checkpoint_head(model: Any) -> dict | None:

@@ -428,9 +428,14 @@ def _check_tasks(recipe: schema.Recipe) -> list[str]:
         problems += member_problems(recipe)
     for i, name in enumerate(recipe.target.tasks):
         spec = lookup(name, f"target.tasks[{i}]")
-        if spec is not None and spec.kind is TaskKind.RETRIEVAL:
+        if spec is not None and not spec.fine_tuned:
             problems.append(
                 f"target.tasks[{i}]: {name!r} is a retrieval task; expected it under retrieval.tasks"
+            )
+        if spec is not None and name in recipe.retrieval.tasks:
+            problems.append(
+                f"target.tasks[{i}]: {name!r} is under retrieval.tasks too; expected one of the "
+                "two (target: XTREME-R's dual encoder; retrieval: zero-shot from the encoder)"
             )
     for i, name in enumerate(recipe.retrieval.tasks):
         spec = lookup(name, f"retrieval.tasks[{i}]")

@@ -92,7 +92,7 @@ def _metrics_for(task: str, present: set[str]) -> tuple[str, ...]:
         return known
     if {B.EXACT_MATCH, B.F1} <= present:
         return (B.EXACT_MATCH, B.F1)
-    for metric in (B.ACCURACY, B.F1, B.MAP_AT_20, B.EXACT_MATCH):
+    for metric in (B.ACCURACY, B.F1, B.MAP_AT_20, B.MAP_AT_20_ZERO_SHOT, B.EXACT_MATCH):
         if metric in present:
             return (metric,)
     return ()
@@ -152,6 +152,9 @@ def summary_of(
     Benchmark tasks average over their fixed language list only (B.aggregate_languages).
     """
     per_language = language_scores(run, languages)
+    benchmark = B.as_scored(
+        benchmark, B.present_metrics(run.scores)
+    )  # LAReQA zero-shot: shown only
     if keep is not None and not C.pairs(per_language) <= keep:
         return C.summarize(C.restrict(per_language, keep), benchmark, languages)
     key = ("summary", benchmark.name, tuple(languages) if languages is not None else None)

@@ -61,6 +61,18 @@ class Text:
     id: str
     text: str
     language: str = ""
+    # The text XTREME-R's dual encoder reads where it differs from `text` (LAReQA: sentence +
+    # paragraph, evaluate_retrieval.py:572-574; Mewsli-X: utils_mewslix.py:562-617 markup).
+    dual_text: str | None = None
+
+
+@dataclass(frozen=True)
+class RetrievalPair:
+    """A query and the candidate it should retrieve: one dual-encoder training example."""
+
+    id: str
+    query: str
+    candidate: str
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,7 @@ Example = (
     | QAExample
     | TaggingExample
     | RetrievalCorpus
+    | RetrievalPair
     | MLMExample
 )
 

@@ -171,6 +171,9 @@ XCOPA = TaskSpec(
     num_choices=2,
     metrics=("accuracy",),
     train_task="copa",
+    # XTREME-R trains SocialIQA, then COPA from that model (scripts/train_xcopa.sh:56-100, both
+    # run_xcopa.py with AutoModelForMultipleChoice, the second from the first's save dir).
+    train_before=("socialiqa",),
     head="copa",
     defaults=TrainDefaults(epochs=5.0),
     reference="Ponti et al. 2020, XCOPA",

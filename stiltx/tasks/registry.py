@@ -29,6 +29,7 @@ PAPER_NAMES: dict[str, str] = {
     "tydiqa": "TyDiQA-GoldP", "mlm": "MLM", "hellaswag": "HellaSwag", "cosmosqa": "CosmosQA",
     "commonsenseqa": "CommonsenseQA", "socialiqa": "SocialIQA", "copa": "COPA", "xcopa": "XCOPA",
     "bucc2018": "BUCC", "tatoeba": "Tatoeba", "lareqa": "LAReQA", "mewsli_x": "Mewsli-X",
+    "lareqa_squad": "SQuAD (LAReQA pairs)", "mewsli_x_wikipedia": "Mewsli-X (Wikipedia pairs)",
     "ccg": "CCG", "udpos": "UD-POS", "panx": "PAN-X",
     "xtreme": "XTREME", "xtreme-r": "XTREME-R",
 }  # fmt: skip
@@ -54,6 +55,9 @@ def check_tasks(tasks: tuple[TaskSpec, ...]) -> list[str]:
             problems.append(f"task '{spec.name}': no entry in PAPER_NAMES (how papers write it)")
         if spec.train_task is not None and spec.train_task not in by_name:
             problems.append(f"task '{spec.name}': train_task '{spec.train_task}' is not a task")
+        for before in spec.train_before:
+            if before not in by_name or not by_name[before].trainable:
+                problems.append(f"task '{spec.name}': train_before '{before}' is no trainable task")
         if spec.kind is TaskKind.MULTIPLE_CHOICE and spec.num_choices < 2:
             problems.append(f"task '{spec.name}': multiple choice needs num_choices >= 2")
         if (spec.kind is TaskKind.RETRIEVAL) != (spec.retrieval_scoring is not None):

@@ -28,6 +28,9 @@ class TaskKind(str, Enum):
     EXTRACTIVE_QA = "extractive_qa"  # question + context -> answer span
     TAGGING = "tagging"  # words -> one tag per word
     RETRIEVAL = "retrieval"  # no training; scored from sentence embeddings
+    # (query, relevant candidate) pairs -> one encoder for both, in-batch sampled softmax: the
+    # training data of LAReQA and Mewsli-X in XTREME-R (scripts/train_lareqa.sh, train_mewslix.sh)
+    DUAL_ENCODER = "dual_encoder"
     MLM = "mlm"  # masked language modelling on raw text
 
 
@@ -129,6 +132,9 @@ class TaskSpec:
     num_choices: int = 0  # multiple choice only
     metrics: tuple[str, ...] = ()  # names in stiltx.evaluation.metrics.METRICS
     train_task: str | None = None  # English task whose training data serves this target
+    # English tasks the target stage trains first, in order, on the same model and head kind,
+    # before `train_task` (XCOPA: SocialIQA, then COPA; XTREME-R scripts/train_xcopa.sh:56-100).
+    train_before: tuple[str, ...] = ()
     head: str | None = None  # head name; tasks sharing a head share weights (anli, mnli -> "nli")
     train_split: str = "train"
     dev_split: str = "dev"  # model selection (English only)
@@ -145,6 +151,9 @@ class TaskSpec:
     unlabelled_hint: str = ""  # what to do about a split without labels (default: XTREME's)
     language_aware_answers: bool = False  # answers are normalised by language (MLQA's metric)
     retrieval_scoring: RetrievalScoring | None = None  # retrieval tasks only
+    # Dual encoders: the query's token limit (LAReQA 96: train_lareqa.sh:28); None: max_length,
+    # which limits the candidate (LAReQA 256: :29; Mewsli-X 64 for both: train_mewslix.sh:27).
+    query_max_length: int | None = None
 
     @property
     def head_name(self) -> str:
@@ -153,3 +162,9 @@ class TaskSpec:
     @property
     def trainable(self) -> bool:
         return self.kind is not TaskKind.RETRIEVAL
+
+    @property
+    def fine_tuned(self) -> bool:
+        """A target trained in phase (iii): trainable, or a retrieval task with a training task
+        (LAReQA and Mewsli-X through a dual encoder, as XTREME-R does)."""
+        return self.trainable or self.train_task is not None

@@ -74,6 +74,9 @@ def world_key(
 
 
 TRANSLATED = "translated"  # data/translated/: the toy MT system's files (stiltx.toy.translated)
+# Target emitters added after TOY_VERSION's worlds were built (each writes one folder of its own):
+# written into a world that lacks them; the world's other files and its encoder stay as they are.
+LATE_PARTS = ("mewsli_x",)
 
 
 def emit_all(
@@ -154,6 +157,17 @@ def _write_translated(
     return _write_files(out_dir, {rel.removeprefix(prefix): text for rel, text in files.items()})
 
 
+def _write_late_part(
+    data_dir: Path, part: str, seed: int, sizes: ToySizes, languages: tuple[str, ...]
+) -> None:
+    from stiltx.toy import tasks_target
+
+    prefix = part + "/"
+    files = tasks_target.EMITTERS[part](seed, sizes, languages)
+    with atomic.directory(data_dir / part) as tmp:
+        _write_files(tmp, {rel.removeprefix(prefix): text for rel, text in files.items()})
+
+
 def _check_languages(languages: tuple[str, ...]) -> None:
     unknown = [code for code in languages if code not in LANGUAGES]
     if unknown or "en" not in languages:
@@ -231,6 +245,9 @@ def ensure_toy_world(
             ):
                 write_data(tmp, seed, sizes, languages, mt_noise, translated=False, on_part=advance)
             updates["data_seconds"] = round(time.perf_counter() - started, 2)
+        for part in LATE_PARTS:
+            if not (data_dir / part).is_dir():
+                _write_late_part(data_dir, part, seed, sizes, languages)
         if translated and not (data_dir / TRANSLATED).is_dir():
             started = time.perf_counter()
             with (

@@ -20,6 +20,7 @@ from stiltx.toy.lexicon import EMOTIONS, NEEDS
 from stiltx.toy.render import code_switch, paragraph, render, render_event
 from stiltx.toy.sizes import ToySizes
 from stiltx.toy.tasks_english import copa_rows, qa_paragraph
+from stiltx.toy.tasks_mewsli import emit_mewsli_x
 from stiltx.toy.world import (
     Event,
     Fact,
@@ -349,4 +350,5 @@ EMITTERS: dict[str, Callable[[int, ToySizes, tuple[str, ...]], dict[str, str]]] 
     "bucc": emit_bucc,
     "lareqa": emit_lareqa,
     "mlm": emit_mlm,
+    "mewsli_x": emit_mewsli_x,  # added after v10: build.LATE_PARTS writes it into older worlds
 }

@@ -102,6 +102,21 @@ CANDIDATES = [
 ]  # fmt: skip
 
 
+WIKIPEDIA_PAIRS = [
+    {
+        "contextual_mention": {
+            "context": {"language": "en", "text": f"{name} is old. It rains.",
+                        "sentence_spans": [{"start": 0, "end": len(name) + 8},
+                                           {"start": len(name) + 9, "end": len(name) + 18}]},
+            "mention": {"example_id": f"m{i}", "entity_id": entity["entity_id"],
+                        "mention_span": {"start": 0, "end": len(name), "text": name}},
+        },
+        "entity": {**entity, "sentence_spans": [{"start": 0, "end": len(entity["description"])}]},
+    }
+    for i, (name, entity) in enumerate(zip(("Helsinki", "Finland"), CANDIDATES, strict=True))
+]  # fmt: skip
+
+
 @pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory, shared_data) -> Path:
     """A data_dir with tiny native files for the datasets without a real sample."""
@@ -130,6 +145,7 @@ def tiny_dir(tmp_path_factory, shared_data) -> Path:
         root / "mewsli_x/wikinews_mentions-dev.jsonl",
     )
     write_jsonl(root / "mewsli_x/candidate_set_entities.jsonl", CANDIDATES)
+    write_jsonl(root / "mewsli_x/wikipedia_pairs-train.jsonl", WIKIPEDIA_PAIRS)
     return root
 
 

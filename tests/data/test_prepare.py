@@ -23,6 +23,7 @@ COPIED = [
     "copa_en/val-en.jsonl",
     "xcopa/data/sw/val.sw.jsonl",
     "xcopa/data/zh/val.zh.jsonl",
+    "socialiqa/socialIQa_v1.4_dev.jsonl",
     "tydiqa/tydiqa-goldp-v1.1-train/tydiqa.goldp.en.train.json",
     "tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.en.dev.json",
     "tydiqa/tydiqa-goldp-v1.1-dev/tydiqa.goldp.sw.dev.json",
@@ -55,6 +56,8 @@ def test_plan_mirrors_the_pipeline(recipe_path):
     assert [(j.task, j.language, j.split, j.max_length, j.training, j.limit) for j in jobs] == [
         ("qqp", "en", "train", 64, True, None),
         ("qqp", "en", "dev", 64, False, 5),
+        ("socialiqa", "en", "train", 96, True, None),  # XCOPA's stage trains it first
+        ("socialiqa", "en", "dev", 96, False, 500),
         ("copa", "en", "train", 96, True, None),
         ("copa", "en", "dev", 96, False, 500),
         ("xcopa", "it", "dev", 96, False, None),  # in the task's language order
@@ -78,13 +81,14 @@ def test_prepare_fills_the_cache_the_pipeline_reads(recipe_path, tiny_model_dir)
     tokenizer = AutoTokenizer.from_pretrained(str(tiny_model_dir))
     started: list[SplitJob] = []
     results = prepare(plan(recipe), tokenizer, recipe.data, on_start=started.append)
-    assert len(started) == len(results) == 9
+    assert len(started) == len(results) == 11
     missing = [r for r in results if r.missing]
     assert [(r.job.task, r.job.language, r.job.split) for r in missing] == [
+        ("socialiqa", "en", "train"),  # the samples hold SocialIQA's dev split only
         ("xcopa", "it", "dev"),  # no file
         ("tydiqa", "sw", "train_dev"),  # held out of English train only: sw has only test data
     ]  # tydiqa en keeps its last checkpoint: no dev read, never XTREME's blanked dev
-    assert "val.it.jsonl" in missing[0].missing
+    assert "val.it.jsonl" in missing[1].missing
     for r in results:
         if r.missing:
             continue
@@ -108,13 +112,13 @@ def test_cli_reports_new_then_cached(recipe_path):
     args = ["data", "prepare", "--recipe", str(recipe_path)]
     first = runner.invoke(app, args, env={"COLUMNS": "250"})
     assert first.exit_code == 0, first.output
-    assert "7 splits ready (0 cached, 7 new), 2 missing" in first.output
+    assert "8 splits ready (0 cached, 8 new), 3 missing" in first.output
     assert re.search(r"missing xcopa it/dev: no data file", first.output)
     assert re.search(r"xcopa\s.*\ssw\s.*\sdev\s.*\seval\s.*\snew", first.output)
     second = runner.invoke(app, args, env={"COLUMNS": "250"})
     assert second.exit_code == 0, second.output
-    assert "7 splits ready (7 cached, 0 new), 2 missing" in second.output
-    assert " new" not in second.output.split("7 splits ready")[0]
+    assert "8 splits ready (8 cached, 0 new), 3 missing" in second.output
+    assert " new" not in second.output.split("8 splits ready")[0]
 
 
 def test_cli_bad_recipe_is_a_clean_error(recipe_path):

@@ -17,6 +17,7 @@ from stiltx.tasks.examples import (
     MultipleChoiceExample,
     QAExample,
     RetrievalCorpus,
+    RetrievalPair,
     TaggingExample,
 )
 from stiltx.tasks.registry import all_tasks, get_task
@@ -135,6 +136,16 @@ CASES = [
     ("lareqa", "hi", "test", "shared", "lareqa/xquad-r/hi.json", questions, True),
     ("mewsli_x", "en", "dev", "tiny", None, 1, True),
     ("mlm", "sw", "train", "tiny", None, 2, True),
+    ("lareqa_squad", "en", "train", "tiny", "squad/train-v1.1.json", questions, True),
+    (
+        "mewsli_x_wikipedia",
+        "en",
+        "train",
+        "tiny",
+        "mewsli_x/wikipedia_pairs-train.jsonl",
+        lines,
+        True,
+    ),
 ]
 
 
@@ -191,6 +202,8 @@ def test_reads_exact_counts_and_labels(case, shared_data, tiny_dir):
                 assert set(e.tags) <= set(load_labels(spec, data))
             else:
                 assert e.tags is None
+        elif isinstance(e, RetrievalPair):
+            assert e.query and e.candidate
         else:
             assert isinstance(e, MLMExample) and e.text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from stiltx.encoding import MODEL_INPUTS, collate, encode_split
-from stiltx.tasks.examples import MLMExample, MultipleChoiceExample, TaggingExample
+from stiltx.tasks.examples import MLMExample, MultipleChoiceExample, RetrievalPair, TaggingExample
 from stiltx.tasks.spec import TaskKind
 
 
@@ -94,18 +94,35 @@ def test_model_inputs_are_feature_columns_of_every_kind(tiny_tokenizer, make_spe
         TaskKind.TAGGING: (TaggingExample("t", ("a",), ("O",)), {"labels": ("O",)}),
         TaskKind.RETRIEVAL: (Text("r", "a"), {}),
         TaskKind.MLM: (MLMExample("l", "the cat"), {}),
+        TaskKind.DUAL_ENCODER: (RetrievalPair("p", "Who sat?", "John sat. The cat sat."), {}),
     }
     assert set(samples) == set(TaskKind) == set(MODEL_INPUTS)
     for kind, (example, extra) in samples.items():
         features = encode_split(make_spec(kind, **extra), [example], tiny_tokenizer, 32).features
         assert set(MODEL_INPUTS[kind]) <= set(features.column_names), kind
-        assert {"input_ids", "attention_mask", "length", "example_index"} <= set(
-            features.column_names
-        )
+        dual = kind is TaskKind.DUAL_ENCODER  # query and candidate ids, stacked by collate
+        assert (
+            {"length", "example_index"} | (set() if dual else {"input_ids", "attention_mask"})
+        ) <= set(features.column_names)
         assert "token_type_ids" not in features.column_names
         rows = list(features.select_columns(list(MODEL_INPUTS[kind])))
         mlm = {"mlm_tokenizer": tiny_tokenizer} if kind is TaskKind.MLM else {}
         batch = collate(kind, rows, tiny_tokenizer.pad_token_id, **mlm)
+        if dual:
+            assert set(batch) == {"input_ids", "attention_mask"}
+            continue
         assert set(batch) == set(MODEL_INPUTS[kind]) | (
             {"labels"} if kind is TaskKind.MLM else set()
         )
+
+
+def test_a_dual_encoder_batch_stacks_the_queries_above_their_candidates():
+    rows = [
+        {"query_input_ids": [0, 5, 2], "candidate_input_ids": [0, 6, 7, 8, 2]},
+        {"query_input_ids": [0, 9, 9, 2], "candidate_input_ids": [0, 3, 2]},
+    ]
+    batch = collate("dual_encoder", rows, pad_token_id=1)
+    assert batch["input_ids"].tolist() == [
+        [0, 5, 2, 1, 1], [0, 9, 9, 2, 1], [0, 6, 7, 8, 2], [0, 3, 2, 1, 1],
+    ]  # fmt: skip
+    assert batch["attention_mask"].sum(1).tolist() == [3, 4, 5, 3]

@@ -61,6 +61,14 @@ BAD = {
         ["target.parallel=many"],
         "target.parallel: got 'many', expected an integer or one of 'auto'",
     ),
+    "retrieval task as target": (
+        ["target.tasks=[tatoeba]"],
+        "target.tasks[0]: 'tatoeba' is a retrieval task; expected it under retrieval.tasks",
+    ),
+    "dual-encoder task twice": (
+        ["target.tasks=[lareqa]", "retrieval.tasks=[lareqa]"],
+        "target.tasks[0]: 'lareqa' is under retrieval.tasks too; expected one of the two",
+    ),
     "temperature inf": (
         ["intermediate.sampling.temperature=.inf"],
         "intermediate.sampling.temperature: got inf, expected a finite number",
@@ -212,3 +220,20 @@ def test_a_set_on_directs_missing_stage_names_the_recipe():
     assert result.exit_code == 2
     assert "--set intermediate.tasks=[mnli,qqp]: direct has no intermediate stage" in result.output
     assert "is null" not in result.output
+
+
+def test_lareqa_and_mewsli_x_are_targets_trained_through_a_dual_encoder():
+    from stiltx.plan import target_stages
+
+    recipe = load_recipe("xtreme-r")  # validates
+    stages = {stage.train_task: stage for stage in target_stages(recipe)}
+    assert [t.name for t in stages["lareqa_squad"].targets] == ["lareqa"]
+    assert [t.name for t in stages["mewsli_x_wikipedia"].targets] == ["mewsli_x"]
+    lareqa = stages["lareqa_squad"]
+    # train_lareqa.sh:27-34,67,69: the reference hyper-parameters, the final weights
+    assert (lareqa.train.lr, lareqa.train.epochs, lareqa.train.batch_size) == (2e-5, 3, 4)
+    assert (lareqa.train.grad_accum, lareqa.train.warmup_ratio, lareqa.max_length) == (4, 0.0, 256)
+    assert lareqa.select == "last" and lareqa.dev_tasks == ()
+    mewsli = stages["mewsli_x_wikipedia"]
+    assert (mewsli.train.lr, mewsli.train.epochs, mewsli.train.batch_size) == (1e-5, 2, 8)
+    assert mewsli.max_length == 64 and recipe.retrieval.tasks == ("tatoeba",)

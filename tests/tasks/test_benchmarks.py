@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from stiltx.errors import UnknownNameError
@@ -120,7 +118,10 @@ def test_every_task_on_every_listed_language_is_complete():
 
 def test_xtreme_r_keeps_the_zero_shot_embedding_variants_out_of_the_averages():
     rows = [
-        {**r, "value": 0.0} if r["task"] in ("lareqa", "mewsli_x") else r for r in _full(B.XTREME_R)
+        {**r, "value": 0.0, "metric": B.MAP_AT_20_ZERO_SHOT}
+        if r["task"] in ("lareqa", "mewsli_x")
+        else r
+        for r in _full(B.XTREME_R)
     ]
     agg = B.aggregate_scores(rows, "xtreme-r")
     assert set(agg["excluded_tasks"]) == {"lareqa", "mewsli_x"}
@@ -129,6 +130,23 @@ def test_xtreme_r_keeps_the_zero_shot_embedding_variants_out_of_the_averages():
     assert agg["categories"][B.RETRIEVAL] == 50.0  # tatoeba alone; mewsli_x is excluded
     assert agg["incomplete_categories"] == [B.RETRIEVAL] and agg["complete"] is False
     assert B.XTREME_R.task("xquad").languages[-1] == "ro"  # evaluate.py:173
+
+
+def test_dual_encoder_scores_complete_the_xtreme_r_score():
+    """LAReQA and Mewsli-X trained as XTREME-R does (metric map_at_20) count like any task."""
+    rows = [
+        {**r, "value": 20.0} if r["task"] in ("lareqa", "mewsli_x") else r
+        for r in _full(B.XTREME_R)
+    ]
+    agg = B.aggregate_scores(rows, "xtreme-r")
+    assert agg["excluded_tasks"] == {} and agg["complete"] is True
+    assert agg["overall"] == pytest.approx((8 * 50.0 + 2 * 20.0) / 10)  # evaluate.py:311-313
+    assert agg["categories"][B.RETRIEVAL] == pytest.approx((50.0 + 20.0) / 2)  # tatoeba, mewsli_x
+    # one zero-shot task among them: that one stays out
+    mixed = [{**r, "metric": B.MAP_AT_20_ZERO_SHOT} if r["task"] == "lareqa" else r for r in rows]
+    agg = B.aggregate_scores(mixed, "xtreme-r")
+    assert set(agg["excluded_tasks"]) == {"lareqa"} and agg["complete"] is False
+    assert agg["overall"] == pytest.approx((8 * 50.0 + 20.0) / 9)
 
 
 def test_toy_benchmark_is_xtreme_on_the_toy_languages():
@@ -174,12 +192,6 @@ def _reference_overall_scores(avg_metric: dict[str, float]) -> dict[str, float]:
     return overall
 
 
-def _counted(benchmark: B.Benchmark) -> B.Benchmark:
-    """`benchmark` with no task kept out of the means (as once LAReQA / Mewsli-X follow XTREME-R)."""
-    tasks = tuple(dataclasses.replace(t, excluded="") for t in benchmark.tasks)
-    return dataclasses.replace(benchmark, tasks=tasks)
-
-
 def test_xtreme_r_groups_and_overall_equal_the_reference_aggregation():
     avg_metric = {
         "xnli": 79.25, "panx": 64.5, "udpos": 76.0, "tatoeba": 58.75, "xcopa": 66.0,
@@ -187,7 +199,7 @@ def test_xtreme_r_groups_and_overall_equal_the_reference_aggregation():
     }  # fmt: skip
     expected = _reference_overall_scores(avg_metric)
     ours = {_OURS.get(t, t): v for t, v in avg_metric.items()}
-    agg = B.aggregate(_counted(B.XTREME_R), ours)
+    agg = B.aggregate(B.XTREME_R, ours)  # LAReQA / Mewsli-X as XTREME-R trains them count
     assert agg.overall == pytest.approx(expected["all_task"], abs=1e-12)
     assert agg.categories == pytest.approx(
         {_GROUP_NAMES[g]: expected[g] for g in _REFERENCE_XTREME_R_GROUPS}, abs=1e-12

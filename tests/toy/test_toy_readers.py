@@ -13,7 +13,7 @@ from stiltx.toy.languages import DEFAULT_LANGUAGES
 from stiltx.toy.sizes import TEST_SIZES
 
 T, E = TEST_SIZES.train, TEST_SIZES.eval
-NOT_GENERATED = {"squad_v2", "mewsli_x"}
+NOT_GENERATED = {"squad_v2"}
 # Test splits published without labels (the toy world keeps that); every other split is labelled,
 # including target-task test files and TyDiQA dev (unlike the XTREME copies).
 UNLABELLED = {("mnli", "test"), ("qqp", "test"), ("hellaswag", "test"), ("commonsenseqa", "test")}
@@ -55,6 +55,9 @@ def test_every_toy_file_reads_with_the_expected_count(toy_data_dir, spec, lang, 
             assert sum(len(g) for g in corpus.gold.values()) == TEST_SIZES.bucc_gold
         elif spec.name == "tatoeba":
             assert len(corpus.queries) == len(corpus.candidates) == E
+        elif spec.name == "mewsli_x":  # mentions of one language, one English candidate set
+            assert len(corpus.queries) == E and len(corpus.candidates) == max(4, E)
+            assert all(q.dual_text and "{" in q.dual_text for q in corpus.queries)
         else:  # lareqa: questions of one language, sentences of every language
             assert len(corpus.queries) == E
             assert len(corpus.candidates) > E
