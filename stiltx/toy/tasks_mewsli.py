@@ -16,9 +16,10 @@ from dataclasses import replace
 from stiltx.toy import formats
 from stiltx.toy.render import paragraph, render_event
 from stiltx.toy.sizes import ToySizes
-from stiltx.toy.world import Person, sample_event, sample_person
+from stiltx.toy.world import FIRST_NAMES, LAST_NAMES, Person, sample_event, sample_person
 
 EN = "en"
+NAMES = len(FIRST_NAMES) * len(LAST_NAMES)  # distinct people the world can name
 FOLDER = "mewsli_x"
 
 
@@ -32,6 +33,8 @@ def _spans(starts: list[int], text: str) -> list[dict]:
 
 
 def _entities(rng: random.Random, n: int, prefix: str, avoid=()) -> list[tuple[Person, dict]]:
+    if n + len(avoid) > NAMES:  # sample_person would draw forever
+        raise ValueError(f"toy mewsli_x: {n} + {len(avoid)} people, only {NAMES} names")
     people: list[Person] = []
     while len(people) < n:
         people.append(sample_person(rng, avoid=(*avoid, *people)))
@@ -72,8 +75,9 @@ def _contextual_mention(rng, person: Person, entity: dict, lang: str, ident: str
 
 def emit_mewsli_x(seed: int, sizes: ToySizes, languages: tuple[str, ...]) -> dict[str, str]:
     rng = _rng(seed, "entities")
-    candidates = _entities(rng, max(4, sizes.eval), "Q")
-    training = _entities(rng, max(4, sizes.eval), "W", avoid=tuple(p for p, _ in candidates))
+    n = max(4, min(sizes.eval, NAMES // 4))  # candidates and training people are disjoint
+    candidates = _entities(rng, n, "Q")
+    training = _entities(rng, n, "W", avoid=tuple(p for p, _ in candidates))
     files = {f"{FOLDER}/candidate_set_entities.jsonl": formats.jsonl([e for _, e in candidates])}
     for split, n in (("train", sizes.train), ("dev", sizes.eval)):
         rng = _rng(seed, "wikipedia", split)
