@@ -141,7 +141,12 @@ class AdapterTuning:
             model.add_adapter(self.name, config=config)
         for language, path in self.language_adapters.items():
             if language not in model.adapters_config:
-                model.load_adapter(str(path), load_as=language, with_head=False)
+                try:
+                    model.load_adapter(str(path), load_as=language, with_head=False)
+                except (OSError, ValueError, KeyError) as error:  # no such folder, a bad one
+                    raise StiltxError(
+                        f"method.language_adapters.{language}: cannot load {path} ({error})"
+                    ) from None
         model.train_adapter(self.name)  # freezes everything else, unfreezes this adapter
         used = set(heads)
         for head_name, head in model.heads.items():
