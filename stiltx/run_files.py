@@ -66,6 +66,19 @@ def check_tree(root: str | os.PathLike, what: str = "run folder") -> Path:
     return root
 
 
+def still_there(folder: Path, what: str, marker: str = "") -> Path:
+    """`folder` if it (and its `marker` file) still exists, else a StiltxError. A run writes by
+    joining names onto its folders, and an atomic write creates the folders it needs: a folder
+    removed while the run runs (rm -rf) would come back holding part of a run that looks whole."""
+    if not os.path.lexists(Path(folder) / marker):
+        gone = f" (its {marker} is gone)" if marker else ""
+        raise StiltxError(
+            f"{folder}: the {what} was removed while the run was running{gone}; stopping without "
+            "writing more (start the run again)"
+        )
+    return Path(folder)
+
+
 def read_bytes(path: str | os.PathLike) -> bytes:
     """The bytes of a regular file, opened without following a link."""
     with os.fdopen(_open_plain(Path(path)), "rb") as handle:
