@@ -52,6 +52,11 @@ def os_error_of(error: BaseException) -> OSError | None:
 
 
 def _write_error(path: Path, error: OSError) -> WriteError:
+    if error.errno == errno.ENOENT and not os.path.lexists(path.parent):  # append_line's O_CREAT
+        reason = f"its folder {path.parent} was removed while the run was running"
+        wrapped = WriteError(f"cannot write {path}: {reason}; stopping without writing more")
+        wrapped.errno = error.errno
+        return wrapped
     reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
     wrapped = WriteError(f"cannot write {path}: {reason}; the previous version (if any) is kept")
     wrapped.errno = error.errno

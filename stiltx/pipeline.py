@@ -23,14 +23,14 @@ from typing import Any
 
 from rich.console import Console
 
-from stiltx import atomic
+from stiltx import atomic, run_files
 from stiltx.data.labels import member_specs, task_with_labels
 from stiltx.data.members import check_member_data
 from stiltx.evaluation.retrieval import score_task
 from stiltx.evaluation.retrieval_protocol import retrieval_setting
 from stiltx.evaluation.shard import is_main_process
 from stiltx.evaluation.zero_shot import Evaluation, evaluate_task
-from stiltx.layout import RunLayout
+from stiltx.layout import RESOLVED_RECIPE, RunLayout
 from stiltx.model.build import build_model, copy_head, head_specs
 from stiltx.model.methods import make_method, prepare_target
 from stiltx.plan import (
@@ -115,6 +115,7 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
         t0 = time.perf_counter()
         stage = _intermediate(stacked, inter, where, run_dir, resume)
         intermediate_dir = stage.model_dir
+        run_files.still_there(run_dir, "run folder", RESOLVED_RECIPE)
         atomic.write_json(RunLayout(run_dir).mixture, stage.mixture)
         timings["intermediate"] = _timing(t0)
         dev = ", ".join(f"{task} {value:.1f}" for task, value in stage.best_scores.items())
@@ -145,6 +146,7 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
     results = results_dict(recipe, evaluation, started, timings)
     results["budget"] = run_budget(recipe, run_dir)  # steps and examples of every stage
     if is_main_process():  # every process holds the same scores; one writes and prints them
+        run_files.still_there(run_dir, "run folder", RESOLVED_RECIPE)
         atomic.write_json(RunLayout(run_dir).results, results)
         print_run_results(results, evaluation.missing, console)
     return run_dir
@@ -216,6 +218,7 @@ def run_target(
         recipe, stage, train_spec, model, method, tokenizer, where=where, resume=resume,
         stage_dir=stage_dir, progress=progress,
     )  # fmt: skip
+    run_files.still_there(run_dir, "run folder", RESOLVED_RECIPE)  # before predictions/ is made
     evaluation = evaluate_targets(
         model,
         method,

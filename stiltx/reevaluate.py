@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 
+from stiltx import run_files
 from stiltx.data.labels import task_with_labels
 from stiltx.errors import StiltxError, UnknownNameError, did_you_mean
 from stiltx.evaluation.zero_shot import Evaluation
@@ -95,6 +96,7 @@ def evaluate_run(
     console: Console | None = None,
 ) -> dict[str, Any]:
     """Re-evaluate the saved target models of a finished run (no training); return results."""
+    run_files.check_tree(run_dir)  # its models and recipe are read by joining names onto it
     if tasks:  # before the toy world or a model is loaded
         _check_tasks(tasks, load_recipe(str(RunLayout(run_dir).resolved_recipe)), run_dir)
     import transformers  # heavy: only when models are loaded

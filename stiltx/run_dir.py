@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from stiltx import atomic
+from stiltx import atomic, run_files
 from stiltx.errors import StiltxError
 from stiltx.layout import ENV_FILE, RESOLVED_RECIPE
 from stiltx.recipe.load import recipe_to_yaml
@@ -85,6 +85,7 @@ def claim(run_dir: Path, *, resume: bool, recipe: Recipe) -> Iterator[None]:
         return
     with _locked(run_dir, resume) as created:
         try:
+            run_files.check_tree(run_dir)  # a linked sub-folder would carry writes elsewhere
             _check_contents(run_dir, resume, recipe)
         except StiltxError:
             if created:  # refused before any work: leave the folder as it was found

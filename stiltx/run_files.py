@@ -41,6 +41,44 @@ def inside(path: Path, root: Path, what: str) -> Path:
     return path
 
 
+def check_tree(root: str | os.PathLike, what: str = "run folder") -> Path:
+    """`root` if no link under it leads outside it, else a StiltxError naming the first such link.
+
+    stiltx writes its files (atomic writes: temporary file and rename in the same folder) and
+    reads them by joining names onto the folder: a `predictions/`, stage or checkpoint folder that
+    is a link would carry those reads and writes to wherever it points. A link that stays inside
+    the folder is harmless and left alone; a folder stiltx creates is never a link, so checking
+    once, before a command reads or writes there, holds for the whole command."""
+    root = Path(root)
+    top = os.path.realpath(root)
+    for folder, dirs, files in os.walk(root):  # links to folders are listed, never entered
+        for name in [*dirs, *files]:
+            path = os.path.join(folder, name)
+            if not os.path.islink(path):
+                continue
+            real = os.path.realpath(path)
+            if os.path.commonpath([top, real]) != top:
+                raise StiltxError(
+                    f"{path}: is a symbolic link leading outside the {what} {root} (to {real}); "
+                    "refusing to read or write through it (replace the link with what it points "
+                    "to, or remove it)"
+                )
+    return root
+
+
+def still_there(folder: Path, what: str, marker: str = "") -> Path:
+    """`folder` if it (and its `marker` file) still exists, else a StiltxError. A run writes by
+    joining names onto its folders, and an atomic write creates the folders it needs: a folder
+    removed while the run runs (rm -rf) would come back holding part of a run that looks whole."""
+    if not os.path.lexists(Path(folder) / marker):
+        gone = f" (its {marker} is gone)" if marker else ""
+        raise StiltxError(
+            f"{folder}: the {what} was removed while the run was running{gone}; stopping without "
+            "writing more (start the run again)"
+        )
+    return Path(folder)
+
+
 def read_bytes(path: str | os.PathLike) -> bytes:
     """The bytes of a regular file, opened without following a link."""
     with os.fdopen(_open_plain(Path(path)), "rb") as handle:

@@ -21,6 +21,7 @@ naming the input.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import torch  # this module is nothing but tensor arithmetic; only merge runs import it
@@ -32,7 +33,16 @@ METHODS = ("average", "task_arithmetic", "ties")
 
 
 def check_compatible(base: StateDict, models: Mapping[str, StateDict]) -> None:
-    """Every model (label -> state) has exactly the base's parameter names and shapes."""
+    """Every model (label -> state) has exactly the base's parameter names, shapes, kinds of
+    number (floating point or not) and devices; each difference is one line naming it."""
+    if not models:
+        raise StiltxError("merge: no models to merge; give at least one besides the base")
+    for label, state in {"the base model": base, **models}.items():
+        for key, tensor in state.items():
+            if not isinstance(tensor, torch.Tensor):
+                raise StiltxError(
+                    f"merge: {label} has {key} of type {type(tensor).__name__}, expected a tensor"
+                )
     for label, state in models.items():
         missing = sorted(set(base) - set(state))
         extra = sorted(set(state) - set(base))
@@ -47,6 +57,25 @@ def check_compatible(base: StateDict, models: Mapping[str, StateDict]) -> None:
                     f"merge: {label} has {key} of shape {tuple(state[key].shape)}, the base has "
                     f"{tuple(tensor.shape)}; merge runs of the same model only"
                 )
+            theirs = state[key]
+            if theirs.is_floating_point() != tensor.is_floating_point():
+                raise StiltxError(
+                    f"merge: {label} has {key} of dtype {theirs.dtype}, the base has "
+                    f"{tensor.dtype}; merge runs of the same model only"
+                )
+            if theirs.device != tensor.device:
+                raise StiltxError(
+                    f"merge: {label} has {key} on {theirs.device}, the base on {tensor.device}; "
+                    "load every model onto one device"
+                )
+
+
+def check_settings(scale: float, density: float) -> None:
+    """`scale` a finite number, `density` in (0, 1]."""
+    if not math.isfinite(scale):
+        raise StiltxError(f"merge: scale {scale}: expected a finite number")
+    if not (math.isfinite(density) and 0.0 < density <= 1.0):
+        raise StiltxError(f"merge: density {density}: expected a fraction in (0, 1]")
 
 
 def _merged_keys(base: StateDict) -> list[str]:
@@ -125,6 +154,7 @@ def merge(
     density: float = 1.0,
 ) -> dict[str, torch.Tensor]:
     """One merge by name (`METHODS`), after checking that the models fit the base."""
+    check_settings(scale, density)
     check_compatible(base, models)
     states = list(models.values())
     if method == "average":

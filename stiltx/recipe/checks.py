@@ -10,7 +10,9 @@ import importlib.util
 from pathlib import Path
 
 from stiltx.errors import did_you_mean
+from stiltx.plan import TRAIN_LANGUAGE, eval_languages
 from stiltx.recipe import schema
+from stiltx.tasks.registry import get_task, task_names
 
 # Far beyond any real setting, yet small enough not to exhaust memory or overflow: a value past
 # these is a typo (1e30 for 1e-3, an extra zero group) that would otherwise fail hours later.
@@ -66,6 +68,7 @@ def check_recipe(recipe: schema.Recipe, tolerate_type_errors: bool = False) -> l
         lambda: _check_data(recipe.data),
         lambda: _check_model(recipe.model),
         lambda: _check_method(recipe.method),
+        lambda: _check_language_adapters(recipe),
         lambda: _check_intermediate(recipe.intermediate),
         lambda: _check_intermediate_from(recipe),
         lambda: _check_madx(recipe),
@@ -187,6 +190,37 @@ def _check_method(method: schema.MethodConfig) -> list[str]:
         f"method.adapter: got {adapter!r}, expected an adapters config id "
         f"({', '.join(ADAPTER_IDS)}) or a config file{did_you_mean(base, ADAPTER_IDS)}"
     ]
+
+
+def _check_language_adapters(recipe: schema.Recipe) -> list[str]:
+    """MAD-X: a language adapter for English (the training language) and for every language a
+    target task is evaluated on, each a saved adapter folder or an AdapterHub id. Without this,
+    a missing one would stop the run at evaluation, after its training."""
+    adapters, key = recipe.method.language_adapters, "method.language_adapters"
+    if not adapters:
+        return []
+    if recipe.method.kind != "adapter":
+        return [f"{key}: given with method.kind {recipe.method.kind!r}, expected method.kind "
+                "'adapter' (MAD-X stacks the task adapter on a language adapter)"]  # fmt: skip
+    problems = []
+    for language, where in adapters.items():
+        path = Path(str(where)).expanduser()
+        if path.is_dir() and not (path / "adapter_config.json").is_file():
+            problems.append(f"{key}.{language}: {where} has no adapter_config.json; expected a "
+                            "saved adapter folder or an AdapterHub id")  # fmt: skip
+        elif not path.is_dir() and str(where).startswith((".", "/", "~")):
+            problems.append(f"{key}.{language}: {where}: no such folder; expected a saved "
+                            "adapter folder or an AdapterHub id")  # fmt: skip
+    tasks = [get_task(t) for t in recipe.target.tasks if t in task_names()]
+    needed = [TRAIN_LANGUAGE, *(lang for spec in tasks for lang in eval_languages(recipe, spec))]
+    missing = [lang for lang in dict.fromkeys(needed) if lang not in adapters]
+    if missing:
+        problems.append(
+            f"{key}: no adapter for {', '.join(missing)} (one is needed for {TRAIN_LANGUAGE}, the "
+            "training language, and for each language the target tasks are evaluated on); add "
+            "them, or leave those languages out of eval.languages"
+        )
+    return problems
 
 
 def _check_retrieval(recipe: schema.Recipe) -> list[str]:

@@ -36,6 +36,9 @@ def problems(value: str, method_kind: str) -> list[str]:
     path = Path(value).expanduser()
     if path.is_dir():
         if (path / RESOLVED_RECIPE).is_file():  # a run directory
+            outside = _contained(path)
+            if outside:
+                return [f"{where}: {outside}"]
             if (
                 not (path / MODEL_SUBDIR).is_dir()
                 or not (path / INTERMEDIATE_DIR / DONE_FILE).is_file()
@@ -74,6 +77,15 @@ def _model_shape(path: Path, where: str, method_kind: str) -> list[str]:
     return []
 
 
+def _contained(run_dir: Path) -> str:
+    """A link in the run that leads out of it (the model would be read from elsewhere)."""
+    try:
+        run_files.check_tree(run_dir)
+    except StiltxError as error:
+        return str(error)
+    return ""
+
+
 def _damaged(run_dir: Path, *, digests: bool) -> str:
     """What is wrong with a run's saved intermediate model, checked against its done.json."""
     import json
@@ -92,7 +104,7 @@ def resolve(value: str) -> Path:
     model is checked against its record first (sizes and sha256)."""
     path = Path(value).expanduser()
     if path.is_dir() and (path / RESOLVED_RECIPE).is_file():
-        damaged = _damaged(path, digests=True)
+        damaged = _contained(path) or _damaged(path, digests=True)
         if damaged:
             raise StiltxError(f"intermediate.from: '{value}': {damaged}")
         return path / MODEL_SUBDIR

@@ -22,7 +22,7 @@ from stiltx.recipe.load import load_recipe
 from stiltx.recipe.schema import Recipe
 from stiltx.select import rank as R
 from stiltx.select import views as V
-from stiltx.select.estimate import Candidate, Estimate, Setting, Target
+from stiltx.select.estimate import Candidate, Estimate, Setting, Target, require_runs
 from stiltx.select.registry import get_estimator
 from stiltx.select.text import train_task
 from stiltx.tasks.languages import resolve_languages
@@ -65,9 +65,12 @@ def bundled_candidates(pattern: str) -> list[Candidate]:
 
 
 def candidates_for(options: SelectOptions, sweep: Path | None) -> list[Candidate]:
-    if sweep is not None:
-        return R.sweep_candidates(sweep, options.candidates)
     needing = [e for e in options.estimators if get_estimator(e).needs_runs]
+    if sweep is not None:
+        candidates = R.sweep_candidates(sweep, options.candidates)
+        for name in needing:  # a missing or damaged model is named before any work
+            require_runs(candidates, name)
+        return candidates
     if needing:
         raise StiltxError(
             f"select: {', '.join(needing)} needs the candidates' trained encoders: pass --from "
@@ -145,7 +148,7 @@ def evaluate_command(options: SelectOptions, console: Console) -> None:
             f"{options.candidates!r} runs for {', '.join(missing) or 'any target'} "
             f"(scored: {', '.join(truth) or 'none'})"
         )
-    candidates = R.sweep_candidates(sweep, options.candidates)
+    candidates = candidates_for(options, sweep)
     setting, recipe = setting_for(options, console)
     grid = R.grid_seconds(sweep, options.candidates)
     by_truth: dict[str, list[R.EvalRow]] = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 from stiltx.errors import StiltxError
 from stiltx.layout import RunLayout
 from stiltx.recipe.schema import DataConfig, ModelConfig
-from stiltx.train.stage import is_done
+from stiltx.train.stage import DamagedStageError, is_done, read_done
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,25 @@ def require_candidates(candidates: Sequence[Candidate], estimator: str) -> None:
 def require_runs(candidates: Sequence[Candidate], estimator: str) -> list[Path]:
     """The candidates' intermediate model folders; one error naming every candidate without one."""
     require_candidates(candidates, estimator)
-    missing = [
-        c.name
-        for c in candidates
-        if c.run_dir is None or not is_done(RunLayout(c.run_dir).intermediate)
-    ]
+    missing, damaged = [], []
+    for c in candidates:
+        stage = RunLayout(c.run_dir).intermediate if c.run_dir is not None else None
+        if stage is None or not is_done(stage):
+            missing.append(c.name)
+            continue
+        try:
+            read_done(stage)  # the saved model's sizes and sha256 against its record
+        except DamagedStageError as error:
+            damaged.append(f"{c.name} ({error})")
     if missing:
         raise StiltxError(
             f"select {estimator}: needs each candidate's trained intermediate encoder (a finished "
             f"run's intermediate/model, e.g. from --from SWEEP_DIR); missing for {', '.join(missing)}"
+        )
+    if damaged:
+        raise StiltxError(
+            f"select {estimator}: a candidate's intermediate encoder is damaged: "
+            f"{'; '.join(damaged)}; train it again (stiltx sweep --resume) or leave it out "
+            "(--candidates)"
         )
     return [RunLayout(c.run_dir).intermediate_model for c in candidates]

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from stiltx import run_files
 from stiltx.errors import StiltxError
 from stiltx.recipe.load import load_recipe
 from stiltx.report.results import RunResults, find_runs
@@ -120,6 +121,8 @@ def _runs(sweep_dir: Path, pattern: str) -> list[RunResults]:
 def sweep_candidates(sweep_dir: str | Path, pattern: str = SINGLE) -> list[Candidate]:
     """One candidate per recipe matching `pattern` (its first seed's run folder), its task read
     from the run's resolved recipe."""
+    # the candidates' recipes and models are read by joining names onto the sweep's folders
+    run_files.check_tree(sweep_dir, "sweep folder")
     candidates: dict[str, Candidate] = {}
     for run in sorted(_runs(Path(sweep_dir), pattern), key=lambda r: (r.seed or 0, str(r.path))):
         if run.recipe in candidates:

@@ -18,6 +18,7 @@ from typing import Literal
 from rich.console import Console
 from rich.markup import escape
 
+from stiltx import run_files
 from stiltx.data.prepare import load_tokenizer, plan, prepare
 from stiltx.errors import StiltxError
 from stiltx.layout import RESOLVED_RECIPE
@@ -139,6 +140,8 @@ def run_sweep(
             f"{sweep_dir} already holds this sweep; pass --resume to skip finished jobs and "
             "resume the others, or choose another --out"
         )
+    if started:  # its runs and state files are read by joining names onto it
+        run_files.check_tree(sweep_dir, "sweep folder")
     changed = changed_runs(sweep_dir, jobs)
     if changed:
         raise StiltxError(
@@ -259,6 +262,7 @@ def write_tables(sweep_dir: Path, console: Console) -> None:
 
 
 def show_status(sweep_dir: Path, console: Console) -> None:
+    run_files.check_tree(sweep_dir, "sweep folder")
     _, jobs = J.read_manifest(sweep_dir)
     S.render_status(sweep_dir, S.sweep_status(sweep_dir, jobs), console)
 

@@ -68,7 +68,8 @@ def run_job(
     `cores`: the job's share of the CPU cores (OMP_NUM_THREADS), which its target stages split
     between them (stiltx.train.fanout) instead of each taking the whole machine.
 
-    A job another live process is running is waited for first. A finished job is not run again.
+    A job another live process is running is waited for first (also when it took the job just
+    before this one started it). A finished job is not run again.
     An unfinished run directory is resumed from its newest checkpoint (`--resume`), so a killed
     sweep loses at most the steps since the last save.
     """
@@ -115,6 +116,10 @@ def run_job(
             slurm_job_id=os.environ.get("SLURM_JOB_ID"),
         )
         returncode = process.wait()
+    if returncode != 0 and lock_holder(run_dir) is not None:
+        # Refused: another process (a second sweep on this folder) started the job between the
+        # wait above and this one's start. Wait for it as for one that was running before.
+        return run_job(job, sweep_dir, devices, gpus_per_job, on_wait, cores)
     final = S.DONE if returncode == 0 and S.is_done(sweep_dir, job) else S.FAILED
     if returncode in S.CTRL_C:  # stopped by the user, not broken: --resume continues it
         final = S.INTERRUPTED

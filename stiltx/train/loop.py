@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stiltx import atomic
+from stiltx import atomic, run_files
 from stiltx.errors import StiltxError
 from stiltx.layout import TRAIN_LOG
 from stiltx.recipe.schema import TrainConfig
@@ -139,6 +139,7 @@ def train(
 
     def save_checkpoint(step: int) -> None:
         _check_finite(window, step, out_dir)
+        run_files.still_there(out_dir, "stage folder")
         accelerator.wait_for_everyone()
         if accelerator.is_main_process:
             snapshot = {**state, "window": _floats(window), "stream": stream.state_dict()}
@@ -213,7 +214,7 @@ def train(
         checkpoint.load_trainable_file(checkpoint.path_for(out_dir, state["best_step"]), plain)
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
-        with atomic.directory(out_dir / "model") as tmp:
+        with atomic.directory(run_files.still_there(out_dir, "stage folder") / "model") as tmp:
             method.save(plain, tmp)
     if cfg.log_with:
         accelerator.end_training()

@@ -294,7 +294,7 @@ def run_stage(
     processes.wait_for_everyone()
     if processes.is_main_process:
         atomic.write_json(
-            stage_dir / DONE_FILE,
+            run_files.still_there(stage_dir, "stage folder") / DONE_FILE,
             {
                 "steps": result.steps,
                 "examples": result.examples,

@@ -118,3 +118,49 @@ def test_a_recipe_name_that_leaves_the_folder_is_refused(tmp_path, name):
         return
     with pytest.raises(StiltxError, match="name"):
         J.plan_jobs(J.SweepSpec(recipes=(str(recipe),), seeds=(1,)))
+
+
+# The other sweep's job: once this sweep's job has started, it takes the run folder's lock, holds
+# it a moment, finishes the run (results.json) and lets go.
+OTHER = """
+import fcntl, os, sys, time
+run, lock = sys.argv[1], sys.argv[1] + "/.stiltx.lock"
+while not os.path.exists(run + "/started"):
+    time.sleep(0.02)
+with open(lock, "a") as handle:
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    open(run + "/taken", "w").close()
+    time.sleep(0.5)
+    with open(run + "/results.json", "w") as out:
+        out.write('{"scores": []}')
+"""
+# This sweep's job: started before the other took the lock, refused once it has (exit code 2).
+REFUSED = """
+import os, sys, time
+run = sys.argv[1]
+open(run + "/started", "w").close()
+while not os.path.exists(run + "/taken"):
+    time.sleep(0.02)
+sys.exit(2)
+"""
+
+
+def test_a_job_another_sweep_took_first_is_waited_for(tmp_path, monkeypatch):
+    """Two sweeps on one folder (both --resume): the second starts a job the first started a
+    moment before; its train is refused (the run folder is locked). It waits for the other and
+    counts the job done, instead of recording it failed."""
+    import subprocess
+    import sys
+
+    from stiltx.sweep import execute
+
+    run = JOB.run_dir(tmp_path)
+    run.mkdir(parents=True)
+    other = subprocess.Popen([sys.executable, "-c", OTHER, str(run)])
+    refused = [sys.executable, "-c", REFUSED, str(run)]
+    monkeypatch.setattr(execute, "job_command", lambda *args, **kwargs: refused)
+    try:
+        assert execute.run_job(JOB, tmp_path) == S.DONE
+    finally:
+        other.wait(timeout=60)
+    assert S.is_done(tmp_path, JOB)
