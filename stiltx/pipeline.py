@@ -144,6 +144,7 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
         }
 
     results = results_dict(recipe, evaluation, started, timings)
+    run_files.still_there(run_dir, "run folder", RESOLVED_RECIPE)
     results["budget"] = run_budget(recipe, run_dir)  # steps and examples of every stage
     if is_main_process():  # every process holds the same scores; one writes and prints them
         run_files.still_there(run_dir, "run folder", RESOLVED_RECIPE)

@@ -10,7 +10,7 @@ import importlib.util
 from pathlib import Path
 
 from stiltx.errors import did_you_mean
-from stiltx.plan import TRAIN_LANGUAGE, eval_languages
+from stiltx.plan import TRAIN_LANGUAGE, eval_languages, madx_languages
 from stiltx.recipe import schema
 from stiltx.tasks.registry import get_task, task_names
 
@@ -213,7 +213,8 @@ def _check_language_adapters(recipe: schema.Recipe) -> list[str]:
                             "adapter folder or an AdapterHub id")  # fmt: skip
     tasks = [get_task(t) for t in recipe.target.tasks if t in task_names()]
     needed = [TRAIN_LANGUAGE, *(lang for spec in tasks for lang in eval_languages(recipe, spec))]
-    missing = [lang for lang in dict.fromkeys(needed) if lang not in adapters]
+    trained = set(madx_languages(recipe.madx, recipe)) if recipe.madx is not None else set()
+    missing = [lang for lang in dict.fromkeys(needed) if lang not in adapters and lang not in trained]
     if missing:
         problems.append(
             f"{key}: no adapter for {', '.join(missing)} (one is needed for {TRAIN_LANGUAGE}, the "

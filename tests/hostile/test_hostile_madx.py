@@ -63,5 +63,5 @@ def test_an_adapter_that_cannot_be_loaded_is_one_line(saved, tiny_model_dir):
     model, _ = build_model(ModelConfig(name_or_path=str(tiny_model_dir)), {})
     paths = {"en": str(saved / "plain")}  # no adapter inside
     method = make_method(MethodConfig(kind="adapter", language_adapters=paths))
-    with pytest.raises(StiltxError, match=r"method.language_adapters.en: cannot load .*plain"):
+    with pytest.raises(StiltxError, match=r"language adapter 'en': cannot load .*plain"):
         method.prepare(model, [])

@@ -45,10 +45,13 @@ def test_the_tiny_preset_tunes_madx_only_in_recipes_that_have_it():
         assert "madx2" not in recipe_to_dict(recipe)["method"]
 
 
-def test_language_adapters_cover_english_and_every_evaluation_language():
+def test_language_adapters_cover_english_and_every_evaluation_language(tmp_path):
     recipe = load_recipe("madx/madx", preset="tiny")
     assert [s.language for s in language_adapter_stages(recipe)] == ["en", "de", "ru", "zh", "sw"]
-    given = load_recipe("madx/madx", preset="tiny", overrides=["method.language_adapters.sw=/x"])
+    (tmp_path / "adapter_config.json").write_text("{}")  # a saved adapter folder, as validate sees it
+    given = load_recipe(
+        "madx/madx", preset="tiny", overrides=[f"method.language_adapters.sw={tmp_path}"]
+    )
     assert "sw" not in [s.language for s in language_adapter_stages(given)]  # given, not trained
     tuned_only = load_recipe("direct", overrides=["madx.train.max_steps=5"])
     assert language_adapter_stages(tuned_only) == ()  # no languages: a section that only tunes
