@@ -158,9 +158,7 @@ class AdapterTuning:
         model.save_adapter(
             str(directory / "adapter"), self.name, with_head=False, use_safetensors=True
         )
-        for head_name in model.heads:
-            (directory / "heads" / head_name).mkdir(parents=True, exist_ok=True)
-            model.save_head(str(directory / "heads" / head_name), head_name, use_safetensors=True)
+        save_heads(model, directory)
         return directory
 
     def load(self, model: Any, directory: str | Path, *, heads: bool = True) -> None:
@@ -175,10 +173,8 @@ class AdapterTuning:
         model.load_adapter(
             str(directory / "adapter"), load_as=self.name, with_head=False, use_safetensors=True
         )
-        for head_dir in sorted((directory / "heads").glob("*")) if heads else ():
-            if head_dir.name in model.heads:
-                model.delete_head(head_dir.name)
-            model.load_head(str(head_dir), load_as=head_dir.name, use_safetensors=True)
+        if heads:
+            load_heads(model, directory)
 
     def activate(self, model: Any, language: str | None = None) -> None:
         """Make `Stack([language adapter], *below, name)` the active setup."""
@@ -193,6 +189,21 @@ class AdapterTuning:
                 )
             chain.insert(0, language)
         model.set_active_adapters(Stack(*chain) if len(chain) > 1 else chain[0])
+
+
+def save_heads(model: Any, directory: Path) -> None:
+    """heads/<name>/ for every head of `model` (adapters' save_head format, safetensors)."""
+    for head_name in model.heads:
+        (directory / "heads" / head_name).mkdir(parents=True, exist_ok=True)
+        model.save_head(str(directory / "heads" / head_name), head_name, use_safetensors=True)
+
+
+def load_heads(model: Any, directory: Path) -> None:
+    """Load every head `save_heads` wrote, replacing same-named ones."""
+    for head_dir in sorted((directory / "heads").glob("*")):
+        if head_dir.name in model.heads:
+            model.delete_head(head_dir.name)
+        model.load_head(str(head_dir), load_as=head_dir.name, use_safetensors=True)
 
 
 def make_method(method_cfg: MethodConfig) -> FullFinetune | AdapterTuning:

@@ -53,6 +53,7 @@ def check_recipe(recipe: schema.Recipe, tolerate_type_errors: bool = False) -> l
         lambda: _check_method(recipe.method),
         lambda: _check_intermediate(recipe.intermediate),
         lambda: _check_intermediate_from(recipe),
+        lambda: _check_combine(recipe),
         lambda: _check_train(recipe.target.train, "target.train"),
         lambda: _check_tasks(recipe),
         lambda: _check_overrides(recipe.target),
@@ -107,6 +108,12 @@ def _check_intermediate_from(recipe: schema.Recipe) -> list[str]:
     from stiltx.recipe import intermediate_from
 
     return intermediate_from.problems(recipe.intermediate.from_, recipe.method.kind)
+
+
+def _check_combine(recipe: schema.Recipe) -> list[str]:
+    from stiltx.recipe import combine  # reads run folders' files, like intermediate.from
+
+    return combine.problems(recipe)
 
 
 def _check_method(method: schema.MethodConfig) -> list[str]:

@@ -204,7 +204,11 @@ def recipe_to_dict(recipe: schema.Recipe) -> dict[str, Any]:
         if isinstance(value, schema.TrainOverride):  # only the keys the recipe gave
             return plain(value.as_dict())
         if dataclasses.is_dataclass(value):
-            return {yaml_key(f): plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            return {
+                yaml_key(f): plain(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if "omit_if" not in f.metadata or getattr(value, f.name) != f.metadata["omit_if"]
+            }
         if isinstance(value, tuple | list):
             return [plain(v) for v in value]
         if isinstance(value, dict):

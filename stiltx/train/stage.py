@@ -295,6 +295,7 @@ def run_stage(
             stage_dir / DONE_FILE,
             {
                 "steps": result.steps,
+                "examples": result.examples,
                 "seconds": result.seconds,
                 "best_step": result.best_step,
                 "best_scores": result.best_scores,
