@@ -43,6 +43,7 @@ from stiltx.plan import (
     target_stages,
 )
 from stiltx.recipe import intermediate_from
+from stiltx.recipe.combine import inputs as combine_inputs
 from stiltx.recipe.schema import DataConfig, Recipe
 from stiltx.report.run_summary import print_run_results
 from stiltx.results import SELECTION_METRIC, Score, device, results_dict
@@ -88,6 +89,8 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
     inter = intermediate_stage(recipe)
     # checked (sizes and sha256) before the run writes anything
     from_dir = intermediate_from.resolve(inter.from_) if inter and inter.from_ else None
+    if inter is not None and recipe.intermediate.combine is not None:  # the same for its inputs
+        combine_inputs(recipe, tuple(m.name for m in inter.members))
     write_resolved_recipe(run_dir, recipe)
     write_env(run_dir, recipe.seed)
     console.print(f"[bold]stiltx[/] {recipe.name} (seed {recipe.seed}) -> {run_dir}")

@@ -139,9 +139,9 @@ class CombineConfig:
     """One model per intermediate task (each trained on `intermediate.train` alone, or taken from
     `from`), then combined instead of trained as one mixture (recipes merge/*, fusion/*)."""
 
-    kind: Literal["merge", "fusion"] = (
-        "merge"  # merge: one encoder; fusion: AdapterFusion per target
-    )
+    # merge: one encoder; fusion: AdapterFusion per target. Required, so that a stray
+    # `--set intermediate.combine.<key>` never turns a mixture recipe into a merge.
+    kind: Literal["merge", "fusion"]
     merge: Literal["average", "task_arithmetic", "ties"] = "average"  # stiltx/model/merge.py
     # Grids, each point chosen on the targets' English dev (task arithmetic: scales; TIES: both)
     scales: tuple[float, ...] = (1.0,)

@@ -165,9 +165,11 @@ def fusion_tasks(model_dir: Path) -> tuple[str, ...]:
 
 
 def _label(task: str, path: Path, models: dict[str, Path]) -> str:
-    """How an error names an input: its run (`.../single-mnli/seed-1`) or its task here."""
+    """How an error names an input: its run (`.../single-mnli/seed-1`), else its task and folder."""
     parts = Path(path).parts
-    return f"run {Path(*parts[:-2])}" if parts[-2:] == ("intermediate", MODEL_DIR) else task
+    if parts[-2:] == ("intermediate", MODEL_DIR):
+        return f"run {Path(*parts[:-2])}"
+    return f"{task} ({path})"
 
 
 def _mean(scores: dict[str, float]) -> float:
