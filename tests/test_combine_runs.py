@@ -17,7 +17,7 @@ from safetensors.torch import load_file
 from stiltx.errors import StiltxError
 from stiltx.model import merge
 from stiltx.model.build import build_model
-from stiltx.model.merged import encoder_state
+from stiltx.model.merged import encoder_state, seeded_model
 from stiltx.pipeline import run
 from stiltx.recipe.load import load_recipe
 from stiltx.recipe.schema import ModelConfig
@@ -68,7 +68,7 @@ def test_task_arithmetic_keeps_the_scale_english_dev_chose(merged_run):
     best = max(means, key=means.get)  # the first of equals, as the grid's order
     assert combine["setting"] == {"scale": float(best.split("=")[1])}
     # the run's encoder is base + scale * (sum of the task vectors), from the saved models
-    base, _ = build_model(resolve(recipe, Console(quiet=True)).model, {})
+    base = seeded_model(resolve(recipe, Console(quiet=True)).model, recipe.seed)
     singles = [weights(run_dir / "intermediate" / "single" / t / "model") for t in ("mnli", "qqp")]
     expected = merge.task_arithmetic(encoder_state(base), singles, combine["setting"]["scale"])
     merged = weights(run_dir / "intermediate" / "model")
@@ -176,3 +176,59 @@ def test_fusion9_end_to_end(tmp_path, toy_cache):
     ]  # fmt: skip
     assert results["combine"]["kind"] == "fusion"
     assert results["budget"]["steps"] == 12  # two tasks and one fusion stage, 4 steps each
+
+
+def saved_adapter(model_cfg, config: str, options: dict, seed: int, out: Path) -> Path:
+    """A trained-looking (random) adapter on the toy encoder, saved as AdapterTuning saves it."""
+    from stiltx.model.methods import AdapterTuning
+
+    model, _ = build_model(model_cfg, {})
+    method = AdapterTuning(config, options)
+    method.prepare(model, [])
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if ".stilt." in name:
+                p.normal_(0, 0.2)
+    method.save(model, out)
+    return out
+
+
+def lora_folded(base: dict, adapter_dir: Path, scaling: float) -> dict:
+    """base + scaling * B @ A for every LoRA-adapted weight (Hu et al. 2022, Eq. 3)."""
+    lora = load_file(adapter_dir / "adapter" / "adapter.safetensors")
+    out = dict(base)
+    for key, a in lora.items():
+        if key.endswith(".lora_A"):
+            module = key.split(".loras.")[0]
+            b = lora[key.replace(".lora_A", ".lora_B")]
+            out[f"{module}.weight"] = base[f"{module}.weight"] + scaling * b @ a
+    return out
+
+
+def test_lora_adapters_are_folded_into_the_weights_before_merging(merged_run, tmp_path, toy_cache):
+    recipe, _ = merged_run
+    model_cfg = resolve(recipe, Console(quiet=True)).model
+    dirs = [
+        saved_adapter(model_cfg, "lora", {"r": 4, "alpha": 8}, i, tmp_path / task)
+        for i, task in enumerate(("mnli", "qqp"))
+    ]
+    merged = smoke("merge/average", toy_cache, f"intermediate.combine.from=[{dirs[0]}, {dirs[1]}]")
+    [run_dir] = run(merged, out_dir=tmp_path / "lora")
+    base = encoder_state(seeded_model(model_cfg, merged.seed))
+    folded = [lora_folded(base, d, scaling=8 / 4) for d in dirs]
+    expected = merge.average(base, folded)
+    changed = 0
+    for key, value in weights(run_dir / "intermediate" / "model").items():
+        assert torch.allclose(value, expected[key], atol=1e-5), key
+        changed += not torch.equal(value, base[key])
+    assert changed > 0
+
+    seq_bn = saved_adapter(model_cfg, "seq_bn", {}, 3, tmp_path / "bn")
+    bad = smoke("merge/average", toy_cache, f"intermediate.combine.from=[{dirs[0]}, {seq_bn}]")
+    with pytest.raises(StiltxError) as error:
+        run(bad, out_dir=tmp_path / "bad")
+    assert str(error.value) == (
+        f"merge: qqp ({seq_bn}) is a bottleneck adapter, which cannot be folded into the weights; "
+        "merge fully fine-tuned models or LoRA adapters (method.adapter: lora)"
+    )

@@ -14,7 +14,7 @@ from typing import Any
 from stiltx.errors import StiltxError
 from stiltx.model.build import build_model
 from stiltx.model.merge import check_compatible, merge
-from stiltx.model.methods import FullFinetune
+from stiltx.model.methods import ADAPTER_NAME, FullFinetune, merge_or_keep
 from stiltx.recipe.schema import ModelConfig
 
 HEADS = "heads."
@@ -32,9 +32,24 @@ def encoder_state(model: Any) -> dict[str, Any]:
     return state
 
 
-def saved_encoder(model_dir: Path, label: str) -> dict[str, Any]:
-    """The encoder weights `FullFinetune.save` wrote to `model_dir` (heads left out)."""
+def seeded_model(model_cfg: ModelConfig, seed: int) -> Any:
+    """The base encoder, built as a run's stages build it after seeding: weights the checkpoint
+    lacks (the toy model's pooler) get the same initial values, so their task vectors are 0."""
+    import torch
+
+    torch.manual_seed(seed)
+    return build_model(model_cfg, {})[0]
+
+
+def saved_encoder(
+    model_cfg: ModelConfig, model_dir: Path, label: str, seed: int = 0
+) -> dict[str, Any]:
+    """The encoder weights `FullFinetune.save` wrote to `model_dir` (heads left out), or those of
+    the base model with a saved LoRA adapter (`AdapterTuning.save`) folded into them."""
     from safetensors.torch import load_file
+
+    if (Path(model_dir) / "adapter").is_dir():
+        return _folded(model_cfg, Path(model_dir), label, seed)
 
     files = sorted(Path(model_dir).glob("*.safetensors"))
     if not files:
@@ -49,15 +64,29 @@ def saved_encoder(model_dir: Path, label: str) -> dict[str, Any]:
 
 
 def load_inputs(
-    model_cfg: ModelConfig, models: Mapping[str, Path]
+    model_cfg: ModelConfig, models: Mapping[str, Path], seed: int
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """(base encoder state, label -> encoder state), checked to share names and shapes: a model
     of another architecture or vocabulary is a one-line error naming it (label: its source)."""
-    base_model, _ = build_model(model_cfg, {})
-    base = encoder_state(base_model)
-    states = {label: saved_encoder(path, label) for label, path in models.items()}
+    base = encoder_state(seeded_model(model_cfg, seed))
+    states = {label: saved_encoder(model_cfg, p, label, seed) for label, p in models.items()}
     check_compatible(base, states)
     return base, states
+
+
+def _folded(model_cfg: ModelConfig, model_dir: Path, label: str, seed: int) -> dict[str, Any]:
+    """base + the LoRA update B A (adapters' merge_adapter); other adapters cannot be folded."""
+    model = seeded_model(model_cfg, seed)
+    model.load_adapter(
+        str(model_dir / "adapter"), load_as=ADAPTER_NAME, with_head=False, use_safetensors=True
+    )
+    if not merge_or_keep(model, ADAPTER_NAME):
+        kind = model.adapters_config.get(ADAPTER_NAME).to_dict().get("architecture")
+        raise StiltxError(
+            f"merge: {label} is a {kind or 'bottleneck'} adapter, which cannot be folded into the "
+            "weights; merge fully fine-tuned models or LoRA adapters (method.adapter: lora)"
+        )
+    return encoder_state(model)
 
 
 def save_merged(

@@ -54,7 +54,7 @@ def problems(recipe: Recipe) -> list[str]:
                 "expected one per task in intermediate.tasks order, or one sweep directory"
             )
         for entry in combine.from_:
-            found += intermediate_from.problems(entry, wanted)
+            found += _input_problems(entry, combine.kind)
     return found
 
 
@@ -78,14 +78,13 @@ def inputs(recipe: Recipe, tasks: tuple[str, ...]) -> dict[str, str]:
     combine = recipe.intermediate.combine
     if not combine.from_:
         return {}
-    wanted = METHOD_KIND[combine.kind]
     if _is_sweep(combine.from_[0]):
         sweep = Path(combine.from_[0]).expanduser()
         chosen = {t: str(sweep / f"single-{t}" / f"seed-{recipe.seed}") for t in tasks}
     else:
         chosen = dict(zip(tasks, combine.from_, strict=True))
     for task, entry in chosen.items():
-        found = intermediate_from.problems(entry, wanted)
+        found = _input_problems(entry, combine.kind)
         if found:
             raise StiltxError(f"intermediate.combine.from ({task}): {found[0]}")
         tree = _run_recipe(Path(entry).expanduser())
@@ -110,6 +109,15 @@ def inputs(recipe: Recipe, tasks: tuple[str, ...]) -> dict[str, str]:
                 f"single task {task!r} (entries follow intermediate.tasks order)"
             )
     return chosen
+
+
+def _input_problems(entry: str, kind: str) -> list[str]:
+    """What is wrong with one input model; a merge also takes adapter models (model/merged.py
+    folds LoRA into the weights and names any other adapter)."""
+    found = intermediate_from.problems(entry, METHOD_KIND[kind])
+    if found and kind == "merge" and not intermediate_from.problems(entry, "adapter"):
+        return []
+    return found
 
 
 def _is_sweep(entry: str) -> bool:

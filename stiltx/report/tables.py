@@ -703,7 +703,7 @@ def budget_phase(stage: str) -> str:
     return "merge grid" if stage.startswith("merge/") else "target"
 
 
-def budget(groups: Sequence[RecipeGroup]) -> Table | None:
+def budget_table(groups: Sequence[RecipeGroup]) -> Table | None:
     """Optimizer steps per phase and in total, and training examples, beside each recipe: what
     its scores cost (results.json's budget; mean over seeds)."""
     phases = ("intermediate", "merge grid", "target")
@@ -804,7 +804,7 @@ def build_report(
         tables.append(per_language(g, base, bench, chosen, group_by))
     if base is not None and len(groups) == 1:
         tables.append(per_language(base, None, bench, chosen, group_by))
-    for extra in (mixture(groups), cost(groups), budget(groups)):
+    for extra in (mixture(groups), cost(groups), budget_table(groups)):
         if extra is not None:
             tables.append(extra)
     return Report(

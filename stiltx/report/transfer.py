@@ -37,6 +37,7 @@ from stiltx.report.tables import (
     Row,
     Table,
     budget_phase,
+    budget_table,
     group_runs,
     run_summary,
 )
@@ -359,9 +360,10 @@ def build_transfer(found: Found, roles: dict[str, str] | None = None) -> tuple[R
     """The transfer view as a `Report` (so every export format renders it) and its numbers."""
     t = analyse(found, roles)
     tables = [transfer_table(t), selection_table(t), xstilts_table(t)]
-    if (extra := baselines_table(t)) is not None:
-        tables.append(extra)
     groups = (t.control, *t.intermediates, *t.baselines)
+    for extra in (baselines_table(t), budget_table(groups)):  # what each recipe's scores cost
+        if extra is not None:
+            tables.append(extra)
     report = Report(
         groups=groups,
         baseline=t.control,

@@ -105,9 +105,8 @@ def merge_models(
     record = finished(run_dir)
     if record is None:
         t0 = time.perf_counter()
-        base, states = load_inputs(
-            where.model, {_label(t, p, models): p for t, p in models.items()}
-        )
+        labelled = {_label(t, p, models): p for t, p in models.items()}
+        base, states = load_inputs(where.model, labelled, recipe.seed)
         settings = combine_cfg.grid(combine)
         grid: dict[str, dict[str, float]] = {}
         for setting in settings:

@@ -76,3 +76,16 @@ def test_a_damaged_budget_is_one_line_naming_the_file(tmp_path, make_run):
     assert str(error.value) == (
         f"{path}: budget.stages.target/mnli.steps is -3, expected a count or null"
     )
+
+
+def test_the_sweep_transfer_view_shows_each_recipe_budget(tmp_path, make_run):
+    from stiltx.report.transfer import build_transfer
+
+    dev = {"task": "xnli", "language": "en", "split": "dev", "metric": "selection", "value": 70.0}
+    for name, steps in (("direct", 10), ("fusion9", 40)):
+        spent = budget(("target/mnli", steps, steps * 16))
+        make_run(tmp_path, name, 1, 0.0, budget=spent, scores=[dev])
+    report, _ = build_transfer(find_runs([tmp_path]))
+    table = report.table("budget")
+    assert row(table, "fusion9")["total steps"].mean == 40
+    assert row(table, "direct")["examples"].mean == 160
