@@ -8,21 +8,25 @@ set -euo pipefail
 out=${1:?usage: combine.sh OUT_DIR [SEED]}
 seed=${2:-1}
 stiltx=(nice -n 19 python -m stiltx train --preset tiny)
+inter=(
+  --set intermediate.train.max_steps=100 --set intermediate.train.eval_every=50
+  --set intermediate.train.save_every=100
+)
 sets=(
   --set toy.size=smoke --set seed="$seed"
-  --set intermediate.train.max_steps=150 --set intermediate.train.eval_every=75
-  --set intermediate.train.save_every=150
-  --set target.train.max_steps=100 --set target.train.eval_every=50 --set target.train.save_every=100
-  --set 'target.overrides={xquad: {max_length: 128}, mlqa: {max_length: 128}, tydiqa: {max_length: 128}}'
+  --set 'target.tasks=[xnli, udpos]' --set target.train.max_steps=60
+  --set target.train.eval_every=30 --set target.train.save_every=60
   --set 'retrieval.tasks=[]'
 )
-for recipe in direct multitask9 merge/average fusion/fusion9; do
-  "${stiltx[@]}" --recipe "$recipe" "${sets[@]}" --out "$out/${recipe//\//-}"
+"${stiltx[@]}" --recipe direct "${sets[@]}" --out "$out/direct"
+for recipe in multitask9 merge/average fusion/fusion9; do
+  "${stiltx[@]}" --recipe "$recipe" "${sets[@]}" "${inter[@]}" --out "$out/${recipe//\//-}"
 done
 tasks=(anli mnli qqp squad hellaswag cosmosqa commonsenseqa socialiqa ccg)
 models=$(printf "$out/merge-average/intermediate/single/%s/model," "${tasks[@]}")
 for recipe in merge/task-arithmetic merge/ties; do
-  "${stiltx[@]}" --recipe "$recipe" "${sets[@]}" --set "intermediate.combine.from=[${models%,}]" \
+  "${stiltx[@]}" --recipe "$recipe" "${sets[@]}" "${inter[@]}" \
+    --set "intermediate.combine.from=[${models%,}]" \
     --out "$out/${recipe//\//-}"
 done
 nice -n 19 python -m stiltx report "$out" --baseline direct

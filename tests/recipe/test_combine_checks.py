@@ -3,6 +3,8 @@ resolved recipe of every other recipe unchanged, and the sweep's overrides."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from stiltx.errors import RecipeError
@@ -80,3 +82,17 @@ def test_sweep_applies_combine_overrides_to_combining_recipes_only():
         "intermediate anli, mnli, qqp, squad, hellaswag, cosmosqa, commonsenseqa, socialiqa, ccg "
         "(1200 steps each) -> ties -> targets"
     )
+
+
+def test_dry_run_shows_one_intermediate_stage_per_task_and_the_merge():
+    from rich.console import Console
+
+    from stiltx.preview import stage_table
+
+    recipe = load_recipe("merge/ties", preset="tiny", overrides=["intermediate.train.max_steps=30"])
+    console = Console(record=True, width=200)
+    console.print(stage_table(recipe))
+    text = console.export_text()
+    for task in recipe.intermediate.tasks:
+        assert re.search(rf"intermediate:{task}\s+│ {task}\s+│\s+30 │", text), task
+    assert "ties: 3 settings (the targets train for each), chosen on English dev" in text
