@@ -28,6 +28,7 @@ RETRIEVAL_DIR = "retrieval"
 LANGUAGE_ADAPTERS_DIR = "language_adapters"
 # inside a stage folder (intermediate/ or target/<task>/)
 DONE_FILE = "done.json"
+CACHE_FILE = "cache.json"  # a MAD-X language adapter stage: its cache key, whether it was reused
 MODEL_DIR = "model"  # what the loop's `method.save` writes
 TRAIN_LOG = "train_log.jsonl"  # one JSON line per log step / evaluation (stiltx.train.loop)
 

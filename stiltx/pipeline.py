@@ -24,6 +24,7 @@ from typing import Any
 from rich.console import Console
 
 from stiltx import atomic, run_files
+from stiltx.budget import run_budget
 from stiltx.data.labels import member_specs, task_with_labels
 from stiltx.data.members import check_member_data
 from stiltx.evaluation.retrieval import score_task
@@ -31,7 +32,8 @@ from stiltx.evaluation.retrieval_protocol import retrieval_setting
 from stiltx.evaluation.shard import is_main_process
 from stiltx.evaluation.zero_shot import Evaluation, evaluate_task
 from stiltx.layout import RESOLVED_RECIPE, RunLayout
-from stiltx.model.build import build_model, copy_head, head_specs
+from stiltx.model.build import add_heads, build_model, copy_head, head_specs
+from stiltx.model.fusion import FusionTuning
 from stiltx.model.methods import make_method, prepare_target
 from stiltx.plan import (
     TRAIN_LANGUAGE,
@@ -44,15 +46,16 @@ from stiltx.plan import (
     target_stages,
 )
 from stiltx.recipe import intermediate_from
+from stiltx.recipe.combine import inputs as combine_inputs
 from stiltx.recipe.schema import DataConfig, Recipe
 from stiltx.report.run_summary import print_run_results
 from stiltx.results import SELECTION_METRIC, Score, device, results_dict
-from stiltx.run_budget import run_budget
 from stiltx.run_dir import claim, new_run_dir, write_env, write_resolved_recipe
 from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskKind, TaskSpec
 from stiltx.terminal import steps_progress
 from stiltx.toy.resolve import Resolved, resolve
+from stiltx.train import combined as combined_stage
 from stiltx.train.fanout import machine_fanout, run_stages
 from stiltx.train.language_adapters import train_language_adapters
 from stiltx.train.progress import Report
@@ -91,6 +94,8 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
     inter = intermediate_stage(recipe)
     # checked (sizes and sha256) before the run writes anything
     from_dir = intermediate_from.resolve(inter.from_) if inter and inter.from_ else None
+    if inter is not None and recipe.intermediate.combine is not None:  # the same for its inputs
+        combine_inputs(recipe, tuple(m.name for m in inter.members))
     write_resolved_recipe(run_dir, recipe)
     write_env(run_dir, recipe.seed)
     console.print(f"[bold]stiltx[/] {recipe.name} (seed {recipe.seed}) -> {run_dir}")
@@ -107,10 +112,16 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
         timings["language_adapters"] = _timing(t0)
 
     # (ii) intermediate training on English tasks
-    intermediate_dir = None
+    intermediate_dir, combined = None, None
     if inter is not None and inter.from_:
         intermediate_dir = from_dir
         console.print(f"intermediate: reusing {intermediate_dir} (intermediate.from; not trained)")
+    elif inter is not None and recipe.intermediate.combine is not None:
+        # one model per task, then merged into one encoder or fused per target (train/combined.py)
+        t0 = time.perf_counter()
+        combined = _combined(recipe, inter, where, run_dir, resume, console)
+        intermediate_dir = combined.model_dir
+        timings["intermediate"] = _timing(t0)
     elif inter is not None:
         t0 = time.perf_counter()
         stage = _intermediate(stacked, inter, where, run_dir, resume)
@@ -134,7 +145,7 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
     fanout = machine_fanout(recipe.target.parallel, len(stages))
     stage_fn = partial(
         run_target, stacked, where=where, intermediate_dir=intermediate_dir, run_dir=run_dir,
-        resume=resume,
+        resume=resume or (combined is not None and combined.targets_trained),
     )  # fmt: skip
     for target, outcome in zip(stages, run_stages(stage_fn, stages, fanout, console), strict=True):
         evaluation.extend(outcome.result)
@@ -145,7 +156,10 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
 
     results = results_dict(recipe, evaluation, started, timings)
     run_files.still_there(run_dir, "run folder", RESOLVED_RECIPE)
-    results["budget"] = run_budget(recipe, run_dir)  # steps and examples of every stage
+    if combined is not None:
+        results["combine"] = combined.record
+    inputs = combined.inputs if combined else {"intermediate": from_dir} if from_dir else {}
+    results["budget"] = run_budget(run_dir, inputs)
     if is_main_process():  # every process holds the same scores; one writes and prints them
         run_files.still_there(run_dir, "run folder", RESOLVED_RECIPE)
         atomic.write_json(RunLayout(run_dir).results, results)
@@ -157,7 +171,12 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
 
 
 def _intermediate(
-    recipe: Recipe, stage: IntermediateStage, where: Resolved, run_dir: Path, resume: bool
+    recipe: Recipe,
+    stage: IntermediateStage,
+    where: Resolved,
+    run_dir: Path,
+    resume: bool,
+    stage_dir: Path | None = None,
 ):
 
     specs = member_specs(stage.members, where.data)
@@ -170,12 +189,31 @@ def _intermediate(
         model,
         make_method(recipe.method),
         tokenizer,
-        stage_dir=RunLayout(run_dir).intermediate,
+        stage_dir=stage_dir or RunLayout(run_dir).intermediate,
         data=where.data,
         seed=recipe.seed,
         resume=resume,
         eval_batch_size=recipe.eval.batch_size,
     )
+
+
+def _combined(
+    recipe: Recipe, stage: IntermediateStage, where: Resolved, run_dir: Path, resume: bool,
+    console: Console,
+) -> combined_stage.Combined:  # fmt: skip
+    """Phase (ii) of merge/* and fusion/*: a model per task, merged (scale / density chosen on the
+    targets' English dev) or collected for AdapterFusion."""
+
+    def train_one(one: IntermediateStage, stage_dir: Path):
+        return _intermediate(recipe, one, where, run_dir, resume, stage_dir)
+
+    models, inputs = combined_stage.single_models(recipe, stage, run_dir, train_one, console)
+    if recipe.intermediate.combine.kind == "fusion":
+        done = combined_stage.fusion_models(models, run_dir)
+    else:
+        grid_fn = partial(run_target, recipe, where=where, resume=resume, zero_shot=False)
+        done = combined_stage.merge_models(recipe, models, where, run_dir, grid_fn, console)
+    return replace(done, inputs=inputs)
 
 
 def run_target(
@@ -188,10 +226,12 @@ def run_target(
     resume: bool,
     threads: int | None = None,
     progress: bool | Report = True,
+    zero_shot: bool = True,
 ) -> Evaluation:
     """Train once on the stage's English data, evaluate every target it serves. The one path of
     a target stage, in this process or in a worker (stiltx.train.fanout); `threads` (torch's
-    intra-op threads) comes from the plan, so the scores do not depend on where it runs."""
+    intra-op threads) comes from the plan, so the scores do not depend on where it runs.
+    `zero_shot=False`: train and select only (a merge grid setting), no other language read."""
 
     import transformers  # heavy: only a run loads it
 
@@ -219,6 +259,9 @@ def run_target(
         recipe, stage, train_spec, model, method, tokenizer, where=where, resume=resume,
         stage_dir=stage_dir, progress=progress,
     )  # fmt: skip
+    best = selection_scores(stage.targets, result.best_scores.get(stage.train_task))
+    if not zero_shot:
+        return Evaluation(scores=best)
     run_files.still_there(run_dir, "run folder", RESOLVED_RECIPE)  # before predictions/ is made
     evaluation = evaluate_targets(
         model,
@@ -230,9 +273,7 @@ def run_target(
         predictions_dir=RunLayout(run_dir).predictions if recipe.eval.save_predictions else None,
         progress=progress is True,  # a worker's parent draws training bars only
     )
-    evaluation.scores.extend(
-        selection_scores(stage.targets, result.best_scores.get(stage.train_task))
-    )
+    evaluation.scores.extend(best)
     return evaluation
 
 
@@ -285,6 +326,11 @@ def target_model(
     method), with the heads of the stage and of the stages it trains first (`before`)."""
 
     model, tokenizer = build_model(where.model, {})
+    combine = recipe.intermediate.combine if recipe.intermediate else None
+    if combine is not None and combine.kind == "fusion":
+        tasks = combined_stage.fusion_tasks(intermediate_dir)
+        add_heads(model, head_specs([train_spec]))
+        return model, tokenizer, FusionTuning(Path(intermediate_dir), tasks)
     method = prepare_target(
         model,
         recipe.method,

@@ -20,7 +20,8 @@ from stiltx.plan import (
     language_adapter_stages,
     target_stages,
 )
-from stiltx.recipe.schema import DataConfig, Recipe, TrainConfig
+from stiltx.recipe.combine import grid
+from stiltx.recipe.schema import CombineConfig, DataConfig, Recipe, TrainConfig
 from stiltx.sampling.rates import rates
 from stiltx.toy.resolve import resolve
 from stiltx.train.stage import encode_train_sets, train_sizes
@@ -44,6 +45,11 @@ def stage_table(recipe: Recipe) -> Table:
     inter = intermediate_stage(recipe)
     if inter is not None and inter.from_:
         table.add_row("intermediate", f"from {inter.from_} (not trained)", "", "", "", "")
+    elif inter is not None and recipe.intermediate.combine is not None:
+        for member in inter.members:  # one model per task, then combined
+            cells = _train_cells(inter.train, inter.max_length)
+            table.add_row(f"intermediate:{member.name}", member.name, *cells)
+        table.add_row(*combine_row(recipe.intermediate.combine), "", "", "", "")
     elif inter is not None:
         tasks = ", ".join(m.name for m in inter.members)
         table.add_row("intermediate", tasks, *_train_cells(inter.train, inter.max_length))
@@ -54,6 +60,19 @@ def stage_table(recipe: Recipe) -> Table:
         cells = _train_cells(stage.train, stage.max_length)
         table.add_row(f"target:{stage.train_task}", tasks, *cells)
     return table
+
+
+def combine_row(combine: CombineConfig) -> tuple[str, str]:
+    """(stage, what) for a combining recipe: `merge`, `ties: 3 settings, chosen on English dev`."""
+    if combine.kind == "fusion":
+        return "fusion", "an AdapterFusion layer per target over the task adapters"
+    settings = len(grid(combine))
+    chosen = (
+        f"{settings} settings (the targets train for each), chosen on English dev"
+        if settings > 1
+        else "one setting"
+    )
+    return "merge", f"{combine.merge}: {chosen}"
 
 
 def _train_cells(train: TrainConfig, max_length: int) -> tuple[str, ...]:
@@ -75,6 +94,9 @@ def mixture_table(recipe: Recipe) -> Table:
     stage = intermediate_stage(recipe)
     if stage is None:
         table.add_column("direct fine-tuning: no intermediate stage")
+        return table
+    if recipe.intermediate.combine is not None:
+        table.add_column("one model per task: no mixture")
         return table
     policy = stage.sampling.policy
     names = [m.name for m in stage.members]

@@ -163,9 +163,7 @@ class AdapterTuning:
         model.save_adapter(
             str(directory / "adapter"), self.name, with_head=False, use_safetensors=True
         )
-        for head_name in model.heads:
-            (directory / "heads" / head_name).mkdir(parents=True, exist_ok=True)
-            model.save_head(str(directory / "heads" / head_name), head_name, use_safetensors=True)
+        save_heads(model, directory)
         return directory
 
     def load(self, model: Any, directory: str | Path, *, heads: bool = True) -> None:
@@ -180,10 +178,8 @@ class AdapterTuning:
         model.load_adapter(
             str(directory / "adapter"), load_as=self.name, with_head=False, use_safetensors=True
         )
-        for head_dir in sorted((directory / "heads").glob("*")) if heads else ():
-            if head_dir.name in model.heads:
-                model.delete_head(head_dir.name)
-            model.load_head(str(head_dir), load_as=head_dir.name, use_safetensors=True)
+        if heads:
+            load_heads(model, directory)
 
     def activate(self, model: Any, language: str | None = None) -> None:
         """Make `Stack([language adapter], *below, name)` the active setup."""
@@ -228,6 +224,21 @@ def load_language_adapter(model: Any, language: str, path: str | Path, *, madx2:
     for parameter in model.parameters():
         if id(parameter) not in before:  # loaded after train_adapter: it would train otherwise
             parameter.requires_grad_(False)
+
+
+def save_heads(model: Any, directory: Path) -> None:
+    """heads/<name>/ for every head of `model` (adapters' save_head format, safetensors)."""
+    for head_name in model.heads:
+        (directory / "heads" / head_name).mkdir(parents=True, exist_ok=True)
+        model.save_head(str(directory / "heads" / head_name), head_name, use_safetensors=True)
+
+
+def load_heads(model: Any, directory: Path) -> None:
+    """Load every head `save_heads` wrote, replacing same-named ones."""
+    for head_dir in sorted((directory / "heads").glob("*")):
+        if head_dir.name in model.heads:
+            model.delete_head(head_dir.name)
+        model.load_head(str(head_dir), load_as=head_dir.name, use_safetensors=True)
 
 
 def make_method(method_cfg: MethodConfig) -> FullFinetune | AdapterTuning:

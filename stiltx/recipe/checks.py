@@ -72,6 +72,7 @@ def check_recipe(recipe: schema.Recipe, tolerate_type_errors: bool = False) -> l
         lambda: _check_intermediate(recipe.intermediate),
         lambda: _check_intermediate_from(recipe),
         lambda: _check_madx(recipe),
+        lambda: _check_combine(recipe),
         lambda: _check_train(recipe.target.train, "target.train"),
         lambda: _check_tasks(recipe),
         lambda: _check_overrides(recipe.target),
@@ -167,6 +168,12 @@ def _check_madx(recipe: schema.Recipe) -> list[str]:
             f"madx.mlm.tokens_per_language: got {madx.mlm.tokens_per_language}, expected > 0"
         )
     return problems + _limit("madx.seed", madx.seed, 0, MAX_SEED)
+
+
+def _check_combine(recipe: schema.Recipe) -> list[str]:
+    from stiltx.recipe import combine  # reads run folders' files, like intermediate.from
+
+    return combine.problems(recipe)
 
 
 def _check_method(method: schema.MethodConfig) -> list[str]:

@@ -153,6 +153,23 @@ class MadxConfig:
 
 
 @dataclass(frozen=True)
+class CombineConfig:
+    """One model per intermediate task (each trained on `intermediate.train` alone, or taken from
+    `from`), then combined instead of trained as one mixture (recipes merge/*, fusion/*)."""
+
+    # merge: one encoder; fusion: AdapterFusion per target. Required, so that a stray
+    # `--set intermediate.combine.<key>` never turns a mixture recipe into a merge.
+    kind: Literal["merge", "fusion"]
+    merge: Literal["average", "task_arithmetic", "ties"] = "average"  # stiltx/model/merge.py
+    # Grids, each point chosen on the targets' English dev (task arithmetic: scales; TIES: both)
+    scales: tuple[float, ...] = (1.0,)
+    densities: tuple[float, ...] = (1.0,)  # TIES: the share of each task vector kept
+    # One per task, in `tasks` order: run dirs, saved models or Hub ids; or a sweep dir (its
+    # single-<task>/seed-<seed> runs). Empty: trained in this run.
+    from_: tuple[str, ...] = field(default=(), metadata={"key": "from"})
+
+
+@dataclass(frozen=True)
 class IntermediateConfig:
     # members: `mnli` (English), `mnli@de` (translated), `mlm@sw`, `mlm@xtreme` (a group), `mlm@target`
     tasks: tuple[str, ...] = ()
@@ -163,6 +180,8 @@ class IntermediateConfig:
     train: TrainConfig = TrainConfig()
     translate: TranslateConfig = TranslateConfig()
     mlm: MLMConfig = MLMConfig()
+    # null: the mixture. Left out of recipe.resolved.yaml (and the hash) while null.
+    combine: CombineConfig | None = field(default=None, metadata={"omit_if": None})
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ What a run directory holds that reports read (see ../shared/DESIGN.md "Runs on d
      "device": "cuda:0 (NVIDIA H100)",               # optional
      "scores": [{"task", "language", "split", "metric", "value"}, ...],   # values in percent
      "aggregates": {...},                            # ignored: reports recompute them
-     "timings": {"<phase>": {"seconds": 12.5, "device": "cpu"}, ...}}  # optional (cost view)
+     "timings": {"<phase>": {"seconds": 12.5, "device": "cpu"}, ...},  # optional (cost view)
+     "budget": {"steps": 5400, "examples": 86400,     # optional (budget view; stiltx/budget.py)
+                "stages": {"intermediate": {"steps": 600, "examples": 9600}, ...}}}
 
 `mixture.json` (optional; the mixture view), as TaskSampler.mixture_report writes it, or simpler::
 
@@ -71,6 +73,9 @@ class RunResults:
     timings: tuple[Timing, ...] = ()
     mixture: dict[str, tuple[float, float]] = field(default_factory=dict)  # task -> (int., real.)
     retrieval_protocol: str = ""  # BUCC's pooling and layer: jiant / xtreme (retrieval.protocol)
+    budget: dict[str, tuple[int | None, int | None]] = field(
+        default_factory=dict
+    )  # stage -> (steps, examples)
     # Derived views computed once per run (e.g. language scores per language filter).
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -234,7 +239,31 @@ def load_run(run_dir: str | Path) -> RunResults:
         timings=_timings(path, raw.get("timings")),
         mixture=read_mixture(mixture_path) if mixture_path.is_file() else {},
         retrieval_protocol=str(raw.get("retrieval_protocol") or ""),
+        budget=_budget(path, raw.get("budget")),
     )
+
+
+def _budget(path: Path, raw: Any) -> dict[str, tuple[int | None, int | None]]:
+    """results.json's budget stages: stage -> (steps, examples); {} when absent (older runs)."""
+    if raw is None:
+        return {}
+    stages = raw.get("stages") if isinstance(raw, dict) else None
+    if not isinstance(stages, dict):
+        raise DataError(f"{path}: 'budget' is {raw!r}, expected {{'stages': {{stage: {{...}}}}}}")
+
+    def count(value: Any, where: str) -> int | None:
+        if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+            return value
+        raise DataError(f"{path}: budget.stages.{where} is {value!r}, expected a count or null")
+
+    return {
+        str(name): (
+            count(e.get("steps"), f"{name}.steps"),
+            count(e.get("examples"), f"{name}.examples"),
+        )
+        for name, e in stages.items()
+        if isinstance(e, dict)
+    }
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@
 - per_language: task x language for one recipe (or its delta), languages grouped by family /
   script / resource class, with a low-resource summary row;
 - mixture: intended vs realized intermediate steps per task (mixture.json);
-- cost: wall time per phase and the device.
+- cost: wall time per phase and the device;
+- budget: optimizer steps per phase and training examples (results.json's budget).
 
 Runs of one recipe with different seeds are pooled; runs of one recipe that disagree on model or
 benchmark are an error (never averaged). Exports and the terminal render the same `Table`s.
@@ -735,6 +736,51 @@ def cost(groups: Sequence[RecipeGroup]) -> Table | None:
     )
 
 
+def budget_phase(stage: str) -> str:
+    """A budget stage's phase: intermediate (its per-task models too, and models taken from other
+    runs), merge grid (target training of the settings not chosen), target."""
+    if stage.startswith(("intermediate", "from:")):
+        return "intermediate"
+    return "merge grid" if stage.startswith("merge/") else "target"
+
+
+def budget_table(groups: Sequence[RecipeGroup]) -> Table | None:
+    """Optimizer steps per phase and in total, and training examples, beside each recipe: what
+    its scores cost (results.json's budget; mean over seeds)."""
+    phases = ("intermediate", "merge grid", "target")
+    if not any(r.budget for g in groups for r in g.runs):
+        return None
+    used = [
+        p
+        for p in phases
+        if any(budget_phase(s) == p for g in groups for r in g.runs for s in r.budget)
+    ]
+    rows = []
+    for g in groups:
+        runs = [r for r in g.runs if r.budget]
+        cells: list[Cell] = []
+        for phase in (*used, "total"):
+            per_run = [_spent(r, phase, 0) for r in runs]
+            cells.append(U.pooled(per_run) if runs and None not in per_run else None)
+        examples = [_spent(r, "total", 1) for r in runs]
+        cells.append(U.pooled(examples) if runs and None not in examples else None)
+        rows.append(Row(g.name, tuple(cells)))
+    return Table(
+        key="budget",
+        title="Budget: optimizer steps per phase, and training examples",
+        label_header="recipe",
+        columns=(*used, "total steps", "examples"),
+        rows=tuple(rows),
+        kind="steps",
+        notes=("mean over seeds (results.json budget; – : not recorded)",),
+    )
+
+
+def _spent(run: RunResults, phase: str, index: int) -> int | None:
+    values = [v[index] for s, v in run.budget.items() if phase in ("total", budget_phase(s))]
+    return None if None in values else sum(values)
+
+
 # ---- the whole report ----------------------------------------------------------------------------
 
 
@@ -799,7 +845,7 @@ def build_report(
         tables.append(per_language(g, base, bench, chosen, group_by))
     if base is not None and len(groups) == 1:
         tables.append(per_language(base, None, bench, chosen, group_by))
-    for extra in (mixture(groups), cost(groups)):
+    for extra in (mixture(groups), cost(groups), budget_table(groups)):
         if extra is not None:
             tables.append(extra)
     return Report(

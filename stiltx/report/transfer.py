@@ -32,7 +32,17 @@ from stiltx.layout import DONE_FILE, INTERMEDIATE_DIR, RESOLVED_RECIPE
 from stiltx.report import export
 from stiltx.report import uncertainty as U
 from stiltx.report.results import Found, RunResults, find_runs
-from stiltx.report.tables import AVG, RecipeGroup, Report, Row, Table, group_runs, run_summary
+from stiltx.report.tables import (
+    AVG,
+    RecipeGroup,
+    Report,
+    Row,
+    Table,
+    budget_phase,
+    budget_table,
+    group_runs,
+    run_summary,
+)
 from stiltx.report.transfer_plot import transfer_heatmap
 from stiltx.report.transfer_resource import transfer_by_resource, xstilts_by_resource
 from stiltx.report.uncertainty import Stat
@@ -298,7 +308,11 @@ def xstilts_table(t: Transfer) -> Table:
 
 
 def _budget(run: RunResults) -> int | None:
-    """Intermediate examples seen: steps (intermediate/done.json) x batch x grad_accum."""
+    """Intermediate examples seen: results.json's budget (every per-task model of a merge or
+    fusion recipe counts), else steps (intermediate/done.json) x batch x grad_accum."""
+    if run.budget:
+        spent = [v[1] for s, v in run.budget.items() if budget_phase(s) == "intermediate"]
+        return None if None in spent else sum(spent)
     try:
         steps = json.loads((run.path / INTERMEDIATE_DIR / DONE_FILE).read_text())["steps"]
         tree = yaml.safe_load((run.path / RESOLVED_RECIPE).read_text(encoding="utf-8"))
@@ -359,9 +373,10 @@ def build_transfer(found: Found, roles: dict[str, str] | None = None) -> tuple[R
         xstilts_table(t),
         xstilts_by_resource(t.control, t.intermediates, t.benchmark, t.tasks, choices),
     ]
-    if (extra := baselines_table(t)) is not None:
-        tables.append(extra)
     groups = (t.control, *t.intermediates, *t.baselines)
+    for extra in (baselines_table(t), budget_table(groups)):  # what each recipe's scores cost
+        if extra is not None:
+            tables.append(extra)
     report = Report(
         groups=groups,
         baseline=t.control,

@@ -11,7 +11,7 @@ import datetime as dt
 import fnmatch
 import glob
 import sys
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -107,13 +107,19 @@ def role_of(ref: str, recipe: Recipe) -> str:
 
 
 def _applicable(recipe: Recipe, overrides: tuple[str, ...]) -> tuple[str, ...]:
-    """Overrides of a section the recipe switched off (`intermediate` of direct) do not apply."""
+    """Overrides of a section the recipe switched off or lacks (`intermediate` of direct,
+    `intermediate.combine` of a mixture) do not apply."""
     out = []
     for item in overrides:
-        head = item.split("=", 1)[0].strip().split(".")[0]
-        if "." in item.split("=", 1)[0] and getattr(recipe, head, {}) is None:
-            continue
-        out.append(item)
+        node: Any = recipe
+        for part in item.split("=", 1)[0].strip().split(".")[:-1]:
+            if not is_dataclass(node):
+                break
+            node = getattr(node, "from_" if part == "from" else part, {})
+            if node is None:
+                break
+        if node is not None:
+            out.append(item)
     return tuple(out)
 
 
@@ -134,6 +140,13 @@ def describe_stages(recipe: Recipe) -> str:
     inter = intermediate_stage(recipe)
     if inter is not None and inter.from_:
         parts.append(f"intermediate from {inter.from_} (not trained)")
+    elif inter is not None and recipe.intermediate.combine is not None:
+        combine = recipe.intermediate.combine
+        how = combine.merge if combine.kind == "merge" else "fusion"
+        parts.append(
+            f"intermediate {', '.join(recipe.intermediate.tasks)} ({length(inter.train)} "
+            f"each) -> {how}"
+        )
     elif inter is not None:
         parts.append(
             f"intermediate {' + '.join(recipe.intermediate.tasks)} ({length(inter.train)})"

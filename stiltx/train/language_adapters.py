@@ -27,7 +27,7 @@ from stiltx.data.corpus import WIKIPEDIA_ID, wikipedia_config
 from stiltx.data.labels import member_specs
 from stiltx.data.members import check_language_text
 from stiltx.data.paths import candidate_paths
-from stiltx.layout import DONE_FILE, MODEL_DIR, RunLayout
+from stiltx.layout import CACHE_FILE, DONE_FILE, MODEL_DIR, RunLayout
 from stiltx.plan import LanguageAdapterStage, language_adapter_stages
 from stiltx.recipe.schema import MadxConfig, Recipe
 from stiltx.tasks.registry import get_task
@@ -36,7 +36,6 @@ from stiltx.train.stage import is_done, read_done, run_stage
 
 CACHE_DIR = "language-adapters"  # under the stiltx cache root, unless madx.cache_dir is set
 CACHE_FORMAT = 1  # bump when what a cached adapter holds changes
-CACHE_FILE = "cache.json"  # in a run's adapter folder: its cache key, and whether it was reused
 ADAPTER_DIR = "adapter"  # inside model/: adapters' save_adapter output
 COPIED = (DONE_FILE, MODEL_DIR, "train_log.jsonl")  # what a cache entry holds of a stage
 # Train settings that change neither the weights nor the data an adapter sees.
