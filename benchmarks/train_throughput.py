@@ -33,6 +33,9 @@ import numpy as np
 import torch
 
 BASE = dict(vocab_size=250002, hidden_size=768, num_layers=12, num_heads=12, intermediate_size=3072)
+LARGE = dict(
+    vocab_size=250002, hidden_size=1024, num_layers=24, num_heads=16, intermediate_size=4096
+)
 SMALL = dict(vocab_size=8000, hidden_size=128, num_layers=4, num_heads=4, intermediate_size=512)
 
 
