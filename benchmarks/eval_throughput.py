@@ -18,6 +18,7 @@ which a busy shared machine disturbs less than wall time. Usage:
 
     python benchmarks/eval_throughput.py --small             # CPU
     python benchmarks/eval_throughput.py --small --threads 1 # CPU, a busy machine
+    python benchmarks/eval_throughput.py --small --bf16      # CPU, bf16 autocast on both sides
     python benchmarks/eval_throughput.py --device cuda       # XLM-R-base shape, bf16 autocast
 """
 
@@ -112,7 +113,7 @@ def make_model(shape: dict, device: str):
 
 def autocast(args):
     if args.bf16:
-        return torch.autocast("cuda", dtype=torch.bfloat16)
+        return torch.autocast(torch.device(args.device).type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 
@@ -187,9 +188,12 @@ def main() -> None:
                         help="stiltx's token budget per batch (default: by device; 0: fixed "
                              "batches of --batch-size)")  # fmt: skip
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
+    parser.add_argument(
+        "--bf16", action="store_true", help="bf16 autocast on CPU too (GPU: always)"
+    )
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
-    args.bf16 = args.device.startswith("cuda")
+    args.bf16 = args.device.startswith("cuda") or args.bf16
     if args.threads:
         torch.set_num_threads(args.threads)
     import transformers
@@ -204,7 +208,7 @@ def main() -> None:
     corpus = [" ".join(words(rng, 30, lexicon)) for _ in range(3000)]
     tokenizer = train_tokenizer(corpus, vocab_size=min(8000, shape["vocab_size"]))
     model = make_model(shape, args.device)
-    gpu = torch.cuda.get_device_name() if args.bf16 else "-"
+    gpu = torch.cuda.get_device_name() if args.device.startswith("cuda") else "-"
     name = "small" if args.small else f"xlm-r-{args.shape} shape"
     print(f"device={args.device} ({gpu}) model={name} bf16={args.bf16} batch={args.batch_size} "
           f"max_tokens={args.max_tokens} threads={torch.get_num_threads()} "
