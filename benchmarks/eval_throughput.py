@@ -5,16 +5,20 @@ windows) it encodes the same synthetic examples with the real stiltx encoders (a
 tokenizer trained on the synthetic text) and times, on the same model (random init, XLM-R
 architecture, one head per kind) and batch size:
 
-  stiltx: `stiltx.evaluation.predict.predict`, examples -> predictions (length-sorted batches,
-          inference_mode, QA answers chosen over all windows of a question);
+  stiltx: `stiltx.evaluation.predict.predict`, examples -> predictions (length-sorted batches
+          cut by a token budget, inference_mode, QA answers chosen over all windows of a
+          question);
   hf:     `transformers.Trainer.predict` (DataCollatorWithPadding, its defaults) -> logits, then
           the same post-processing (`argmax_predictions`, `tagging_predictions`,
           `qa_predictions`) on its padded outputs, so both produce the same kind of answer.
 
 It checks that the two give identical predictions, prints examples/s and the ratio
-(median of `--repeats` alternating runs). Usage:
+(median of `--repeats` alternating runs) and the CPU seconds of each side (process time, median),
+which a busy shared machine disturbs less than wall time. Usage:
 
     python benchmarks/eval_throughput.py --small             # CPU
+    python benchmarks/eval_throughput.py --small --threads 1 # CPU, a busy machine
+    python benchmarks/eval_throughput.py --small --bf16      # CPU, bf16 autocast on both sides
     python benchmarks/eval_throughput.py --device cuda       # XLM-R-base shape, bf16 autocast
 """
 
@@ -27,13 +31,14 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_throughput import BASE, SMALL, sync  # noqa: E402
+from train_throughput import BASE, LARGE, SMALL, sync  # noqa: E402
 
 KINDS = ("classification", "tagging", "qa")
 TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
@@ -108,7 +113,7 @@ def make_model(shape: dict, device: str):
 
 def autocast(args):
     if args.bf16:
-        return torch.autocast("cuda", dtype=torch.bfloat16)
+        return torch.autocast(torch.device(args.device).type, dtype=torch.bfloat16)
     return contextlib.nullcontext()
 
 
@@ -116,7 +121,8 @@ def stiltx_predict(model, kind, encoded, args):
     from stiltx.evaluation.predict import predict
 
     with autocast(args):
-        return predict(model, kind, encoded, batch_size=args.batch_size, device=args.device)
+        return predict(model, kind, encoded, batch_size=args.batch_size,
+                       max_tokens=args.max_tokens, device=args.device)  # fmt: skip
 
 
 def hf_predict(model, kind, encoded, tokenizer, args):
@@ -160,11 +166,12 @@ def hf_predict(model, kind, encoded, tokenizer, args):
 
 
 def timed(device: str, fn, *args):
+    """(wall seconds, CPU seconds of this process, fn's value)."""
     sync(device)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     value = fn(*args)
     sync(device)
-    return time.perf_counter() - start, value
+    return time.perf_counter() - start, time.process_time() - cpu, value
 
 
 def main() -> None:
@@ -175,24 +182,37 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=3, help="alternating runs; median kept")
     parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--shape", choices=["base", "large"], default="base",
+                        help="model shape without --small: XLM-R base or large")  # fmt: skip
+    parser.add_argument("--max-tokens", type=int, default=None,
+                        help="stiltx's token budget per batch (default: by device; 0: fixed "
+                             "batches of --batch-size)")  # fmt: skip
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
+    parser.add_argument(
+        "--bf16", action="store_true", help="bf16 autocast on CPU too (GPU: always)"
+    )
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
-    args.bf16 = args.device.startswith("cuda")
+    args.bf16 = args.device.startswith("cuda") or args.bf16
+    if args.threads:
+        torch.set_num_threads(args.threads)
     import transformers
 
     from stiltx.encoding import encode_split
     from stiltx.toy.tokenizer import train_tokenizer
 
     transformers.logging.set_verbosity_error()
-    shape = SMALL if args.small else BASE
+    shape = SMALL if args.small else {"base": BASE, "large": LARGE}[args.shape]
     rng = np.random.default_rng(0)
     lexicon = make_lexicon(rng)
     corpus = [" ".join(words(rng, 30, lexicon)) for _ in range(3000)]
     tokenizer = train_tokenizer(corpus, vocab_size=min(8000, shape["vocab_size"]))
     model = make_model(shape, args.device)
-    gpu = torch.cuda.get_device_name() if args.bf16 else "-"
-    print(f"device={args.device} ({gpu}) model={'small' if args.small else 'xlm-r-base shape'} "
-          f"bf16={args.bf16} batch={args.batch_size} repeats={args.repeats}")  # fmt: skip
+    gpu = torch.cuda.get_device_name() if args.device.startswith("cuda") else "-"
+    name = "small" if args.small else f"xlm-r-{args.shape} shape"
+    print(f"device={args.device} ({gpu}) model={name} bf16={args.bf16} batch={args.batch_size} "
+          f"max_tokens={args.max_tokens} threads={torch.get_num_threads()} "
+          f"repeats={args.repeats}")  # fmt: skip
     result: dict = {"device": args.device, "gpu": gpu, "kinds": {}}
     for kind in args.kinds.split(","):
         n = args.examples // 4 if kind == "qa" else args.examples
@@ -202,22 +222,29 @@ def main() -> None:
         mean_len = float(np.mean(encoded.features["length"]))
         stiltx_predict(model, kind, encoded, args)  # warm-up of every shape's kernels
         times: dict[str, list[float]] = {"stiltx": [], "hf": []}
+        cpu: dict[str, list[float]] = {"stiltx": [], "hf": []}
         same, agree = True, 1.0
-        for _ in range(args.repeats):
-            t, ours = timed(args.device, stiltx_predict, model, kind, encoded, args)
-            times["stiltx"].append(t)
-            t, theirs = timed(args.device, hf_predict, model, kind, encoded, tokenizer, args)
-            times["hf"].append(t)
-            same = same and ours == theirs
-            agree = float(np.mean([a == b for a, b in zip(ours, theirs, strict=True)]))
+        for repeat in range(args.repeats):  # alternating order, so load hits both sides alike
+            sides = [("stiltx", partial(stiltx_predict, model, kind, encoded, args)),
+                     ("hf", partial(hf_predict, model, kind, encoded, tokenizer, args))]  # fmt: skip
+            got = {}
+            for side, fn in sides if repeat % 2 == 0 else sides[::-1]:
+                t, c, got[side] = timed(args.device, fn)
+                times[side].append(t)
+                cpu[side].append(c)
+            same = same and got["stiltx"] == got["hf"]
+            agree = float(np.mean([a == b for a, b in zip(got["stiltx"], got["hf"], strict=True)]))
         ours, theirs = (n / statistics.median(times[k]) for k in ("stiltx", "hf"))
+        cpu_ours, cpu_theirs = (statistics.median(cpu[k]) for k in ("stiltx", "hf"))
         print(f"  {kind:14s} {n:5d} examples, {len(encoded.features):5d} features "
               f"(mean {mean_len:.0f} tokens): stiltx {ours:8.1f}  Trainer.predict {theirs:8.1f} "
-              f"examples/s   ratio {ours / theirs:.2f}   identical predictions: {same} "
-              f"({agree:.2%} of examples agree)")  # fmt: skip
+              f"examples/s   ratio {ours / theirs:.2f}   CPU s {cpu_ours:.2f} vs "
+              f"{cpu_theirs:.2f} (ratio {cpu_theirs / cpu_ours:.2f})   identical predictions: "
+              f"{same} ({agree:.2%} of examples agree)")  # fmt: skip
         result["kinds"][kind] = {"examples": n, "features": len(encoded.features),
                                  "stiltx": ours, "hf": theirs, "ratio": ours / theirs,
-                                 "identical": same, "agree": agree, "times": times}  # fmt: skip
+                                 "cpu_ratio": cpu_theirs / cpu_ours, "identical": same,
+                                 "agree": agree, "times": times, "cpu_s": cpu}  # fmt: skip
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
 

@@ -14,12 +14,16 @@ callback at step `--warmup` and at the last step, after a device sync). One unti
 first (kernel selection for every batch shape), then the runs alternate, in alternating order,
 `--repeats` times and the median is reported.
 
-On a GPU (`--device cuda`, the default when one is visible) the model is XLM-R-base-shaped, in
-bf16 autocast with SDPA attention, and tokens/s plus model FLOPs utilisation (MFU, against the
-card's dense bf16 peak, `--peak-tflops`) are printed as well. Usage:
+On a GPU (`--device cuda`, the default when one is visible) the model is XLM-R-base-shaped
+(`--shape large`: XLM-R Large), in bf16 autocast with SDPA attention, and tokens/s plus model
+FLOPs utilisation (MFU, against the card's dense bf16 peak, `--peak-tflops`) are printed for
+both sides. `--kind qa` trains a span head on doc-stride windows (max_length 384) instead of
+sentence pairs; `--buckets N` pads stiltx's batches to N lengths (`train.length_buckets`) and
+`--compile` compiles its model (`train.compile`). Usage:
 
     python benchmarks/vs_trainer.py --small                 # CPU, small model, minutes
     python benchmarks/vs_trainer.py --device cuda           # XLM-R-base shape, bf16, SDPA
+    python benchmarks/vs_trainer.py --device cuda --shape large --buckets 4 --compile
 """
 
 from __future__ import annotations
@@ -36,9 +40,19 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train_throughput import BASE, SMALL, make_examples, make_model, make_stream, sync  # noqa: E402
+from train_throughput import (  # noqa: E402
+    BASE,
+    HEAD,
+    LARGE,
+    SMALL,
+    make_examples,
+    make_model,
+    make_stream,
+    sync,
+)
 
 METHODS = ("full", "seq_bn", "lora")
+LABELS = {"pairs": ["labels"], "qa": ["start_positions", "end_positions"]}
 
 
 def train_config(args):
@@ -48,17 +62,20 @@ def train_config(args):
         lr=1e-5, batch_size=args.batch_size, max_steps=args.steps + args.warmup,
         warmup_ratio=0.1, weight_decay=0.01, max_grad_norm=1.0, log_every=args.warmup,
         eval_every=10**9, save_every=10**9, mixed_precision="bf16" if args.bf16 else "no",
+        length_buckets=args.buckets, compile=args.compile,
     )  # fmt: skip
 
 
 def stiltx_run(method_name: str, features, args) -> float:
     """examples/s of stiltx.train.loop.train between its first and last log line."""
+    from stiltx.encoding.collate import bucket_lengths
     from stiltx.train.loop import train
 
-    model, method = make_model(args.shape, args.device, method_name)
+    model, method = make_model(args.shape, args.device, method_name, args.kind)
+    stream = make_stream(features, args.batch_size, args.kind,
+                         bucket_lengths(args.max_length, args.buckets))  # fmt: skip
     with tempfile.TemporaryDirectory() as out_dir:
-        train(model, method, make_stream(features, args.batch_size), train_config(args), out_dir,
-              progress=False)  # fmt: skip
+        train(model, method, stream, train_config(args), out_dir, progress=False)
         rows = [json.loads(line) for line in open(f"{out_dir}/train_log.jsonl")]
     first, last = rows[0], rows[-1]
     return (last["examples"] - first["examples"]) / (last["elapsed_s"] - first["elapsed_s"])
@@ -80,8 +97,8 @@ def trainer_run(method_name: str, features, args) -> float:
     """examples/s of Trainer (full) or AdapterTrainer (adapters) over the same examples."""
     from transformers import DataCollatorWithPadding, Trainer, TrainerCallback, TrainingArguments
 
-    model, _ = make_model(args.shape, args.device, method_name)  # adapters: train_adapter done
-    model.active_head = "nli"
+    model, _ = make_model(args.shape, args.device, method_name, args.kind)  # adapters: prepared
+    model.active_head = HEAD[args.kind]
     total, device = args.steps + args.warmup, args.device
     marks: dict[str, float] = {}
 
@@ -96,7 +113,7 @@ def trainer_run(method_name: str, features, args) -> float:
             output_dir=out_dir, per_device_train_batch_size=args.batch_size, max_steps=total,
             learning_rate=1e-5, warmup_ratio=0.1, weight_decay=0.01, max_grad_norm=1.0,
             lr_scheduler_type="linear", group_by_length=True, length_column_name="length",
-            label_names=["labels"], logging_strategy="no", save_strategy="no",
+            label_names=LABELS[args.kind], logging_strategy="no", save_strategy="no",
             eval_strategy="no", report_to=[], disable_tqdm=True, use_cpu=device == "cpu",
             bf16=args.bf16, seed=0, dataloader_num_workers=0,
         )  # fmt: skip
@@ -128,28 +145,45 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30, help="timed steps")
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps first")
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--max-length", type=int, help="default: 128 (pairs), 384 (qa)")
+    parser.add_argument("--kind", choices=["pairs", "qa"], default="pairs")
+    parser.add_argument(
+        "--shape",
+        choices=["base", "large"],
+        default="base",
+        help="model shape without --small: XLM-R base or large",
+    )
+    parser.add_argument("--buckets", type=int, default=0, help="stiltx: train.length_buckets")
+    parser.add_argument("--compile", action="store_true", help="stiltx: train.compile")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's)")
     parser.add_argument("--repeats", type=int, default=3, help="alternating runs; median kept")
     parser.add_argument("--methods", default=",".join(METHODS), help="full,seq_bn,lora")
     parser.add_argument("--peak-tflops", type=float, default=989.0,
                         help="dense bf16 peak for MFU (H100 SXM: 989)")  # fmt: skip
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
-    args.shape = SMALL if args.small else BASE
+    args.shape_name = "small" if args.small else args.shape
+    args.shape = SMALL if args.small else {"base": BASE, "large": LARGE}[args.shape]
+    args.max_length = args.max_length or (384 if args.kind == "qa" else 128)
     args.bf16 = args.device.startswith("cuda")
+    if args.threads:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     import transformers
 
     transformers.logging.set_verbosity_error()
 
     features = make_examples((args.steps + args.warmup) * args.batch_size,
-                             args.shape["vocab_size"], args.max_length)  # fmt: skip
+                             args.shape["vocab_size"], args.max_length, kind=args.kind)  # fmt: skip
     lengths = np.asarray(features["length"], dtype=np.float64)
-    name = "small (hidden 128, 4 layers, vocab 8k)" if args.small else "xlm-r-base shape"
+    name = (
+        "small (hidden 128, 4 layers, vocab 8k)" if args.small else f"xlm-r-{args.shape_name} shape"
+    )
     gpu = torch.cuda.get_device_name() if args.device.startswith("cuda") else "-"
     print(f"device={args.device} ({gpu}) model={name} bf16={args.bf16} sdpa=True "
           f"batch={args.batch_size} max_length={args.max_length} "
-          f"steps={args.steps}(+{args.warmup} warmup) repeats={args.repeats}")  # fmt: skip
+          f"steps={args.steps}(+{args.warmup} warmup) repeats={args.repeats} kind={args.kind} "
+          f"buckets={args.buckets} compile={args.compile} threads={torch.get_num_threads()}")  # fmt: skip
     print(f"mean tokens/example: {lengths.mean():.1f}")
     methods = [m for m in args.methods.split(",") if m]
     runs: dict[str, list[float]] = {f"{s}:{m}": [] for m in methods for s in ("stiltx", "hf")}
@@ -165,7 +199,10 @@ def main() -> None:
             for side, run in sides if repeat % 2 == 0 else sides[::-1]:
                 runs[f"{side}:{m}"].append(run(m, features, args))
     flops = model_flops_per_example(args.shape, lengths.mean(), (lengths**2).mean())
-    result = {"device": args.device, "gpu": gpu, "runs": runs, "summary": {}}
+    result = {"device": args.device, "gpu": gpu, "shape": args.shape_name, "kind": args.kind,
+              "batch_size": args.batch_size, "max_length": args.max_length,
+              "buckets": args.buckets, "compile": args.compile,
+              "mean_tokens": float(lengths.mean()), "runs": runs, "summary": {}}  # fmt: skip
     for m in methods:
         ours, theirs = (statistics.median(runs[f"{s}:{m}"]) for s in ("stiltx", "hf"))
         peer = "Trainer" if m == "full" else f"AdapterTrainer({m})"

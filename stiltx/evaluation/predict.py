@@ -24,6 +24,7 @@ from stiltx.tasks.spec import TaskKind
 MAX_ANSWER_LENGTH = 30  # tokens, as in the SQuAD / XTREME reference code
 N_BEST = 20  # start and end candidates considered per window
 DEFAULT_TAG = "O"  # tag for words that got no token (truncated sentence); labels[0] if absent
+CPU_MAX_TOKENS = 2048  # padded tokens per prediction batch on CPU (default_max_tokens)
 
 
 # ---------------------------------------------------------------- pure post-processing
@@ -204,12 +205,22 @@ def tagging_predictions(
 
 
 def model_outputs(
-    model, head: str, encoded: EncodedSplit, *, batch_size: int = 32, device=None
+    model,
+    head: str,
+    encoded: EncodedSplit,
+    *,
+    batch_size: int = 32,
+    max_tokens: int | None = None,
+    device=None,
 ) -> list[tuple[np.ndarray, ...]]:
     """Run `model` with `head` over every feature; return outputs in feature order.
 
     Per feature: (logits,) for classification / multiple choice (trimmed to the feature's length
     for tagging), (start_logits, end_logits) for QA. The model's train/eval mode is restored.
+
+    Batches are cut by a token budget (`max_tokens` padded tokens, see `batch_bounds`), since
+    prediction's batch size changes nothing that is computed: None picks it by device
+    (`default_max_tokens`); 0 cuts fixed batches of `batch_size` features instead.
 
     The hot loop does no per-feature Python work: token ids are read from Arrow once, each
     batch is padded with numpy, and outputs stay on the device until the loop ends (no sync per
@@ -224,7 +235,13 @@ def model_outputs(
         device = next(model.parameters()).device
     device = torch.device(device)
     token_level = encoded.kind in (TaskKind.TAGGING, TaskKind.EXTRACTIVE_QA)
-    batches = _padded_batches(encoded, order, batch_size, pad_token_id)
+    if max_tokens is None:
+        max_tokens = default_max_tokens(device, batch_size, int(lengths.max(initial=1)))
+    row_tokens = lengths[order]
+    if encoded.kind is TaskKind.MULTIPLE_CHOICE and len(row_tokens):  # a row: choices x tokens
+        row_tokens = row_tokens * len(features[0]["input_ids"])
+    bounds = batch_bounds(row_tokens, batch_size, max_tokens or None)
+    batches = _padded_batches(encoded, order, bounds, pad_token_id)
     pending: list[tuple[np.ndarray, tuple]] = []
     was_training = model.training
     model.eval()
@@ -251,13 +268,49 @@ def model_outputs(
     return results  # type: ignore[return-value]
 
 
-def _padded_batches(encoded: EncodedSplit, order: np.ndarray, batch_size: int, pad_token_id: int):
+def default_max_tokens(device, batch_size: int, longest: int) -> int:
+    """The token budget of a prediction batch on `device`.
+
+    CPU on one thread (as target stages run there): `CPU_MAX_TOKENS`, batches whose activations
+    stay near the caches (measured faster than 32 x the longest row, benchmarks/README.md). On
+    more threads small batches lose to OpenMP's per-operator synchronisation (QA at 2 threads:
+    0.44x Trainer with 2,048 tokens), so there, as on an accelerator: `batch_size` x the longest
+    feature, the largest batch the fixed-count path makes (no more memory), while batches of
+    short features get many more rows and so fewer kernel launches.
+    """
+    if torch.device(device).type == "cpu" and torch.get_num_threads() == 1:
+        return CPU_MAX_TOKENS
+    return batch_size * max(1, longest)
+
+
+def batch_bounds(
+    sorted_lengths: np.ndarray, batch_size: int, max_tokens: int | None = None
+) -> list[tuple[int, int]]:
+    """[begin, end) of each batch over rows sorted longest first.
+
+    `max_tokens=None`: `batch_size` rows per batch. Otherwise each batch takes as many rows as
+    fit `max_tokens` padded tokens (rows x its first, longest, row's length), at least one.
+    """
+    n = len(sorted_lengths)
+    if max_tokens is None:
+        return [(b, min(n, b + batch_size)) for b in range(0, n, batch_size)]
+    bounds, begin = [], 0
+    while begin < n:
+        rows = max(1, max_tokens // max(1, int(sorted_lengths[begin])))
+        bounds.append((begin, min(n, begin + rows)))
+        begin += rows
+    return bounds
+
+
+def _padded_batches(
+    encoded: EncodedSplit, order: np.ndarray, bounds: list[tuple[int, int]], pad_token_id: int
+):
     """(feature ids, model inputs) per batch of `order`, each padded to its longest row."""
     features = encoded.features
     if encoded.kind is TaskKind.MULTIPLE_CHOICE:  # (choices, tokens) per row: the general collate
         inputs = features.select_columns(["input_ids", "attention_mask"])
-        for begin in range(0, len(order), batch_size):
-            batch_ids = order[begin : begin + batch_size]
+        for begin, end in bounds:
+            batch_ids = order[begin:end]
             columns = inputs[batch_ids.tolist()]
             rows = [
                 {"input_ids": ids, "attention_mask": mask}
@@ -268,8 +321,8 @@ def _padded_batches(encoded: EncodedSplit, order: np.ndarray, batch_size: int, p
     ids_flat, starts = _flat_column(features, "input_ids")
     mask_flat, _ = _flat_column(features, "attention_mask")
     lengths = np.diff(starts)
-    for begin in range(0, len(order), batch_size):
-        batch_ids = order[begin : begin + batch_size]
+    for begin, end in bounds:
+        batch_ids = order[begin:end]
         width = int(lengths[batch_ids].max())
         positions = starts[batch_ids, None] + np.arange(width)
         inside = np.arange(width) < lengths[batch_ids, None]
@@ -308,7 +361,15 @@ def max_context_per_window(features) -> list[np.ndarray]:
     return [flags[starts[i] : starts[i + 1]] for i in range(len(starts) - 1)]
 
 
-def predict(model, head: str, encoded: EncodedSplit, *, batch_size: int = 32, device=None) -> list:
+def predict(
+    model,
+    head: str,
+    encoded: EncodedSplit,
+    *,
+    batch_size: int = 32,
+    max_tokens: int | None = None,
+    device=None,
+) -> list:
     """One prediction per example of `encoded.examples` (see the module docstring).
 
     `model` is an adapters AutoAdapterModel already on `device` (default: its parameters' device);
@@ -324,7 +385,9 @@ def predict(model, head: str, encoded: EncodedSplit, *, batch_size: int = 32, de
         raise ValueError(
             f"predict does not handle {kind.value} tasks (retrieval: stiltx.evaluation.retrieval)"
         )
-    outputs = model_outputs(model, head, encoded, batch_size=batch_size, device=device)
+    outputs = model_outputs(
+        model, head, encoded, batch_size=batch_size, max_tokens=max_tokens, device=device
+    )
     example_index = encoded.features["example_index"]
     if kind is TaskKind.EXTRACTIVE_QA:
         return qa_predictions(

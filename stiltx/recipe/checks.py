@@ -388,6 +388,10 @@ def _check_train(train: schema.TrainConfig, where: str) -> list[str]:
         problems.append(
             f"{where}.max_grad_norm: got {train.max_grad_norm}, expected >= 0 (0 = off)"
         )
+    if _number(train.length_buckets) and not 0 <= train.length_buckets <= 64:
+        problems.append(
+            f"{where}.length_buckets: got {train.length_buckets}, expected 0 (off) to 64"
+        )
     if train.patience is not None and train.patience <= 0:
         problems.append(
             f"{where}.patience: got {train.patience}, expected a positive integer or null"

@@ -93,6 +93,10 @@ class TrainConfig:
     # None: the task's default (TaskSpec.select; TyDiQA: last, as XTREME's train_qa.sh).
     select: Literal["best", "last"] | None = None
     mixed_precision: MixedPrecision = "no"
+    # Pad each batch to the smallest of this many lengths (max_length x k / n, k = 1..n) instead
+    # of its longest row: a few shapes, so `compile` does not recompile every step. 0: off.
+    length_buckets: int = 0
+    compile: bool = False  # torch.compile the model (worth it on a GPU with length_buckets)
     log_every: int = 50
     log_with: tuple[str, ...] = ()  # accelerate trackers: tensorboard, wandb, mlflow
 

@@ -89,6 +89,8 @@ def train(
     optimizer = torch.optim.AdamW(param_groups(params, cfg.weight_decay), lr=cfg.lr, fused=fused)
     model, optimizer = accelerator.prepare(model, optimizer)
     plain = accelerator.unwrap_model(model)
+    if cfg.compile:  # fixed shapes (no dynamic dims): with length_buckets, a few graphs in all
+        model = torch.compile(model, dynamic=False)
     trainable = [p for _, p in params]
     device = accelerator.device
     log_path = out_dir / LOG_NAME

@@ -229,7 +229,7 @@ def run_stage(
     (`specs`: task -> spec, labels filled). Model selection reads the English dev split of each of
     the stage's `dev_tasks`; translated and MLM members have none."""
     # torch and accelerate: only when a stage trains
-    from stiltx.encoding.collate import MODEL_INPUTS
+    from stiltx.encoding.collate import MODEL_INPUTS, bucket_lengths
     from stiltx.sampling.loader import batches_per_epoch, build_mixture
     from stiltx.train import checkpoint, schedule
     from stiltx.train.loop import train
@@ -258,11 +258,14 @@ def run_stage(
     batches = sum(batches_per_epoch(sizes[name], train_cfg.batch_size) for name in by_name)
     total = schedule.total_steps(train_cfg, batches)
     probability = (mlm or MLMConfig()).probability
+    buckets = bucket_lengths(stage.max_length, train_cfg.length_buckets)
     mixture_stream = build_mixture(
         train_sets,
         heads={name: s.head_name for name, s in by_name.items()},
         batch_sizes=dict.fromkeys(by_name, train_cfg.batch_size),
-        collate_fns={name: _collate_fn(s, tokenizer, probability) for name, s in by_name.items()},
+        collate_fns={
+            name: _collate_fn(s, tokenizer, probability, buckets) for name, s in by_name.items()
+        },
         config=stage.sampling,
         seed=seed,
         stream_seed=seed + 1_000_003 * PartialState().process_index,
@@ -319,8 +322,9 @@ def run_stage(
     )
 
 
-def _collate_fn(spec: TaskSpec, tokenizer: Any, mlm_probability: float):
-    """Rows of `spec`'s encoded split -> a padded batch (MLM masks here, at batch time)."""
+def _collate_fn(spec: TaskSpec, tokenizer: Any, mlm_probability: float, buckets=()):
+    """Rows of `spec`'s encoded split -> a padded batch (MLM masks here, at batch time), padded
+    to one of `buckets` when given (stiltx.encoding.collate.bucket_lengths)."""
     from stiltx.encoding.collate import collate
 
     return functools.partial(
@@ -329,4 +333,5 @@ def _collate_fn(spec: TaskSpec, tokenizer: Any, mlm_probability: float):
         pad_token_id=tokenizer.pad_token_id,
         mlm_tokenizer=tokenizer if spec.kind is TaskKind.MLM else None,
         mlm_probability=mlm_probability,
+        buckets=tuple(buckets),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from stiltx.encoding import MODEL_INPUTS, collate, encode_split
+from stiltx.encoding.collate import bucket_lengths
 from stiltx.tasks.examples import MLMExample, MultipleChoiceExample, RetrievalPair, TaggingExample
 from stiltx.tasks.spec import TaskKind
 
@@ -126,3 +127,26 @@ def test_a_dual_encoder_batch_stacks_the_queries_above_their_candidates():
         [0, 5, 2, 1, 1], [0, 9, 9, 2, 1], [0, 6, 7, 8, 2], [0, 3, 2, 1, 1],
     ]  # fmt: skip
     assert batch["attention_mask"].sum(1).tolist() == [3, 4, 5, 3]
+
+
+def test_buckets_pad_to_the_smallest_bucket_that_holds_the_longest_row():
+    assert bucket_lengths(256, 4) == (64, 128, 192, 256)
+    assert bucket_lengths(384, 4) == (96, 192, 288, 384)
+    assert bucket_lengths(100, 3) == (40, 72, 100)  # ceil(100/3)=34 -> 40, ceil(200/3)=67 -> 72
+    assert bucket_lengths(256, 0) == ()
+    rows = [{"input_ids": [0, 5, 2], "attention_mask": [1, 1, 1], "labels": [-100, 3, -100]}]
+    batch = collate(TaskKind.TAGGING, rows, pad_token_id=1, buckets=(4, 8))
+    assert batch["input_ids"].tolist() == [[0, 5, 2, 1]]
+    assert batch["attention_mask"].tolist() == [[1, 1, 1, 0]]
+    assert batch["labels"].tolist() == [[-100, 3, -100, -100]]
+    longer = rows + [
+        {"input_ids": [0] + [5] * 4 + [2], "attention_mask": [1] * 6, "labels": [0] * 6}
+    ]
+    assert collate(TaskKind.TAGGING, longer, 1, buckets=(4, 8))["input_ids"].shape == (2, 8)
+    # above every bucket: its own length (max_length bounds the rows, so only a misconfiguration)
+    assert collate(TaskKind.TAGGING, longer, 1, buckets=(4,))["input_ids"].shape == (2, 6)
+    choices = [{"input_ids": [[0, 2], [0, 5, 5, 2]], "attention_mask": [[1, 1], [1] * 4],
+                "labels": 1}]  # fmt: skip
+    assert collate(TaskKind.MULTIPLE_CHOICE, choices, 1, buckets=(8,))["input_ids"].shape == (
+        1, 2, 8,
+    )  # fmt: skip

@@ -8,7 +8,10 @@ import torch
 
 from stiltx.encoding import encode_split
 from stiltx.evaluation.predict import (
+    CPU_MAX_TOKENS,
     argmax_predictions,
+    batch_bounds,
+    default_max_tokens,
     model_outputs,
     offsets_per_window,
     predict,
@@ -285,3 +288,77 @@ def test_vectorised_span_choice_equals_the_loop_ties_included(dtype):
     assert qa_predictions(starts, ends, offsets, index, contexts) == _loop_qa_predictions(
         starts, ends, offsets, index, contexts
     )
+
+
+# ---------------------------------------------------------------- batching by a token budget
+
+
+def test_batch_bounds_by_tokens_and_by_count():
+    lengths = np.array([10, 8, 8, 5, 3, 3, 1])
+    # 20 tokens: 2 rows of 10, then 2 of 8, then every row of 3 and below (6 fit, 3 are left)
+    assert batch_bounds(lengths, 32, 20) == [(0, 2), (2, 4), (4, 7)]
+    assert batch_bounds(np.array([50, 5]), 32, 20) == [(0, 1), (1, 2)]  # too long: alone
+    assert batch_bounds(lengths, 3) == [(0, 3), (3, 6), (6, 7)]  # no budget: batch_size rows
+    assert batch_bounds(np.array([], dtype=np.int64), 3, 20) == []
+    assert default_max_tokens("cuda", 32, 384) == 32 * 384
+    threads = torch.get_num_threads()
+    try:  # CPU: the token budget on one thread (target stages), batch_size rows on more
+        torch.set_num_threads(1)
+        assert default_max_tokens("cpu", 32, 384) == CPU_MAX_TOKENS
+        torch.set_num_threads(2)
+        assert default_max_tokens("cpu", 32, 384) == 32 * 384
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _budget_examples(kind: TaskKind):
+    """Examples of very different lengths, so budgets cut batches of 1 to all rows."""
+    words = "the cat sat on the mat and looked at the old house near the river".split()
+    if kind is TaskKind.CLASSIFICATION:
+        return [
+            ClassificationExample(str(i), " ".join(words[: 1 + (i * 5) % 14]), "A dog.", None)
+            for i in range(9)
+        ]
+    if kind is TaskKind.TAGGING:
+        return [TaggingExample(str(i), tuple(words[: 1 + (i * 3) % 14])) for i in range(9)]
+    if kind is TaskKind.MULTIPLE_CHOICE:
+        return [
+            MultipleChoiceExample(str(i), " ".join(words[: 2 + i]), ("Yes.", "The river."), None)
+            for i in range(5)
+        ]
+    context = " ".join(f"In {1900 + i} the cat sat on the mat." for i in range(10))
+    return [
+        QAExample(str(i), q, context[: 40 + 25 * i])
+        for i, q in enumerate(["When?", "Who sat on the mat?", "Where did the cat sit?"])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "head", "labels"),
+    [
+        (TaskKind.CLASSIFICATION, "x", ("a", "b", "c")),
+        (TaskKind.TAGGING, "t", TAGS),
+        (TaskKind.EXTRACTIVE_QA, "z", ()),
+        (TaskKind.MULTIPLE_CHOICE, "y", ()),
+    ],
+)
+def test_token_budget_batches_predict_as_fixed_count_batches(
+    model, tiny_tokenizer, kind, head, labels
+):
+    """Same outputs (to float noise) and identical predictions, so identical scores."""
+    task = spec(kind, labels, num_choices=2 if kind is TaskKind.MULTIPLE_CHOICE else 0)
+    examples = _budget_examples(kind)
+    encoded = encode_split(task, examples, tiny_tokenizer, 48, stride=16)
+    lengths = np.asarray(encoded.features["length"])
+    assert len(set(lengths.tolist())) > 2  # batches of different widths
+    fixed = model_outputs(model, head, encoded, batch_size=2, max_tokens=0)
+    reference = predict(model, head, encoded, batch_size=2, max_tokens=0)
+    # a budget of one longest row (batches of 1 .. several rows), of everything at once, and the
+    # device's default
+    for budget in (int(lengths.max()) * 2, int(lengths.sum()) * 2, None):
+        outputs = model_outputs(model, head, encoded, batch_size=2, max_tokens=budget)
+        for ours, theirs in zip(outputs, fixed, strict=True):
+            for a, b in zip(ours, theirs, strict=True):
+                assert a.shape == b.shape
+                np.testing.assert_allclose(a, b, atol=1e-5)
+        assert predict(model, head, encoded, batch_size=2, max_tokens=budget) == reference
