@@ -42,3 +42,17 @@ def test_every_train_example_dry_runs(command, tmp_path, monkeypatch):
     result = CliRunner().invoke(app, [*args, "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "intermediate" in result.output
+
+
+SWEEP = [c for c in COMMANDS if c.startswith("stiltx sweep")]
+
+
+@pytest.mark.parametrize("command", SWEEP)
+def test_every_sweep_example_dry_runs(command, tmp_path, monkeypatch):
+    monkeypatch.setenv("STILTX_CACHE", str(tmp_path))
+    args = shlex.split(command)[1:]
+    out = args.index("--out")
+    args[out + 1] = str(tmp_path / "sweep")
+    result = CliRunner().invoke(app, [*args, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "jobs" in result.output
