@@ -151,6 +151,9 @@ class AdapterTuning:
         used = set(heads)
         for head_name, head in model.heads.items():
             head.requires_grad_(head_name in used)
+        # an MLM head's decoder is tied to the word embeddings: unfreezing the head above
+        # unfroze them too, and adapter tuning keeps the encoder (embeddings included) as loaded
+        model.get_input_embeddings().requires_grad_(False)
         self.activate(model, TRAIN_LANGUAGE)
 
     def trainable_parameters(self, model: Any) -> list[tuple[str, Any]]:

@@ -72,6 +72,20 @@ def test_adapter_trains_only_the_adapter_and_used_heads(build, config, options):
             assert torch.equal(p, before[name]), name
 
 
+def test_adapter_tuning_with_an_mlm_head_keeps_the_tied_word_embeddings_frozen(build):
+    # the MLM head's decoder weight is the word-embedding matrix: training the head must not
+    # train the embeddings (baselines/mlm with method.kind=adapter trained them before)
+    model = build({"mlm": HeadSpec(TaskKind.MLM)})
+    AdapterTuning("seq_bn", {"reduction_factor": 4}).prepare(model, ["mlm"])
+    embeddings = model.get_input_embeddings().weight
+    assert not embeddings.requires_grad
+    trainable = [n for n, p in model.named_parameters() if p.requires_grad]
+    assert any(".stilt." in n for n in trainable) and any(
+        n.startswith("heads.mlm.") for n in trainable
+    )
+    assert all(".stilt." in n or n.startswith("heads.mlm.") for n in trainable), trainable
+
+
 def test_full_finetune_trains_everything(build):
     model = build()
     FullFinetune().prepare(model, ["nli"])
