@@ -221,7 +221,9 @@ def _check_language_adapters(recipe: schema.Recipe) -> list[str]:
     tasks = [get_task(t) for t in recipe.target.tasks if t in task_names()]
     needed = [TRAIN_LANGUAGE, *(lang for spec in tasks for lang in eval_languages(recipe, spec))]
     trained = set(madx_languages(recipe.madx, recipe)) if recipe.madx is not None else set()
-    missing = [lang for lang in dict.fromkeys(needed) if lang not in adapters and lang not in trained]
+    missing = [
+        lang for lang in dict.fromkeys(needed) if lang not in adapters and lang not in trained
+    ]
     if missing:
         problems.append(
             f"{key}: no adapter for {', '.join(missing)} (one is needed for {TRAIN_LANGUAGE}, the "

@@ -81,7 +81,9 @@ def _cell(text: str, bold: bool) -> str:
 
 def _em(text: str, bold: bool = False) -> float:
     """Estimated width of `text` in em at the document's font size."""
-    text = re.sub(r"-(?=\d)", "−", text).replace("<=", "≤").replace(" ± ", "±").replace(" - ", " − ")
+    text = (
+        re.sub(r"-(?=\d)", "−", text).replace("<=", "≤").replace(" ± ", "±").replace(" - ", " − ")
+    )
     width = sum(_WIDTHS.get(ch, 0.74 if ch.isupper() else 0.5) for ch in text)
     return width * (BOLD if bold else 1.0)
 

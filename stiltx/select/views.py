@@ -14,8 +14,8 @@ from dataclasses import asdict, fields
 from rich.console import Console
 
 from stiltx.report import export
-from stiltx.report.tables import Row, Table
 from stiltx.report.rich_view import rich_table
+from stiltx.report.tables import Row, Table
 from stiltx.select.rank import EvalRow, RankRow
 from stiltx.terminal import print_whole
 

@@ -48,7 +48,9 @@ def test_the_tiny_preset_tunes_madx_only_in_recipes_that_have_it():
 def test_language_adapters_cover_english_and_every_evaluation_language(tmp_path):
     recipe = load_recipe("madx/madx", preset="tiny")
     assert [s.language for s in language_adapter_stages(recipe)] == ["en", "de", "ru", "zh", "sw"]
-    (tmp_path / "adapter_config.json").write_text("{}")  # a saved adapter folder, as validate sees it
+    (tmp_path / "adapter_config.json").write_text(
+        "{}"
+    )  # a saved adapter folder, as validate sees it
     given = load_recipe(
         "madx/madx", preset="tiny", overrides=[f"method.language_adapters.sw={tmp_path}"]
     )

@@ -78,9 +78,7 @@ def piped(toy_cache, *args: str):
 def test_bad_input_is_one_line(toy_cache, tmp_path, sweep, write_run):
     one_line_error(piped(toy_cache, "--candidates", "nothing/*"), "no bundled single-task")
     one_line_error(piped(toy_cache, "--target", "tatoeba"), "tatoeba has no English training")
-    one_line_error(
-        piped(toy_cache, "--estimator", "logme", "--target", "xnli"), "--from SWEEP_DIR"
-    )
+    one_line_error(piped(toy_cache, "--estimator", "logme", "--target", "xnli"), "--from SWEEP_DIR")
     write_run(tmp_path / "only-direct", "direct", 1, None, 1.0)
     one_line_error(
         piped(toy_cache, "--estimator", "logme", "--from", str(tmp_path / "only-direct")),
