@@ -91,6 +91,10 @@ def _evaluate(model_dir: str, data_dir: str, out: Path, state, predicted: dict) 
               "dev": predicted["dev"], "embedded": predicted["embedded"]}  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     (out / f"rank-{state.process_index}.json").write_text(json.dumps(result))
+    # leave the gloo group before exiting: torn down at interpreter exit instead, its threads
+    # can abort the process ("terminate called without an active exception", exit -6)
+    state.wait_for_everyone()
+    state.destroy_process_group()
 
 
 if __name__ == "__main__":
