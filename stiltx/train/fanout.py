@@ -39,6 +39,7 @@ from stiltx.train.progress import stages_display
 CPU_THREADS_PER_WORKER = 1
 POLL_S = 0.5  # how often the parent looks for a worker that died without a word
 REPORT_EVERY_S = 0.5  # a worker's progress events at most this often
+BUSY_WINDOW_S = 0.5  # `auto` on CPU: how long it watches the machine for busy cores
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,46 @@ def machine_fanout(parallel: int | str, stages: int) -> Fanout:
         gpus = [d.strip() for d in visible.split(",")][:count] if visible else []
         gpus = gpus or [str(i) for i in range(count)]
     processes = int(os.environ.get("WORLD_SIZE", "1") or 1)
-    busy = max(0.0, os.getloadavg()[0] - 1) if hasattr(os, "getloadavg") else 0.0  # less this run
+    busy = busy_cores() if parallel == "auto" and not gpus else 0.0
     return plan_fanout(
         parallel, stages, gpus=gpus, cores=core_share(), processes=processes, busy=busy
     )
+
+
+def busy_cores(window_s: float = BUSY_WINDOW_S) -> float:
+    """The cores other processes keep busy now, in cores: the machine's non-idle CPU time over
+    `window_s` seconds (/proc/stat) less this process's own. Measured, not the load average: the
+    1-minute average still counts the run's own intermediate phase, which has just ended (so
+    `auto` started one worker on a quiet 2-core box; benchmarks/README.md). Time spent by
+    processes of a higher niceness than this one's is idle to us: the scheduler gives the
+    workers its cores first. Without /proc/stat: the load average less this run's one core."""
+    try:
+        first, own = _cpu_jiffies(), time.process_time()
+        time.sleep(window_s)
+        second, own = _cpu_jiffies(), time.process_time() - own
+    except (OSError, ValueError, IndexError):
+        return max(0.0, os.getloadavg()[0] - 1) if hasattr(os, "getloadavg") else 0.0
+    cpus, total = first[0], sum(b - a for a, b in zip(first[1:], second[1:], strict=True))
+    if total <= 0:
+        return 0.0
+    user, nice, system, idle, iowait, irq, softirq, steal = (
+        b - a for a, b in zip(first[1:], second[1:], strict=True)
+    )
+    niced_idle = nice if os.getpriority(os.PRIO_PROCESS, 0) <= 0 else 0
+    busy = (user + nice + system + irq + softirq + steal - niced_idle) / total * cpus
+    return max(0.0, busy - own / window_s)
+
+
+def _cpu_jiffies() -> tuple[int, ...]:
+    """(number of CPUs, user, nice, system, idle, iowait, irq, softirq, steal) from /proc/stat;
+    guest time is already inside user."""
+    with open("/proc/stat", encoding="ascii") as handle:
+        lines = handle.read().splitlines()
+    fields = lines[0].split()
+    if fields[0] != "cpu" or len(fields) < 9:
+        raise ValueError(f"/proc/stat: unexpected first line {lines[0]!r}")
+    cpus = sum(1 for line in lines if line.startswith("cpu") and line[3:4].isdigit())
+    return (cpus, *(int(x) for x in fields[1:9]))
 
 
 def core_share() -> int:

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from functools import partial
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -13,7 +17,7 @@ from rich.console import Console
 from stiltx.errors import StiltxError
 from stiltx.plan import target_stages
 from stiltx.recipe.load import load_recipe
-from stiltx.train.fanout import Fanout, plan_fanout, run_stages
+from stiltx.train.fanout import Fanout, busy_cores, plan_fanout, run_stages
 
 CPU = {"gpus": (), "processes": 1}
 
@@ -39,6 +43,18 @@ def test_auto_starts_cpu_workers_only_on_idle_cores():
     assert plan_fanout("auto", 6, cores=2, busy=1.2, **CPU) == Fanout(1, 1)  # same threads
     assert plan_fanout("auto", 6, cores=16, busy=12, **CPU) == Fanout(4, 2)
     assert plan_fanout(2, 6, cores=2, busy=5, **CPU) == Fanout(2, 1)  # asked for: as asked
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="/proc/stat: Linux")
+def test_busy_cores_sees_another_process_at_work():
+    spin = "import time\nend = time.monotonic() + 3\nwhile time.monotonic() < end: pass\n"
+    other = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        time.sleep(0.3)
+        assert busy_cores(0.5) > 0.6  # a process spinning on a core of its own, at least
+    finally:
+        other.kill()
+        other.wait()
 
 
 def test_one_stage_per_gpu_and_sequential_under_accelerate_launch():
