@@ -25,7 +25,7 @@ def push(
     ] = None,
 ) -> None:
     """Share a run's model on the Hugging Face Hub with a model card (recipe, mixture, results)."""
-    from stiltx.report.push import build_folder, check_repo_id, plan_push, upload  # start-up
+    from stiltx.share.push import build_folder, check_repo_id, plan_push, upload  # start-up
 
     check_repo_id(repo_id)
     plan = plan_push(run_dir, what)

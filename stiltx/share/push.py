@@ -38,7 +38,7 @@ from stiltx.layout import (
 )
 from stiltx.recipe.convert import convert
 from stiltx.recipe.schema import ToyConfig
-from stiltx.report.model_card import card_text
+from stiltx.share.model_card import card_text
 from stiltx.tasks.registry import get_task
 from stiltx.toy.resolve import toy_model_dir
 
