@@ -49,6 +49,12 @@ def sweep(
         ),
     ] = None,
     gpus_per_job: Annotated[int, typer.Option(help="GPUs per job (>1: accelerate launch).")] = 1,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            help="local, no --gpus: jobs at a time on the CPU, each with its share of the cores."
+        ),
+    ] = 1,
     partition: Annotated[str | None, typer.Option(help="slurm: partition.")] = None,
     time_limit: Annotated[int, typer.Option(help="slurm: minutes per job.")] = 24 * 60,
     array_parallelism: Annotated[int, typer.Option(help="slurm: jobs at a time.")] = 64,
@@ -106,6 +112,7 @@ def sweep(
                 resume=resume,
                 gpus=split_list(gpus),
                 gpus_per_job=gpus_per_job,
+                jobs=jobs,
                 slurm=slurm,
             ),
             dry_run=dry_run,
@@ -119,6 +126,7 @@ def sweep(
         given = {
             "--executor": executor if executor != "local" else None, "--gpus": gpus,
             "--gpus-per-job": str(gpus_per_job) if gpus_per_job != 1 else None,
+            "--jobs": str(jobs) if jobs != 1 else None,
             "--partition": partition, "--select": select,
             "--time-limit": str(time_limit) if time_limit != 24 * 60 else None,
             "--array-parallelism": str(array_parallelism) if array_parallelism != 64 else None,

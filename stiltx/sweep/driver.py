@@ -42,6 +42,7 @@ class RunOptions:
     resume: bool = False
     gpus: tuple[str, ...] = ()  # local: devices to spread jobs over
     gpus_per_job: int = 1
+    jobs: int = 1  # local without GPUs: jobs at a time (each gets its share of the cores)
     slurm: SlurmOptions = field(default_factory=SlurmOptions)
 
 
@@ -126,6 +127,10 @@ def run_sweep(
 ) -> int:
     """Run the sweep (with `budget`, only the chosen candidates); return the number of failed jobs."""
     sweep_dir = Path(sweep_dir)
+    if options.executor == "local":  # refuse bad --gpus / --jobs before anything is written
+        from stiltx.sweep.execute import device_groups
+
+        device_groups(options.gpus, options.gpus_per_job, options.jobs)
     jobs = all_jobs = J.plan_jobs(spec)
     choice = None
     if budget is not None:
@@ -219,6 +224,7 @@ def _run(
             sweep_dir,
             gpus=options.gpus,
             gpus_per_job=options.gpus_per_job,
+            jobs_at_once=options.jobs,
             on_start=on_start,
             on_end=on_end,
             on_wait=on_wait,

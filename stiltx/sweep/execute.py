@@ -127,14 +127,22 @@ def run_job(
     return final
 
 
-def device_groups(gpus: Sequence[str], gpus_per_job: int) -> list[str | None]:
-    """'0,1,2,3' with 2 per job -> ['0,1', '2,3']; no GPUs listed -> [None] (one at a time)."""
+def device_groups(gpus: Sequence[str], gpus_per_job: int, jobs: int = 1) -> list[str | None]:
+    """'0,1,2,3' with 2 per job -> ['0,1', '2,3']; no GPUs listed -> `jobs` slots of None (CPU:
+    that many jobs at a time, one by default)."""
+    if jobs < 1:
+        raise StiltxError(f"--jobs {jobs}: expected a number of jobs at a time, 1 or more")
     if not gpus:
         if gpus_per_job > 1:
             raise StiltxError(
                 f"--gpus-per-job {gpus_per_job} needs --gpus listing the devices to use locally"
             )
-        return [None]
+        return [None] * jobs
+    if jobs > 1:
+        raise StiltxError(
+            f"--jobs {jobs} is for CPU-only sweeps; with --gpus list a device once per job it "
+            "runs at a time (0,0: two jobs share GPU 0)"
+        )
     if gpus_per_job < 1 or len(gpus) < gpus_per_job:
         raise StiltxError(
             f"--gpus {','.join(gpus)} has fewer devices than --gpus-per-job {gpus_per_job}"
@@ -158,6 +166,7 @@ def run_local(
     *,
     gpus: Sequence[str] = (),
     gpus_per_job: int = 1,
+    jobs_at_once: int = 1,
     on_start: Callable[[Job, str | None], None] | None = None,
     on_end: Callable[[Job, str], None] | None = None,
     on_wait: Callable[[Job, LockHolder], None] | None = None,
@@ -166,7 +175,7 @@ def run_local(
 
     A failed job does not stop the others. `on_wait` hears of a job another process is running.
     """
-    groups = device_groups(gpus, gpus_per_job)
+    groups = device_groups(gpus, gpus_per_job, jobs_at_once)
     cores = job_cores(len(groups))
     free: queue.Queue[str | None] = queue.Queue()
     for group in groups:

@@ -24,6 +24,21 @@ def test_device_groups(gpus, per_job, groups):
     assert device_groups(gpus, per_job) == groups
 
 
+def test_cpu_jobs_side_by_side():
+    assert device_groups((), 1, jobs=3) == [None, None, None]
+    with pytest.raises(StiltxError, match="--jobs 0"):
+        device_groups((), 1, jobs=0)
+    with pytest.raises(StiltxError, match="0,0: two jobs share GPU 0"):
+        device_groups(("0",), 1, jobs=2)
+
+
+def test_a_bad_jobs_setting_is_refused_before_the_sweep_folder_is_written(tmp_path):
+    spec = J.SweepSpec(recipes=("direct",), seeds=(1,), preset="tiny")
+    with pytest.raises(StiltxError, match="--jobs 2 is for CPU-only sweeps"):
+        run_sweep(spec, tmp_path / "sweep", RunOptions(gpus=("0",), jobs=2), console=Console())
+    assert not (tmp_path / "sweep").exists()
+
+
 def test_device_groups_refuse_too_few_devices():
     with pytest.raises(StiltxError, match="fewer devices"):
         device_groups(("0",), 2)
