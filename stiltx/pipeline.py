@@ -413,13 +413,18 @@ def dual_embedders(model: Any, tokenizer: Any, target: Any, stage: TargetStage, 
 
 def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, run_dir: Path | None):
     """Tatoeba / BUCC / LAReQA / Mewsli-X from pooled hidden states of the encoder (pooling and
-    layer per task: `retrieval.protocol`)."""
+    layer per task: `retrieval.protocol`). With MAD-X language adapters each side is read under
+    its own language's adapter (beneath the intermediate adapter, where there is one), as a
+    target's evaluation swaps in the adapter of the language it reads."""
 
     model, tokenizer = build_model(where.model, {})
+    method = make_method(recipe.method)
     if intermediate_dir is not None:
-        method = make_method(recipe.method)
         method.load(model, intermediate_dir)
         method.activate(model, TRAIN_LANGUAGE)
+    setup = None
+    if recipe.method.language_adapters:
+        setup = partial(method.activate, model, task=intermediate_dir is not None)
     model.eval()
     evaluation = Evaluation()
     for name in recipe.retrieval.tasks:
@@ -436,6 +441,7 @@ def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, ru
                 pooling=setting.pooling,
                 batch_size=recipe.retrieval.batch_size,
                 split=recipe.eval.split,
+                language_setup=setup,
                 out_dir=None
                 if run_dir is None or not is_main_process()
                 else RunLayout(run_dir).retrieval,

@@ -228,6 +228,19 @@ def intermediate_stage(recipe: Recipe) -> IntermediateStage | None:
     )
 
 
+def per_task_stages(stage: IntermediateStage) -> tuple[IntermediateStage, ...]:
+    """A combining recipe's stages (`intermediate.combine`): one per member, each the stage a
+    `single/<task>` run trains (that member alone, selected on its own English dev)."""
+    return tuple(
+        replace(
+            stage,
+            members=(member,),
+            dev_tasks=tuple(t for t in stage.dev_tasks if t == member.task),
+        )
+        for member in stage.members
+    )
+
+
 def target_stages(recipe: Recipe) -> tuple[TargetStage, ...]:
     """One stage per English training task, in target order."""
     stages = []

@@ -25,6 +25,7 @@ from stiltx.evaluation.metrics import bucc_f1, map_at_20
 from stiltx.evaluation.retrieval_protocol import default_layer
 from stiltx.evaluation.shard import shard_predict
 from stiltx.evaluation.zero_shot import Evaluation, Missing
+from stiltx.plan import TRAIN_LANGUAGE
 from stiltx.results import Score
 from stiltx.tasks.examples import RetrievalCorpus
 from stiltx.tasks.registry import all_tasks
@@ -271,11 +272,14 @@ def _unique_texts(texts: Sequence) -> tuple[list[str], list[list[str]]]:
     return list(position), ids
 
 
-def bucc_candidates(corpus: RetrievalCorpus, embed_fn: EmbedFn) -> dict[Pair, float]:
-    """Mined (source id, target id) -> margin for a BUCC corpus (queries = xx, candidates = en)."""
+def bucc_candidates(
+    corpus: RetrievalCorpus, embed_fn: EmbedFn, query_embed_fn: EmbedFn | None = None
+) -> dict[Pair, float]:
+    """Mined (source id, target id) -> margin for a BUCC corpus (queries = xx, candidates = en;
+    `query_embed_fn`, where given, embeds the xx side)."""
     source_texts, source_ids = _unique_texts(corpus.queries)
     target_texts, target_ids = _unique_texts(corpus.candidates)
-    mined = bucc_mine(embed_fn(source_texts), embed_fn(target_texts))
+    mined = bucc_mine((query_embed_fn or embed_fn)(source_texts), embed_fn(target_texts))
     return {(s, t): score for i, j, score in mined for s in source_ids[i] for t in target_ids[j]}
 
 
@@ -284,11 +288,14 @@ def _gold_pairs(corpus: RetrievalCorpus) -> set[Pair]:
 
 
 def bucc_predict(
-    corpus: RetrievalCorpus, embed_fn: EmbedFn, threshold: float | None = None
+    corpus: RetrievalCorpus,
+    embed_fn: EmbedFn,
+    threshold: float | None = None,
+    query_embed_fn: EmbedFn | None = None,
 ) -> tuple[set[Pair], float]:
     """The mined pairs kept by the threshold, and the threshold: the given one, or (None) the
     one that maximises F1 on this corpus's gold (the dev split)."""
-    candidates = bucc_candidates(corpus, embed_fn)
+    candidates = bucc_candidates(corpus, embed_fn, query_embed_fn)
     if threshold is None:
         gold = _gold_pairs(corpus)
         if not gold:
@@ -315,8 +322,11 @@ def _ranked_ids(
     return [[corpus.candidates[j].id for j in row] for row in idx]
 
 
-def _aligned_bitext(corpus: RetrievalCorpus, embed_fn: EmbedFn) -> tuple[np.ndarray, np.ndarray]:
-    """(xx vectors, English vectors), row i of one the translation of row i of the other."""
+def _aligned_bitext(
+    corpus: RetrievalCorpus, embed_fn: EmbedFn, query_embed_fn: EmbedFn | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(xx vectors, English vectors), row i of one the translation of row i of the other (the xx
+    side by `query_embed_fn` where given)."""
     by_id = {c.id: c for c in corpus.candidates}
     pairs = [(q, by_id.get((corpus.gold.get(q.id) or ("",))[0])) for q in corpus.queries]
     pairs = [(q, c) for q, c in pairs if c is not None]
@@ -324,7 +334,7 @@ def _aligned_bitext(corpus: RetrievalCorpus, embed_fn: EmbedFn) -> tuple[np.ndar
         raise DataError(
             f"tatoeba {corpus.id}: 0 queries with gold candidates; expected aligned pairs"
         )
-    xx = embed_fn([q.text for q, _ in pairs])
+    xx = (query_embed_fn or embed_fn)([q.text for q, _ in pairs])
     en = embed_fn([c.text for _, c in pairs])
     return xx, en
 
@@ -349,8 +359,10 @@ def score_retrieval(
     query_embed_fn: EmbedFn | None = None,
 ) -> dict[str, float]:
     """Score one (task, language, split) corpus; `embed_fn(texts)` returns unit vectors
-    (`query_embed_fn`, where given, embeds a ranking task's queries: XTREME-R's dual encoders
-    truncate queries and candidates at different lengths, run_eval_lareqa.sh:31-33).
+    (`query_embed_fn`, where given, embeds the queries: the xx side of Tatoeba and BUCC, a
+    ranking task's queries; XTREME-R's dual encoders truncate queries and candidates at
+    different lengths, run_eval_lareqa.sh:31-33, and MAD-X reads each side under its own
+    language adapter).
 
     - tatoeba: {"accuracy" (English queries, xx pool, as XTREME), "accuracy_xx_en"}: see
       `tatoeba_accuracy`.
@@ -374,10 +386,10 @@ def score_retrieval(
         )
     scoring = known[task_name]
     if scoring is RetrievalScoring.MINING:
-        predicted, threshold = bucc_predict(corpus, embed_fn, threshold)
+        predicted, threshold = bucc_predict(corpus, embed_fn, threshold, query_embed_fn)
         return _bucc_scores(corpus, predicted, threshold)
     if scoring is RetrievalScoring.BITEXT:
-        return tatoeba_accuracy(*_aligned_bitext(corpus, embed_fn))
+        return tatoeba_accuracy(*_aligned_bitext(corpus, embed_fn, query_embed_fn))
     corpus = _scored_queries(corpus)  # RetrievalScoring.RANKING
     ranked = _ranked_ids(corpus, embed_fn, MAP_K, query_embed_fn)
     return map_at_20(ranked, [corpus.gold[q.id] for q in corpus.queries])
@@ -423,6 +435,45 @@ def dual_texts(corpus: RetrievalCorpus) -> RetrievalCorpus:
     return replace(corpus, queries=swap(corpus.queries), candidates=swap(corpus.candidates))
 
 
+def per_language(embed_fn: EmbedFn, setup: Callable[[str], None]) -> Callable[[str], EmbedFn]:
+    """language -> `embed_fn` run with the model set up for that language (`setup(language)`
+    before every call: another language may have been set up since), remembered by text."""
+    made: dict[str, EmbedFn] = {}
+
+    def under(language: str) -> EmbedFn:
+        if language not in made:
+
+            def embed_in(texts: Sequence[str]) -> np.ndarray:
+                setup(language)
+                return embed_fn(texts)
+
+            made[language] = cached(sharded(embed_in))
+        return made[language]
+
+    return under
+
+
+def by_language(under: Callable[[str], EmbedFn], texts: Sequence) -> EmbedFn:
+    """An EmbedFn over `texts` (Text) that embeds each under its own language (`under`; English
+    when a text names none): a LAReQA pool holds every language."""
+    language = {t.text: t.language or TRAIN_LANGUAGE for t in texts}
+
+    def embed_texts(strings: Sequence[str]) -> np.ndarray:
+        groups: dict[str, list[int]] = {}
+        for row, text in enumerate(strings):
+            groups.setdefault(language.get(text, TRAIN_LANGUAGE), []).append(row)
+        parts = {code: under(code)([strings[r] for r in rows]) for code, rows in groups.items()}
+        if not parts:
+            return np.zeros((0, 0), dtype=np.float32)
+        width = next(iter(parts.values())).shape[1]
+        vectors = np.zeros((len(strings), width), dtype=np.float32)
+        for code, rows in groups.items():
+            vectors[rows] = parts[code]
+        return vectors
+
+    return embed_texts
+
+
 ZERO_SHOT_SUFFIX = "_zero_shot"  # map_at_20_zero_shot: a dual-encoder task scored from the encoder
 
 
@@ -439,6 +490,7 @@ def score_task(
     split: str = "test",
     out_dir=None,
     dual: tuple[EmbedFn, EmbedFn] | None = None,
+    language_setup: Callable[[str], None] | None = None,
 ):
     """Score a retrieval task on every language -> `zero_shot.Evaluation` (scores + missing).
 
@@ -452,37 +504,41 @@ def score_task(
     `dual` = (query, candidate) embedders of a trained dual encoder (LAReQA, Mewsli-X as XTREME-R
     scores them, on its texts: `dual_texts`); without it a task that XTREME-R scores that way is
     scored from the pooled encoder and its metric named `<metric>_zero_shot`.
+    `language_setup(language)` (MAD-X) makes the model read `language`: every text is then
+    embedded under the setup of its own language (`Text.language`; the queries under the
+    evaluated language, candidates without one under English), as MAD-X swaps in the target
+    language's adapter at evaluation.
     """
 
     split = split if split in spec.splits else spec.test_split
     query_fn = None
+    plain = partial(
+        embed, model, tokenizer, layer=layer, pooling=pooling, batch_size=batch_size,
+        max_length=spec.defaults.max_length,
+    )  # fmt: skip
     if dual is not None:
         query_fn, embed_fn = (cached(sharded(fn)) for fn in dual)
     else:
-        embed_fn = cached(
-            sharded(
-                partial(
-                    embed, model, tokenizer, layer=layer, pooling=pooling,
-                    batch_size=batch_size, max_length=spec.defaults.max_length,
-                )
-            )
-        )  # fmt: skip
+        embed_fn = cached(sharded(plain))
+    under = per_language(plain, language_setup) if language_setup and dual is None else None
     suffix = ZERO_SHOT_SUFFIX if dual is None and spec.train_task else ""
     task_dir = None if out_dir is None else Path(out_dir) / spec.name
     evaluation = Evaluation()
     for language in languages:
         try:
             corpus = load_split(spec, language, split, data)[0]
+            if under is not None:  # each side under its own language
+                query_fn, embed_fn = under(language), by_language(under, corpus.candidates)
             if spec.retrieval_scoring is RetrievalScoring.MINING:
                 metrics = _bucc_task_language(
-                    spec, language, split, corpus, data, embed_fn, task_dir
+                    spec, language, split, corpus, data, embed_fn, task_dir, query_fn
                 )
             elif dual is not None:
                 metrics = score_retrieval(
                     spec.name, dual_texts(corpus), embed_fn, query_embed_fn=query_fn
                 )
             else:
-                metrics = score_retrieval(spec.name, corpus, embed_fn)
+                metrics = score_retrieval(spec.name, corpus, embed_fn, query_embed_fn=query_fn)
         except StiltxError as error:
             evaluation.missing.append(Missing(spec.name, language, str(error)))
             continue
@@ -496,16 +552,16 @@ def score_task(
     return evaluation
 
 
-def _bucc_task_language(spec, language, split, corpus, data, embed_fn, task_dir):
+def _bucc_task_language(spec, language, split, corpus, data, embed_fn, task_dir, query_fn=None):
     """Dev: threshold chosen on dev. Test: threshold chosen on dev, applied to test."""
     threshold = None
     if split != spec.dev_split:
         dev = load_split(spec, language, spec.dev_split, data)[0]
-        dev_pairs, threshold = bucc_predict(dev, embed_fn)
+        dev_pairs, threshold = bucc_predict(dev, embed_fn, query_embed_fn=query_fn)
         dev_metrics = _bucc_scores(dev, dev_pairs, threshold)
         if task_dir is not None:
             atomic.write_json(task_dir / f"{language}.{spec.dev_split}.json", dev_metrics)
-    predicted, threshold = bucc_predict(corpus, embed_fn, threshold)
+    predicted, threshold = bucc_predict(corpus, embed_fn, threshold, query_fn)
     if task_dir is not None:
         lines = "".join(f"{s}\t{t}\n" for s, t in sorted(predicted))
         atomic.write_text(task_dir / f"{language}.{split}.pairs.tsv", lines)

@@ -184,11 +184,12 @@ class AdapterTuning:
         if heads:
             load_heads(model, directory)
 
-    def activate(self, model: Any, language: str | None = None) -> None:
-        """Make `Stack([language adapter], *below, name)` the active setup."""
+    def activate(self, model: Any, language: str | None = None, *, task: bool = True) -> None:
+        """Make `Stack([language adapter], *below, name)` the active setup (`task=False`: the
+        language adapter alone, for an encoder that has no task adapter: MAD-X retrieval)."""
         from adapters import Stack
 
-        chain = [*self.below, self.name]
+        chain = [*self.below, self.name] if task else []
         if self.language_adapters:
             if language not in self.language_adapters:
                 known = ", ".join(sorted(self.language_adapters))
@@ -200,7 +201,7 @@ class AdapterTuning:
                     model, language, self.language_adapters[language], madx2=self.madx2
                 )
             chain.insert(0, language)
-        model.set_active_adapters(Stack(*chain) if len(chain) > 1 else chain[0])
+        model.set_active_adapters(Stack(*chain) if len(chain) > 1 else (chain or [None])[0])
         keep = {language, TRAIN_LANGUAGE}
         for other in sorted(set(self.language_adapters) & set(model.adapters_config) - keep):
             model.delete_adapter(other)

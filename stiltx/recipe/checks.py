@@ -218,7 +218,8 @@ def _check_language_adapters(recipe: schema.Recipe) -> list[str]:
         elif not path.is_dir() and str(where).startswith((".", "/", "~")):
             problems.append(f"{key}.{language}: {where}: no such folder; expected a saved "
                             "adapter folder or an AdapterHub id")  # fmt: skip
-    tasks = [get_task(t) for t in recipe.target.tasks if t in task_names()]
+    named = (*recipe.target.tasks, *recipe.retrieval.tasks)  # retrieval reads each side's too
+    tasks = [get_task(t) for t in named if t in task_names()]
     needed = [TRAIN_LANGUAGE, *(lang for spec in tasks for lang in eval_languages(recipe, spec))]
     trained = set(madx_languages(recipe.madx, recipe)) if recipe.madx is not None else set()
     missing = [
@@ -227,7 +228,8 @@ def _check_language_adapters(recipe: schema.Recipe) -> list[str]:
     if missing:
         problems.append(
             f"{key}: no adapter for {', '.join(missing)} (one is needed for {TRAIN_LANGUAGE}, the "
-            "training language, and for each language the target tasks are evaluated on); add "
+            "training language, and for each language the target and retrieval tasks are evaluated "
+            "on); add "
             "them, or leave those languages out of eval.languages"
         )
     return problems

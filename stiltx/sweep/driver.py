@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -59,10 +59,10 @@ class SweepOptions:
     budget: Budget | None = None  # --select E --top K: train only the top-ranked candidates
 
 
-def _recipe(job: J.Job):
+def _recipe(job: J.Job, overrides: tuple[str, ...] | None = None):
     from stiltx.recipe.load import load_recipe
 
-    return load_recipe(job.ref, preset=job.preset, overrides=job.overrides)
+    return load_recipe(job.ref, preset=job.preset, overrides=overrides or job.overrides)
 
 
 def changed_runs(sweep_dir: Path, jobs: list[J.Job]) -> list[str]:
@@ -72,9 +72,26 @@ def changed_runs(sweep_dir: Path, jobs: list[J.Job]) -> list[str]:
     changed = []
     for job in jobs:
         stored = job.run_dir(sweep_dir) / RESOLVED_RECIPE
-        if stored.is_file() and recipe_hash(load_recipe(str(stored))) != recipe_hash(_recipe(job)):
+        ours = _recipe(job, job.run_overrides(sweep_dir)) if stored.is_file() else None
+        if ours is not None and recipe_hash(load_recipe(str(stored))) != recipe_hash(ours):
             changed.append(job.id)
     return changed
+
+
+def started_alone(sweep_dir: Path, jobs: list[J.Job]) -> list[J.Job]:
+    """`jobs`, a combining job whose run was started training its own models (before its
+    single-task jobs were in the sweep) left to finish so, not linked to them."""
+    from stiltx.recipe.load import load_recipe, recipe_hash
+
+    kept = []
+    for job in jobs:
+        stored = job.run_dir(sweep_dir) / RESOLVED_RECIPE
+        if job.reuse and stored.is_file():
+            alone = _recipe(job)
+            if recipe_hash(load_recipe(str(stored))) == recipe_hash(alone):
+                job = replace(job, reuse=(), stages=J.describe_stages(alone))
+        kept.append(job)
+    return kept
 
 
 def print_plan(jobs: list[J.Job], sweep_dir: Path, options: RunOptions, console: Console) -> None:
@@ -135,6 +152,7 @@ def run_sweep(
     choice = None
     if budget is not None:
         jobs, choice = choose(all_jobs, budget, console)
+        jobs = J.relink(jobs)  # a combining job takes models only from jobs that still run
         console.print(escape(describe(choice)), highlight=False, soft_wrap=True)
     if dry_run:
         print_plan(jobs, sweep_dir, options, console)
@@ -147,6 +165,7 @@ def run_sweep(
         )
     if started:  # its runs and state files are read by joining names onto it
         run_files.check_tree(sweep_dir, "sweep folder")
+    jobs = started_alone(sweep_dir, jobs)
     changed = changed_runs(sweep_dir, jobs)
     if changed:
         raise StiltxError(
@@ -177,7 +196,9 @@ def run_sweep(
             highlight=False,
         )
         if final != S.DONE:
-            console.print(f"  log: {status.log}\n" + escape(S.tail(status.log)), highlight=False)
+            tail = S.tail(status.log)  # none: the job never started (its inputs failed)
+            text = f"  log: {status.log}\n{escape(tail)}" if tail else f"  {escape(status.detail)}"
+            console.print(text, highlight=False)
 
     def on_wait(job: J.Job, holder: LockHolder) -> None:
         console.print(

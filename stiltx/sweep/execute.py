@@ -10,6 +10,8 @@ A job dies with the process that runs it (stiltx.sweep.tether: Linux's parent-de
 every level), so a killed driver leaves no job behind. A job whose run folder is locked by a live
 process (another driver, or one that outlived a driver from before the tether) is waited for,
 never started a second time: when the lock is released it is done, or it is resumed as usual.
+A job that takes the models of others (`Job.reuse`: a merge over the sweep's single-task jobs)
+starts once they are done; if one of them failed, it fails too, untried, naming it.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import shlex
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import replace
 from pathlib import Path
 
 from stiltx.errors import StiltxError
@@ -78,6 +82,12 @@ def run_job(
     wait_while_held(run_dir, (lambda holder: on_wait(job, holder)) if on_wait else None)
     if S.is_done(sweep_dir, job):
         return S.DONE
+    missing = unfinished_inputs(job, sweep_dir)
+    if missing:
+        S.record(sweep_dir, job, state=S.FAILED, finished=S.now(), returncode=None,
+                 error=f"not started: it takes the models of {', '.join(missing)}, which did "
+                 "not finish; finish them (--resume), then this job runs")  # fmt: skip
+        return S.FAILED
     resume = run_dir.is_dir() and any(run_dir.iterdir())
     command = job_command(job, sweep_dir, resume, gpus_per_job)
     env = dict(os.environ)
@@ -127,6 +137,13 @@ def run_job(
     return final
 
 
+def unfinished_inputs(job: Job, sweep_dir: Path) -> list[str]:
+    """The jobs among `job.reuse` that are not done (one another process runs is waited for)."""
+    for job_id in job.reuse:
+        wait_while_held(Path(sweep_dir) / job_id)
+    return [job_id for job_id in job.reuse if not S.is_done(sweep_dir, replace(job, id=job_id))]
+
+
 def device_groups(gpus: Sequence[str], gpus_per_job: int, jobs: int = 1) -> list[str | None]:
     """'0,1,2,3' with 2 per job -> ['0,1', '2,3']; no GPUs listed -> `jobs` slots of None (CPU:
     that many jobs at a time, one by default)."""
@@ -174,14 +191,21 @@ def run_local(
     """Run `jobs` with as many at a time as there are device groups; {job id: final state}.
 
     A failed job does not stop the others. `on_wait` hears of a job another process is running.
+    A job that takes others' models waits for those of them in `jobs` to end before it takes a
+    device (they come first in `jobs`, so they have started by then).
     """
     groups = device_groups(gpus, gpus_per_job, jobs_at_once)
     cores = job_cores(len(groups))
     free: queue.Queue[str | None] = queue.Queue()
     for group in groups:
         free.put(group)
+    jobs = sorted(jobs, key=lambda job: bool(job.reuse))  # the jobs they take from first
+    ended = {job.id: threading.Event() for job in jobs}
 
     def work(job: Job) -> str:
+        for job_id in job.reuse:
+            if job_id in ended:
+                ended[job_id].wait()
         devices = free.get()
         try:
             if on_start:
@@ -189,6 +213,7 @@ def run_local(
             return run_job(job, sweep_dir, devices, gpus_per_job, on_wait, cores)
         finally:
             free.put(devices)
+            ended[job.id].set()
 
     results: dict[str, str] = {}
     with ThreadPoolExecutor(max_workers=len(groups)) as pool:

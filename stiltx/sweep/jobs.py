@@ -2,7 +2,10 @@
 
 A job is one ordinary run directory, `<sweep dir>/<recipe name>/seed-<s>`, produced by
 `stiltx train --recipe R [--preset P] [--set k=v]... --set seed=S --out <run dir> [--resume]`,
-so any job can be re-run or resumed alone, by hand, with the same command.
+so any job can be re-run or resumed alone, by hand, with the same command. A combining job
+(merge/*, fusion/*) whose per-task models the sweep's single-task jobs of its seed train already
+takes theirs (`reuse`, stiltx.sweep.reuse): its command adds `--set intermediate.combine.from=[their
+run folders]`, and it runs after them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from stiltx import atomic, run_files
 from stiltx.errors import StiltxError, UnknownNameError, did_you_mean
 from stiltx.plan import intermediate_stage, language_adapter_stages, target_stages
 from stiltx.recipe.schema import Recipe
+from stiltx.sweep.reuse import from_override, reused_models
 
 MANIFEST = "sweep.json"
 CONTROL, INTERMEDIATE, BASELINE = "control", "intermediate", "baseline"
@@ -34,16 +38,24 @@ class Job:
     preset: str | None
     overrides: tuple[str, ...]  # the --set overrides that apply to this recipe, seed last
     stages: str  # one line for --dry-run: what the run trains and for how many steps
+    # ids of the single-task jobs whose models it combines (one per task, in order): run first
+    reuse: tuple[str, ...] = ()
 
     def run_dir(self, sweep_dir: Path) -> Path:
         return Path(sweep_dir) / self.id
+
+    def run_overrides(self, sweep_dir: Path) -> tuple[str, ...]:
+        """The --set overrides of its run: `overrides`, and the models it takes (`reuse`)."""
+        if not self.reuse:
+            return self.overrides
+        return (*self.overrides, from_override(sweep_dir, self.reuse))
 
     def train_args(self, sweep_dir: Path, resume: bool) -> list[str]:
         """The `stiltx train` arguments of this job (after `python -m stiltx`)."""
         args = ["train", "--recipe", self.ref]
         if self.preset:
             args += ["--preset", self.preset]
-        for item in self.overrides:
+        for item in self.run_overrides(sweep_dir):
             args += ["--set", item]
         args += ["--out", str(self.run_dir(Path(sweep_dir)).resolve())]
         return args + (["--resume"] if resume else [])
@@ -123,9 +135,10 @@ def _applicable(recipe: Recipe, overrides: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def describe_stages(recipe: Recipe) -> str:
+def describe_stages(recipe: Recipe, reuse: tuple[str, ...] = ()) -> str:
     """'intermediate anli + mnli (300 steps) -> targets mnli, pawsx (150 steps each) -> retrieval'
-    (spaces between names: the line wraps on them at 80 columns)."""
+    (spaces between names: the line wraps on them at 80 columns); a combining job that takes
+    its models from the jobs `reuse` says so."""
 
     def length(train) -> str:
         if train.max_steps is not None:
@@ -143,10 +156,11 @@ def describe_stages(recipe: Recipe) -> str:
     elif inter is not None and recipe.intermediate.combine is not None:
         combine = recipe.intermediate.combine
         how = combine.merge if combine.kind == "merge" else "fusion"
-        parts.append(
-            f"intermediate {', '.join(recipe.intermediate.tasks)} ({length(inter.train)} "
-            f"each) -> {how}"
-        )
+        if reuse or combine.from_:
+            source = f"from {', '.join(reuse or combine.from_)} (not trained again)"
+        else:
+            source = f"({length(inter.train)} each)"
+        parts.append(f"intermediate {', '.join(recipe.intermediate.tasks)} {source} -> {how}")
     elif inter is not None:
         parts.append(
             f"intermediate {' + '.join(recipe.intermediate.tasks)} ({length(inter.train)})"
@@ -173,6 +187,7 @@ def plan_jobs(spec: SweepSpec) -> list[Job]:
         raise StiltxError("--seeds: give at least one seed, e.g. --seeds 1,2,3")
     problems: list[str] = []
     jobs: list[Job] = []
+    recipes: dict[str, Recipe] = {}
     names: dict[str, str] = {}
     for ref in expand_recipes(spec.recipes):
         try:
@@ -207,9 +222,34 @@ def plan_jobs(spec: SweepSpec) -> list[Job]:
                     stages=stages,
                 )
             )
+            recipes[jobs[-1].id] = replace(recipe, seed=seed, seeds=())
     if problems:
         raise StiltxError("the sweep cannot start:\n" + "\n".join(f"- {p}" for p in problems))
-    return jobs
+    return link_reuse(jobs, recipes)
+
+
+def link_reuse(jobs: list[Job], recipes: dict[str, Recipe]) -> list[Job]:
+    """`jobs` with each combining job linked to the single-task jobs (same seed) that train the
+    very models it needs (stiltx.sweep.reuse); linked jobs go last, after every job they take
+    from, the others keep their order."""
+    linked = []
+    for job in jobs:
+        singles = [(o.id, recipes[o.id]) for o in jobs if o.seed == job.seed and o is not job]
+        reuse = reused_models(recipes[job.id], singles)
+        if reuse:
+            job = replace(job, reuse=reuse, stages=describe_stages(recipes[job.id], reuse))
+        linked.append(job)
+    return [j for j in linked if not j.reuse] + [j for j in linked if j.reuse]
+
+
+def relink(jobs: list[Job]) -> list[Job]:
+    """`link_reuse` again over a subset of a sweep's jobs (a budgeted sweep drops some): a
+    combining job whose single-task jobs are not all among them trains its own models."""
+    from stiltx.recipe.load import load_recipe
+
+    recipes = {j.id: load_recipe(j.ref, preset=j.preset, overrides=j.overrides) for j in jobs}
+    unlinked = [replace(j, reuse=(), stages=describe_stages(recipes[j.id])) for j in jobs]
+    return link_reuse(unlinked, recipes)
 
 
 def parse_seeds(text: str) -> tuple[int, ...]:
@@ -270,9 +310,13 @@ def read_manifest(sweep_dir: Path) -> tuple[SweepSpec, list[Job]]:
             preset=request.get("preset"),
             overrides=tuple(request.get("overrides", ())),
         )
-        jobs = [replace(Job(**j), overrides=tuple(j["overrides"])) for j in raw["jobs"]]
+        jobs = [
+            replace(Job(**j), overrides=tuple(j["overrides"]), reuse=tuple(j.get("reuse", ())))
+            for j in raw["jobs"]
+        ]
         for job in jobs:
-            check_job_id(job.id)
+            for job_id in (job.id, *job.reuse):
+                check_job_id(job_id)
     except (KeyError, TypeError, AttributeError, StiltxError) as error:
         raise StiltxError(f"{path}: not a valid sweep manifest ({error})") from None
     return spec, jobs

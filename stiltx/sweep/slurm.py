@@ -3,7 +3,10 @@
 All jobs go out as one Slurm job array (at most `array_parallelism` at a time); each array task
 calls `execute.run_job`, i.e. runs `python -m stiltx train ...` (under `accelerate launch` with
 several GPUs) in the same Python environment on the node. submitit's `local` and `debug`
-clusters run the very same jobs on this machine (the tests use `local`).
+clusters run the very same jobs on this machine (the tests use `local`). Jobs that take the
+models of others (`Job.reuse`: merges over the sweep's single-task jobs) go out as a second
+array once the first has ended (a plain ordering that every submitit cluster honours; Slurm's
+`--dependency=afterok` would start each a little earlier, but local / debug clusters ignore it).
 """
 
 from __future__ import annotations
@@ -87,18 +90,33 @@ def make_executor(sweep_dir: Path, options: SlurmOptions):
     return executor
 
 
+def waves(jobs: Sequence[Job]) -> list[list[Job]]:
+    """The arrays to submit one after another: the jobs that take no other job's models, then
+    those that do (empty arrays left out)."""
+    ids = {job.id for job in jobs}
+    later = [job for job in jobs if ids & set(job.reuse)]
+    first = [job for job in jobs if job not in later]
+    return [wave for wave in (first, later) if wave]
+
+
 def plan_text(jobs: Sequence[Job], sweep_dir: Path, options: SlurmOptions) -> str:
     """What `--executor slurm --dry-run` prints: executor settings, the sbatch header, commands."""
     params = parameters(options)
     lines = [
         f"submitit AutoExecutor(folder={Path(sweep_dir) / SUBMITIT_DIR}, cluster={options.cluster})",
         "parameters: " + ", ".join(f"{k}={v!r}" for k, v in params.items()),
-        f"{len(jobs)} jobs as one Slurm array, at most {options.array_parallelism} at a time; "
-        "each array task runs stiltx.sweep.execute.run_job, i.e.:",
     ]
-    for job in jobs:
-        command = job_command(job, sweep_dir, resume=False, gpus_per_job=options.gpus_per_job)
-        lines.append(f"  [{job.id}] python " + " ".join(command[1:]))
+    arrays = waves(jobs)
+    for n, wave in enumerate(arrays):
+        after = " after the first has ended (they take its models)" if n else ""
+        how = "one Slurm array" if len(arrays) == 1 else f"Slurm array {n + 1} of {len(arrays)}"
+        lines.append(
+            f"{len(wave)} jobs as {how}{after}, at most {options.array_parallelism} at a time; "
+            "each array task runs stiltx.sweep.execute.run_job, i.e.:"
+        )
+        for job in wave:
+            command = job_command(job, sweep_dir, resume=False, gpus_per_job=options.gpus_per_job)
+            lines.append(f"  [{job.id}] python " + " ".join(command[1:]))
     try:
         from submitit.slurm.slurm import _make_sbatch_string  # the sbatch file submitit writes
 
@@ -134,8 +152,22 @@ def run_slurm(
     on_submitted: Callable[[list[Any]], None] | None = None,
     on_end: Callable[[Job, str], None] | None = None,
 ) -> dict[str, str]:
-    """Submit `jobs` as one array and wait for them; {job id: final state}."""
+    """Submit `jobs` as one array (two: `waves`) and wait for them; {job id: final state}."""
     executor = make_executor(sweep_dir, options)
+    results: dict[str, str] = {}
+    for wave in waves(jobs):
+        results.update(_run_array(executor, wave, sweep_dir, options, on_submitted, on_end))
+    return results
+
+
+def _run_array(
+    executor: Any,
+    jobs: Sequence[Job],
+    sweep_dir: Path,
+    options: SlurmOptions,
+    on_submitted: Callable[[list[Any]], None] | None,
+    on_end: Callable[[Job, str], None] | None,
+) -> dict[str, str]:
     for job in jobs:
         S.record(sweep_dir, job, state="submitted", pid=None, started=None, returncode=None)
     with executor.batch():

@@ -144,9 +144,8 @@ def job_status(sweep_dir: Path, job: Job) -> JobStatus:
         return JobStatus(job, INTERRUPTED, took, log, "Ctrl-C; resumes from checkpoints")
     if state == FAILED:
         rc = info.get("returncode")
-        return JobStatus(
-            job, FAILED, _seconds(info.get("started"), info.get("finished")), log, f"exit {rc}"
-        )
+        why = f"exit {rc}" if rc is not None or not info.get("error") else str(info["error"])
+        return JobStatus(job, FAILED, _seconds(info.get("started"), info.get("finished")), log, why)
     if state == RUNNING:
         pid = info.get("pid")
         here = info.get("host") == socket.gethostname()

@@ -21,7 +21,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from rich.console import Console
 
 from stiltx import atomic, run_files, saved_model
 from stiltx.layout import DONE_FILE, MODEL_DIR, TARGET_DIR, RunLayout
-from stiltx.plan import IntermediateStage, target_stages
+from stiltx.plan import IntermediateStage, per_task_stages, target_stages
 from stiltx.recipe import combine as combine_cfg
 from stiltx.recipe import intermediate_from
 from stiltx.recipe.schema import Recipe
@@ -64,15 +64,11 @@ def single_models(
         console.print(f"intermediate: {len(models)} models from intermediate.combine.from")
         return models, models
     models = {}
-    for member in stage.members:
-        one = replace(
-            stage,
-            members=(member,),
-            dev_tasks=tuple(t for t in stage.dev_tasks if t == member.task),
-        )
-        result = train_one(one, RunLayout(run_dir).intermediate / SINGLE_DIR / member.name)
-        console.print(f"intermediate {member.name}: {result.steps} steps")
-        models[member.name] = result.model_dir
+    for one in per_task_stages(stage):
+        name = one.members[0].name
+        result = train_one(one, RunLayout(run_dir).intermediate / SINGLE_DIR / name)
+        console.print(f"intermediate {name}: {result.steps} steps")
+        models[name] = result.model_dir
     return models, {}
 
 

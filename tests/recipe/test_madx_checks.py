@@ -57,3 +57,13 @@ def test_language_adapters_cover_english_and_every_evaluation_language(tmp_path)
     assert "sw" not in [s.language for s in language_adapter_stages(given)]  # given, not trained
     tuned_only = load_recipe("direct", overrides=["madx.train.max_steps=5"])
     assert language_adapter_stages(tuned_only) == ()  # no languages: a section that only tunes
+
+
+def test_given_language_adapters_cover_the_retrieval_languages_too(tmp_path):
+    (tmp_path / "adapter_config.json").write_text("{}")  # a saved adapter folder
+    given = [f"method.language_adapters.{lang}={tmp_path}" for lang in ("en", "de", "zh")]
+    sets = ["target.tasks=[pawsx]", "madx.languages=[]", *given]  # pawsx: en, de, zh
+    assert load_recipe("madx/madx", preset="tiny", overrides=[*sets, "retrieval.tasks=[]"])
+    with pytest.raises(RecipeError) as error:  # tatoeba reads ru and sw as well
+        load_recipe("madx/madx", preset="tiny", overrides=[*sets, "retrieval.tasks=[tatoeba]"])
+    assert "method.language_adapters: no adapter for ru, sw" in str(error.value)

@@ -1,10 +1,12 @@
-"""`stiltx sweep` end to end at smoke size: 3 recipes x 2 seeds as real subprocess jobs.
+"""`stiltx sweep` end to end at smoke size: 4 recipes x 2 seeds as real subprocess jobs.
 
 One module fixture tells the whole story (and keeps CI time small): the sweep starts from the
 command line, is killed (process group, SIGKILL) once its first job has finished, and is then
 resumed through submitit's `local` executor, which runs the remaining jobs as subprocesses.
 The tests check the finished sweep: every job done, the finished job not redone, the
-interrupted one resumed, the transfer tables written, --status, and `intermediate.from`.
+interrupted one resumed, the transfer tables written, --status, and `intermediate.from`. The
+two-task merge of the sweep takes the models of its single-task jobs (a second Slurm array),
+and scores exactly as the same merge training its own.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ from stiltx.sweep.driver import RunOptions, run_sweep
 from stiltx.sweep.slurm import SlurmOptions
 
 RECIPES = "direct,single/mnli,single/qqp"
+MERGE = """# Two-task uniform merge (a test recipe)
+extends: merge/average
+name: merge2
+intermediate:
+  tasks: [mnli, qqp]
+"""
 FAST = (
     "toy.size=smoke",
     "target.tasks=[xnli]",
@@ -48,13 +56,14 @@ pytestmark = pytest.mark.slow
 
 def sweep_args(out, toy_cache):
     sets = [x for item in (*FAST, f"toy.cache_dir={toy_cache}") for x in ("--set", item)]
-    return ["sweep", "--recipes", RECIPES, "--preset", "tiny", "--seeds", "1,2", *sets,
+    recipes = f"{RECIPES},{toy_cache.parent / 'merge2.yaml'}"
+    return ["sweep", "--recipes", recipes, "--preset", "tiny", "--seeds", "1,2", *sets,
             "--out", str(out)]  # fmt: skip
 
 
 def spec(toy_cache):
     return J.SweepSpec(
-        recipes=(RECIPES,), seeds=(1, 2), preset="tiny",
+        recipes=(f"{RECIPES},{toy_cache.parent / 'merge2.yaml'}",), seeds=(1, 2), preset="tiny",
         overrides=(*FAST, f"toy.cache_dir={toy_cache}"),
     )  # fmt: skip
 
@@ -63,6 +72,7 @@ def spec(toy_cache):
 def sweep(tmp_path_factory):
     root = tmp_path_factory.mktemp("sweep")
     toy_cache, out = root / "toy", root / "toy-sweep"
+    (root / "merge2.yaml").write_text(MERGE)
     env = {**os.environ, "PYTHONPATH": str(REPO), "STILTX_CACHE": str(root / "cache")}
     process = subprocess.Popen(
         [sys.executable, "-m", "stiltx", *sweep_args(out, toy_cache)],
@@ -115,7 +125,7 @@ def test_every_job_is_an_ordinary_run_directory(sweep):
     out = sweep["out"]
     assert [j.id for j in sweep["jobs"]] == [
         "direct/seed-1", "direct/seed-2", "single-mnli/seed-1", "single-mnli/seed-2",
-        "single-qqp/seed-1", "single-qqp/seed-2",
+        "single-qqp/seed-1", "single-qqp/seed-2", "merge2/seed-1", "merge2/seed-2",
     ]  # fmt: skip
     for job in sweep["jobs"]:
         results = json.loads((out / job.id / "results.json").read_text())
@@ -143,8 +153,8 @@ def test_status_shows_every_job_done(sweep):
     lines = result.output.strip().splitlines()
     header = ["job", "role", "state", "phase", "step", "ETA", "time", "notes"]
     assert lines[0].split("\t") == header  # piped: raw text
-    assert [line.split("\t")[2] for line in lines[1:-1]] == ["done"] * 6
-    assert lines[-1] == "6 jobs: 6 done"
+    assert [line.split("\t")[2] for line in lines[1:-1]] == ["done"] * 8
+    assert lines[-1] == "8 jobs: 8 done"
 
 
 def test_rerun_without_resume_is_refused(sweep):
@@ -167,3 +177,32 @@ def test_intermediate_from_reuses_a_finished_run(sweep, tmp_path, monkeypatch):
     assert "from: " + str(source) in (run_dir / "recipe.resolved.yaml").read_text()
     results = json.loads((run_dir / "results.json").read_text())
     assert {s["task"] for s in results["scores"]} == {"xnli"}
+
+
+def test_the_merge_takes_the_single_jobs_models_and_scores_as_if_it_trained_them(sweep, tmp_path):
+    from stiltx.pipeline import run
+    from stiltx.recipe.load import load_recipe
+
+    out, toy_cache = sweep["out"], sweep["toy_cache"]
+    merge = next(j for j in sweep["jobs"] if j.id == "merge2/seed-1")
+    assert merge.reuse == ("single-mnli/seed-1", "single-qqp/seed-1")
+    taken = json.loads((out / merge.id / "results.json").read_text())
+    stages = taken["budget"]["stages"]
+    for task in ("mnli", "qqp"):  # counted from the single jobs' own records, not trained again
+        assert stages[f"from:{task}"] == {
+            "steps": 2, "examples": 8,
+            "from": str(out.resolve() / f"single-{task}/seed-1/intermediate/model"),
+        }  # fmt: skip
+    assert not (out / merge.id / "intermediate" / "single").exists()
+    # the same merge alone trains both models itself: the same scores, to the last digit
+    recipe = load_recipe(
+        str(toy_cache.parent / "merge2.yaml"), preset="tiny",
+        overrides=[*FAST, f"toy.cache_dir={toy_cache}", "seed=1", "seeds=[]"],
+    )  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STILTX_CACHE", str(toy_cache.parent / "cache"))
+        [alone] = run(recipe, out_dir=tmp_path / "alone", console=_quiet())
+    trained = json.loads((alone / "results.json").read_text())
+    assert trained["budget"]["stages"]["intermediate/single/mnli"] == {"steps": 2, "examples": 8}
+    assert trained["budget"]["steps"] == taken["budget"]["steps"] == 6
+    assert trained["scores"] == taken["scores"] and len(taken["scores"]) >= 3
