@@ -169,7 +169,8 @@ def evaluate_command(options: SelectOptions, console: Console) -> None:
             group_truth = R.test_truth(sweep, task, langs, options.candidates)
             rows = R.score_estimates(task, group_truth, again, k=options.k, grid=grid, label=label)
             by_truth.setdefault(label, []).extend(rows)
-    tables = [V.eval_table(label, rows) for label, rows in by_truth.items()]
+    note = R.coverage(sweep, options.candidates).note()
+    tables = [V.eval_table(label, rows, note) for label, rows in by_truth.items()]
     V.show(tables, [r for rows in by_truth.values() for r in rows], options.fmt, console)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stiltx import run_files
@@ -23,6 +23,7 @@ from stiltx.report.transfer import analyse, sweep_roles
 from stiltx.select.estimate import Candidate, Estimate, Setting, Target
 from stiltx.select.metrics import kendall_tau, ndcg_at_k, ranking, regret_at_k
 from stiltx.select.registry import get_estimator
+from stiltx.sweep.jobs import MANIFEST, read_manifest
 
 SINGLE = "single/*"
 DEV_TRUTH = "English dev"
@@ -107,7 +108,52 @@ def matches(recipe: str, pattern: str) -> bool:
     return any(fnmatch.fnmatchcase(recipe, p) for p in (pattern, pattern.replace("/", "-")))
 
 
-def _runs(sweep_dir: Path, pattern: str) -> list[RunResults]:
+@dataclass(frozen=True)
+class Coverage:
+    """The seeds the truth averages over: those at which every candidate has a finished run, so
+    each candidate's mean is over the same seeds; and the candidate runs left out."""
+
+    seeds: tuple[int | None, ...]
+    left_out: tuple[str, ...]  # 'single-mnli/seed-3': unfinished (or its seed is incomplete)
+
+    def note(self) -> str:
+        used = ", ".join(str(s) for s in self.seeds)
+        if not self.left_out:
+            return f"truth: seeds {used}, every candidate finished at each"
+        shown = ", ".join(self.left_out[:6]) + (" ..." if len(self.left_out) > 6 else "")
+        return (
+            f"truth: seeds {used} only (every candidate finished there); not finished, so their "
+            f"seeds are left out: {shown}"
+        )
+
+
+def coverage(sweep_dir: str | Path, pattern: str = SINGLE) -> Coverage:
+    """Which seeds of the sweep's `pattern` candidates the truth can use (sweep.json's jobs count
+    as candidates too, finished or not); an error when no seed has them all."""
+    runs = _matching(Path(sweep_dir), pattern)
+    have = {(r.recipe, r.seed) for r in runs}
+    recipes, seeds = {r.recipe for r in runs}, {r.seed for r in runs}
+    if (Path(sweep_dir) / MANIFEST).is_file():
+        for job in read_manifest(Path(sweep_dir))[1]:
+            if matches(job.recipe, pattern):
+                recipes.add(job.recipe)
+                seeds.add(job.seed)
+    order = sorted(seeds, key=lambda s: (s is None, s or 0))
+    complete = tuple(s for s in order if all((r, s) in have for r in recipes))
+    left_out = tuple(
+        f"{r}/seed-{s}" for s in order if s not in complete for r in sorted(recipes)
+        if (r, s) not in have
+    )  # fmt: skip
+    if not complete:
+        shown = ", ".join(left_out[:8]) + (" ..." if len(left_out) > 8 else "")
+        raise StiltxError(
+            f"select: {sweep_dir} has no seed at which every {pattern!r} candidate finished; "
+            f"unfinished: {shown} (finish them with `stiltx sweep ... --resume`)"
+        )
+    return Coverage(complete, left_out)
+
+
+def _matching(sweep_dir: Path, pattern: str) -> list[RunResults]:
     found = find_runs([sweep_dir])
     runs = [r for r in found.runs if matches(r.recipe, pattern)]
     if not runs:
@@ -116,6 +162,12 @@ def _runs(sweep_dir: Path, pattern: str) -> list[RunResults]:
             f"select: {sweep_dir} has no finished runs of {pattern!r} (recipes found: {seen})"
         )
     return runs
+
+
+def _runs(sweep_dir: Path, pattern: str) -> list[RunResults]:
+    """The candidates' finished runs at the seeds every candidate finished (`coverage`)."""
+    seeds = coverage(sweep_dir, pattern).seeds
+    return [r for r in _matching(sweep_dir, pattern) if r.seed in seeds]
 
 
 def sweep_candidates(sweep_dir: str | Path, pattern: str = SINGLE) -> list[Candidate]:
@@ -141,7 +193,9 @@ def sweep_candidates(sweep_dir: str | Path, pattern: str = SINGLE) -> list[Candi
 def sweep_truth(sweep_dir: str | Path, pattern: str = SINGLE) -> dict[str, dict[str, float]]:
     """target -> candidate recipe -> mean English dev (selection) score, from the sweep."""
     found = find_runs([sweep_dir])
-    dev = analyse(found, sweep_roles(Path(sweep_dir))).dev
+    seeds = coverage(sweep_dir, pattern).seeds  # every candidate averaged over the same seeds
+    runs = tuple(r for r in found.runs if not matches(r.recipe, pattern) or r.seed in seeds)
+    dev = analyse(replace(found, runs=runs), sweep_roles(Path(sweep_dir))).dev
     truth: dict[str, dict[str, float]] = {}
     for recipe, per_task in dev.items():
         if matches(recipe, pattern):

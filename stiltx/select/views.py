@@ -78,7 +78,7 @@ def _means(mine: Sequence[EvalRow]) -> tuple[str, ...]:
             f"{sum(r.seconds for r in mine):.1f}")  # fmt: skip
 
 
-def eval_table(truth: str, rows: Sequence[EvalRow]) -> Table:
+def eval_table(truth: str, rows: Sequence[EvalRow], seeds_note: str = "") -> Table:
     """Every ranking scored against one truth: a section per target (its rankings, then the truly
     best candidate), and one with each ranking's mean over the targets."""
     k = rows[0].k
@@ -95,6 +95,7 @@ def eval_table(truth: str, rows: Sequence[EvalRow]) -> Table:
         out.append(Row(column, _means(mine), group="mean"))
     notes = (
         f"truth: each candidate's {truth} score, mean over the sweep's seeds; (truth): the best",
+        *((seeds_note,) if seeds_note else ()),
         f"regret@{k}: points (and %) lost by the top {k}'s best vs the best (Poth et al. 2021); "
         "tau: Kendall's tau-b; s: the estimator's seconds (mean: over all targets)",
         f"the grid these rankings try to avoid cost {rows[0].grid_seconds:.1f} s (its "

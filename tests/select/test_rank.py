@@ -8,6 +8,7 @@ import pytest
 from stiltx.errors import StiltxError
 from stiltx.select.estimate import Cost, Estimate
 from stiltx.select.rank import (
+    coverage,
     grid_seconds,
     ranked_rows,
     score_estimates,
@@ -26,6 +27,28 @@ def test_truth_candidates_and_grid_cost(sweep):
     ]  # fmt: skip
     assert all(c.run_dir.name == "seed-1" for c in candidates)
     assert grid_seconds(sweep) == 3 * (10.0 + 20.0)  # direct is not a candidate
+
+
+def test_the_truth_averages_every_candidate_over_the_same_seeds(sweep, write_run):
+    import shutil
+
+    shutil.rmtree(sweep / "single-qqp" / "seed-2")  # qqp's seed 2 did not finish
+    write_run(sweep, "single/mnli", 3, 90.0, 30.0)  # a seed only mnli has
+    cover = coverage(sweep)
+    assert cover.seeds == (1,)
+    assert cover.left_out == (
+        "single/qqp/seed-2", "single/qqp/seed-3", "single/squad/seed-3"
+    )  # fmt: skip
+    assert "seeds 1 only" in cover.note() and "single/qqp/seed-2" in cover.note()
+    # seed 1 alone: mnli 80, not (80 + 82 + 90) / 3
+    assert sweep_truth(sweep) == {
+        "xnli": {"single/mnli": 80.0, "single/qqp": 70.0, "single/squad": 75.0}
+    }
+    assert grid_seconds(sweep) == 3 * 10.0
+    shutil.rmtree(sweep / "single-squad" / "seed-1")
+    with pytest.raises(StiltxError, match="no seed at which every 'single/\\*' candidate") as err:
+        sweep_truth(sweep)
+    assert "single/squad/seed-1" in str(err.value) and "\n" not in str(err.value)
 
 
 def test_score_estimates_by_hand(sweep):
