@@ -136,7 +136,9 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
     if recipe.retrieval.tasks:
         console.print(f"retrieval: {', '.join(recipe.retrieval.tasks)} from the encoder")
         t0 = time.perf_counter()
-        evaluation.extend(retrieval(stacked, where, intermediate_dir, run_dir))
+        evaluation.extend(
+            retrieval(stacked, where, intermediate_dir, run_dir, progress=True, console=console)
+        )
         timings["retrieval"] = _timing(t0)
 
     # (iii) each target: fine-tune on English, evaluate zero-shot on every language; the stages
@@ -411,11 +413,19 @@ def dual_embedders(model: Any, tokenizer: Any, target: Any, stage: TargetStage, 
     )
 
 
-def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, run_dir: Path | None):
+def retrieval(
+    recipe: Recipe,
+    where: Resolved,
+    intermediate_dir: Path | None,
+    run_dir: Path | None,
+    progress: bool = False,
+    console: Console | None = None,
+):
     """Tatoeba / BUCC / LAReQA / Mewsli-X from pooled hidden states of the encoder (pooling and
     layer per task: `retrieval.protocol`). With MAD-X language adapters each side is read under
     its own language's adapter (beneath the intermediate adapter, where there is one), as a
-    target's evaluation swaps in the adapter of the language it reads."""
+    target's evaluation swaps in the adapter of the language it reads. `progress`: a bar over
+    the (task, language) pairs in a terminal."""
 
     model, tokenizer = build_model(where.model, {})
     method = make_method(recipe.method)
@@ -427,26 +437,20 @@ def retrieval(recipe: Recipe, where: Resolved, intermediate_dir: Path | None, ru
         setup = partial(method.activate, model, task=intermediate_dir is not None)
     model.eval()
     evaluation = Evaluation()
-    for name in recipe.retrieval.tasks:
-        spec = get_task(name)
-        setting = retrieval_setting(recipe.retrieval, spec, model.config.num_hidden_layers)
-        evaluation.extend(
-            score_task(
-                spec,
-                eval_languages(recipe, spec),
-                model=model,
-                tokenizer=tokenizer,
-                data=where.data,
-                layer=setting.layer,
-                pooling=setting.pooling,
-                batch_size=recipe.retrieval.batch_size,
-                split=recipe.eval.split,
-                language_setup=setup,
-                out_dir=None
-                if run_dir is None or not is_main_process()
-                else RunLayout(run_dir).retrieval,
-            )
-        )
+    specs = [get_task(name) for name in recipe.retrieval.tasks]
+    total = sum(len(eval_languages(recipe, spec)) for spec in specs)
+    out_dir = None if run_dir is None or not is_main_process() else RunLayout(run_dir).retrieval
+    with steps_progress("retrieval", total, progress and is_main_process(), console) as advance:
+        for spec in specs:
+            setting = retrieval_setting(recipe.retrieval, spec, model.config.num_hidden_layers)
+            scored = score_task(
+                spec, eval_languages(recipe, spec), model=model, tokenizer=tokenizer,
+                data=where.data, layer=setting.layer, pooling=setting.pooling,
+                batch_size=recipe.retrieval.batch_size, split=recipe.eval.split,
+                language_setup=setup, out_dir=out_dir,
+                on_language=partial(_advance, advance, spec.name),
+            )  # fmt: skip
+            evaluation.extend(scored)
     return evaluation
 
 

@@ -130,5 +130,9 @@ def evaluate_run(
     if wanted:
         recipe = replace(recipe, retrieval=replace(recipe.retrieval, tasks=wanted))
         stacked = with_language_adapters(recipe, run_dir)
-        evaluation.extend(retrieval(stacked, run.where, run.intermediate_dir, None))
+        evaluation.extend(
+            retrieval(
+                stacked, run.where, run.intermediate_dir, None, progress=True, console=console
+            )
+        )
     return results_dict(recipe, evaluation, started, {})

@@ -37,9 +37,13 @@ def test_evaluation_draws_a_bar_in_a_terminal(direct_run):
     frames = out.getvalue()
     assert "evaluate" in frames and f"/{len(languages)}" in frames  # done / total languages
     assert any(f"pawsx {language}" in frames for language in languages)
+    retrieved = {(s["task"], s["language"]) for s in results["scores"] if s["task"] == "tatoeba"}
+    assert retrieved and "retrieval" in frames  # retrieval has a bar of its own
+    assert any(f"tatoeba {language}" in frames for _, language in retrieved)
     piped = io.StringIO()
     evaluate_run(direct_run, console=Console(file=piped, width=80, force_terminal=False))
     assert "evaluate" not in piped.getvalue()  # logs and pipes get no bar frames
+    assert "retrieval" not in piped.getvalue()
 
 
 def test_ctrl_c_in_train_exits_130_with_the_resume_command(tmp_path, toy_cache, direct_run):

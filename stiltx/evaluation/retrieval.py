@@ -491,8 +491,10 @@ def score_task(
     out_dir=None,
     dual: tuple[EmbedFn, EmbedFn] | None = None,
     language_setup: Callable[[str], None] | None = None,
+    on_language: Callable[[str], None] | None = None,
 ):
     """Score a retrieval task on every language -> `zero_shot.Evaluation` (scores + missing).
+    `on_language(language)` is called as each language is done (a progress bar).
 
     Under `accelerate launch` each process embeds its share of the sentences (`sharded`) and
     every process scores from all the vectors; pass `out_dir` in the main process only.
@@ -541,14 +543,16 @@ def score_task(
                 metrics = score_retrieval(spec.name, corpus, embed_fn, query_embed_fn=query_fn)
         except StiltxError as error:
             evaluation.missing.append(Missing(spec.name, language, str(error)))
-            continue
-        if task_dir is not None:
+            metrics = {}
+        if metrics and task_dir is not None:
             atomic.write_json(task_dir / f"{language}.{split}.json", metrics)
         for name, value in metrics.items():
             if name not in ("threshold", "num_predicted"):
                 evaluation.scores.append(
                     Score(spec.name, language, split, name + suffix, float(value))
                 )
+        if on_language is not None:
+            on_language(language)
     return evaluation
 
 
