@@ -128,6 +128,18 @@ def guard(path: str | os.PathLike) -> Path:
     return path
 
 
+def guard_tree(folder: str | os.PathLike) -> Path:
+    """`guard` for `folder` and every link under it (a saved model read by a library that follows
+    links); outside the folders held, links are left alone (the Hub's cache is made of them)."""
+    folder = guard(folder)
+    if _GUARDED:
+        for top, dirs, files in os.walk(folder):
+            for name in [*dirs, *files]:
+                if os.path.islink(os.path.join(top, name)):
+                    guard(os.path.join(top, name))
+    return folder
+
+
 def _first_link(root: str, lexical: str) -> str | None:
     """The first component below `root` on the way to `lexical` that is a link leading out."""
     top = os.path.realpath(root)

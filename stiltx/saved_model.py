@@ -85,12 +85,14 @@ def check_readable(model_dir: str | os.PathLike) -> None:
     """DamagedModelError naming the first file of a saved model (no record to check against)
     that cannot be what it claims: a `*.safetensors` file whose header is unreadable or whose
     tensors end elsewhere than the file does (truncated, appended to), a `*.json` file that is
-    not a JSON object. Reads the headers only; a link inside is refused (`run_files`)."""
+    not a JSON object. Reads the headers only. A link to a file is read through (the Hub's cache
+    is links into its blobs/); whether a link may be followed is `loading`'s check."""
     model_dir = Path(model_dir)
     if not model_dir.is_dir():
         raise DamagedModelError(f"{model_dir}: missing, expected a saved model folder")
-    for path in sorted(model_dir.rglob("*")):
-        if path.is_symlink() or not path.is_file():
+    found = [Path(top, name) for top, _, names in os.walk(model_dir) for name in names]
+    for path in sorted(found):
+        if not path.is_file():
             continue
         if path.suffix == ".safetensors":
             problem = _safetensors_problem(path)
@@ -140,15 +142,15 @@ def _json_problem(path: Path) -> str:
 @contextlib.contextmanager
 def loading(model_dir: str | os.PathLike, what: str = "saved model") -> Iterator[Path]:
     """Around a library's load of the model folder `model_dir` (safetensors, adapters): the folder
-    checked first (inside the run folder held, no link leading out, `check_readable`), and a
+    checked first (in a folder the command holds, neither it nor a link inside leads out of that
+    folder: `run_files.guard_tree`; then `check_readable`), and a
     SafetensorError, unreadable JSON or file error inside the load made one DamagedModelError
     naming the folder, never a traceback. An id that is no local folder (the Hub) is let through."""
     from safetensors import SafetensorError  # not torch: a small compiled module
 
     model_dir = Path(model_dir)
     if model_dir.is_dir() or model_dir.is_symlink():
-        run_files.guard(model_dir)
-        run_files.check_tree(model_dir, what)
+        run_files.guard_tree(model_dir)
         check_readable(model_dir)
     try:
         yield model_dir

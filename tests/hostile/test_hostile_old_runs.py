@@ -7,13 +7,15 @@ The run is a real one (tiny model, smoke world, a few steps), its record removed
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import struct
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from stiltx import saved_model
+from stiltx import run_files, saved_model
 from stiltx.cli import app
 from stiltx.model.merged import saved_encoder
 from stiltx.model.methods import read_safetensors
@@ -164,3 +166,25 @@ def test_resume_trains_a_damaged_stage_again(old, finished, toy_cache):
     scores = [json.loads((s / RUN / "results.json").read_text())["scores"] for s in (old, finished)]
     assert scores[0] == scores[1]
     saved_model.check_readable(old / RUN / "intermediate" / "model")
+
+
+def test_a_folder_of_links_like_the_hub_cache_loads(old, tmp_path):
+    """intermediate.from a Hub id: its snapshot is links into blobs/, read through; inside a
+    folder a command holds, the same links lead out of it and are refused."""
+    model = old / RUN / "intermediate" / "model"
+    hub = tmp_path / "hub"
+    blobs, snapshot = hub / "blobs", hub / "snapshots" / "abc"
+    blobs.mkdir(parents=True)
+    snapshot.mkdir(parents=True)
+    for file in model.iterdir():
+        shutil.copy(file, blobs / file.name)
+        os.symlink(Path("../../blobs") / file.name, snapshot / file.name)
+    weights = [snapshot / "model.safetensors"]
+    direct = read_safetensors(model, [model / "model.safetensors"])
+    assert read_safetensors(snapshot, weights).keys() == direct.keys()
+    with run_files.guarded(hub / "snapshots"):
+        with pytest.raises(run_files.OutsideLinkError, match=rf"^{snapshot}/\S+: is a symbolic"):
+            read_safetensors(snapshot, weights)
+    truncate(blobs / "model.safetensors")
+    with pytest.raises(saved_model.DamagedModelError, match=rf"^{weights[0]}: .*\(truncated\?\)"):
+        read_safetensors(snapshot, weights)
