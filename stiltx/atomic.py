@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from stiltx import run_files
 from stiltx.errors import StiltxError
 
 
@@ -64,7 +65,7 @@ def _write_error(path: Path, error: OSError) -> WriteError:
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    path = Path(path)
+    path = run_files.guard(path)  # a folder held by the run: never written through a link
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -88,7 +89,7 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
 def append_line(path: str | os.PathLike, line: str) -> None:
     """Append one line (a log) in one write, never through a link; a failed write (full disk) is
     a WriteError naming the file. A torn last line is for the reader to drop."""
-    path = Path(path)
+    path = run_files.guard(path)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
     try:
         fd = os.open(path, flags, _FILE_MODE)
@@ -117,7 +118,7 @@ def write_jsonl(path: str | os.PathLike, rows: list[Any]) -> Path:
 @contextmanager
 def directory(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary sibling folder to fill; on success it is renamed to `path` (replacing it)."""
-    path = Path(path)
+    path = run_files.guard(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))

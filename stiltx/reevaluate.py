@@ -97,6 +97,20 @@ def evaluate_run(
 ) -> dict[str, Any]:
     """Re-evaluate the saved target models of a finished run (no training); return results."""
     run_files.check_tree(run_dir)  # its models and recipe are read by joining names onto it
+    with run_files.guarded(run_dir):  # and a link made there meanwhile is refused at use
+        return _evaluate_run(
+            run_dir, tasks=tasks, languages=languages, split=split, console=console
+        )
+
+
+def _evaluate_run(
+    run_dir: Path,
+    *,
+    tasks: tuple[str, ...],
+    languages: tuple[str, ...],
+    split: str | None,
+    console: Console | None,
+) -> dict[str, Any]:
     if tasks:  # before the toy world or a model is loaded
         _check_tasks(tasks, load_recipe(str(RunLayout(run_dir).resolved_recipe)), run_dir)
     import transformers  # heavy: only when models are loaded

@@ -81,7 +81,8 @@ def claim(run_dir: Path, *, resume: bool, recipe: Recipe) -> Iterator[None]:
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if int(os.environ.get("RANK", "0")) != 0:
         _barrier(world)
-        yield
+        with run_files.guarded(run_dir):
+            yield
         return
     with _locked(run_dir, resume) as created:
         try:
@@ -93,7 +94,8 @@ def claim(run_dir: Path, *, resume: bool, recipe: Recipe) -> Iterator[None]:
             raise
         remove_stale_temp_files(run_dir)
         _barrier(world)
-        yield
+        with run_files.guarded(run_dir):  # a link made while the run runs: refused at use
+            yield
 
 
 def _barrier(world: int) -> None:

@@ -9,12 +9,14 @@ plain path component first.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import re
 import shutil
 import stat
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +49,8 @@ def check_tree(root: str | os.PathLike, what: str = "run folder") -> Path:
     stiltx writes its files (atomic writes: temporary file and rename in the same folder) and
     reads them by joining names onto the folder: a `predictions/`, stage or checkpoint folder that
     is a link would carry those reads and writes to wherever it points. A link that stays inside
-    the folder is harmless and left alone; a folder stiltx creates is never a link, so checking
-    once, before a command reads or writes there, holds for the whole command."""
+    the folder is harmless and left alone. A link made later, while a command runs, is caught by
+    `guard` at each read and write of a folder the command holds (`guarded`)."""
     root = Path(root)
     top = os.path.realpath(root)
     for folder, dirs, files in os.walk(root):  # links to folders are listed, never entered
@@ -58,12 +60,97 @@ def check_tree(root: str | os.PathLike, what: str = "run folder") -> Path:
                 continue
             real = os.path.realpath(path)
             if os.path.commonpath([top, real]) != top:
-                raise StiltxError(
-                    f"{path}: is a symbolic link leading outside the {what} {root} (to {real}); "
-                    "refusing to read or write through it (replace the link with what it points "
-                    "to, or remove it)"
-                )
+                raise _leads_outside(path, what, root, real)
     return root
+
+
+class OutsideLinkError(StiltxError):
+    """A link in a run or sweep folder leads outside it: refused, never taken for damage (which
+    would train a stage again, writing through the link)."""
+
+
+def _leads_outside(path: str | os.PathLike, what: str, root: object, real: str) -> StiltxError:
+    return OutsideLinkError(
+        f"{path}: is a symbolic link leading outside the {what} {root} (to {real}); refusing to "
+        "read or write through it (replace the link with what it points to, or remove it)"
+    )
+
+
+# Folders a command holds (lexical absolute path -> (resolved path, what)): a run folder while
+# `train` runs in it, a sweep folder while `sweep` drives it. Checked once at the start
+# (`check_tree`), they can still change under the command: a stage, predictions or checkpoint
+# folder, or a file, replaced by a link between two stages. `guard` refuses such a path at the
+# moment it is read, written or removed (atomic writes, the readers here, checkpoints, models).
+_GUARDED: dict[str, tuple[str, str]] = {}
+
+
+@contextlib.contextmanager
+def guarded(root: str | os.PathLike, what: str = "run folder") -> Iterator[Path]:
+    """Hold `root` (already checked by `check_tree`): while inside, every `guard`ed path under it
+    must stay inside it once links are resolved."""
+    key = os.path.abspath(root)
+    before = _GUARDED.get(key)
+    _GUARDED[key] = (os.path.realpath(root), what)
+    try:
+        yield Path(root)
+    finally:
+        if before is None:
+            _GUARDED.pop(key, None)
+        else:
+            _GUARDED[key] = before
+
+
+def guarded_roots() -> dict[str, tuple[str, str]]:
+    """The folders held now, for a worker process to hold too (`hold_roots`)."""
+    return dict(_GUARDED)
+
+
+def hold_roots(roots: Mapping[str, tuple[str, str]]) -> None:
+    """In a worker process (spawned: it starts with none): hold what the parent held."""
+    _GUARDED.update(roots)
+
+
+def guard(path: str | os.PathLike) -> Path:
+    """`path`, unless it lies in a held folder (`guarded`) and a link (the path itself or a
+    folder on the way) leads it outside that folder: then a StiltxError naming the link."""
+    path = Path(path)
+    if not _GUARDED:
+        return path
+    lexical = os.path.abspath(path)
+    for root, (top, what) in _GUARDED.items():
+        if lexical != root and not lexical.startswith(root.rstrip(os.sep) + os.sep):
+            continue
+        real = os.path.realpath(lexical)
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            continue
+        link = _first_link(root, lexical) or lexical
+        raise _leads_outside(link, what, root, os.path.realpath(link))
+    return path
+
+
+def guard_tree(folder: str | os.PathLike) -> Path:
+    """`guard` for `folder` and every link under it (a saved model read by a library that follows
+    links); outside the folders held, links are left alone (the Hub's cache is made of them)."""
+    folder = guard(folder)
+    if _GUARDED:
+        for top, dirs, files in os.walk(folder):
+            for name in [*dirs, *files]:
+                if os.path.islink(os.path.join(top, name)):
+                    guard(os.path.join(top, name))
+    return folder
+
+
+def _first_link(root: str, lexical: str) -> str | None:
+    """The first component below `root` on the way to `lexical` that is a link leading out."""
+    top = os.path.realpath(root)
+    current = root
+    for part in Path(os.path.relpath(lexical, root)).parts:
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            real = os.path.realpath(current)
+            if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
+                return current
+    return None
 
 
 def still_there(folder: Path, what: str, marker: str = "") -> Path:
@@ -138,6 +225,7 @@ def copy_file(source: Path, dest: Path) -> None:
 
 
 def _open_plain(path: Path) -> int:
+    guard(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as error:

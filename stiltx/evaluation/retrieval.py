@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from stiltx import atomic
+from stiltx import atomic, run_files
 from stiltx.data.load import load_split
 from stiltx.errors import DataError, StiltxError, UnknownNameError, did_you_mean
 from stiltx.evaluation.metrics import bucc_f1, map_at_20
@@ -541,6 +541,8 @@ def score_task(
                 )
             else:
                 metrics = score_retrieval(spec.name, corpus, embed_fn, query_embed_fn=query_fn)
+        except (run_files.OutsideLinkError, atomic.WriteError):
+            raise  # the run folder refused or could not take a file: not missing data
         except StiltxError as error:
             evaluation.missing.append(Missing(spec.name, language, str(error)))
             metrics = {}

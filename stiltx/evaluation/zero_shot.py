@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stiltx import atomic
+from stiltx import atomic, run_files
 from stiltx.data.load import load_split
 from stiltx.errors import StiltxError
 from stiltx.evaluation.metrics import compute
@@ -152,6 +152,8 @@ def evaluate_task(
                     predictions_dir=predictions_dir,
                 )
             )
+        except (run_files.OutsideLinkError, atomic.WriteError):
+            raise  # the run folder refused or could not take the predictions: not missing data
         except StiltxError as error:
             evaluation.missing.append(Missing(spec.name, language, str(error)))
         if on_language is not None:

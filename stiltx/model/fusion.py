@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stiltx import saved_model
 from stiltx.errors import StiltxError
 from stiltx.model.methods import load_heads, save_heads, trainable_parameters
 
@@ -40,12 +41,13 @@ class FusionTuning:
     def prepare(self, model: Any, heads: Iterable[str]) -> None:
         for task in self.tasks:
             if task not in model.adapters_config:
-                model.load_adapter(
-                    str(self.adapters_dir / task / "adapter"),
-                    load_as=task,
-                    with_head=False,
-                    use_safetensors=True,
-                )
+                with saved_model.loading(self.adapters_dir / task, f"{task} adapter"):
+                    model.load_adapter(
+                        str(self.adapters_dir / task / "adapter"),
+                        load_as=task,
+                        with_head=False,
+                        use_safetensors=True,
+                    )
         fuse = self._fuse()
         if model.adapters_config.get_fusion(fuse.name)[0] is None:
             model.add_adapter_fusion(fuse)
@@ -73,7 +75,8 @@ class FusionTuning:
         fuse = self._fuse()
         if model.adapters_config.get_fusion(fuse.name)[0] is not None:
             model.delete_adapter_fusion(fuse)
-        model.load_adapter_fusion(str(directory / FUSION_DIR), use_safetensors=True)
+        with saved_model.loading(directory):
+            model.load_adapter_fusion(str(directory / FUSION_DIR), use_safetensors=True)
         if heads:
             load_heads(model, directory)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stiltx import saved_model
 from stiltx.model.methods import AdapterTuning, trainable_parameters
 
 ADAPTER_DIR = "adapter"  # inside a saved model folder, as AdapterTuning.save writes it
@@ -50,12 +51,13 @@ class LanguageAdapterTraining:
     def load(self, model: Any, directory: str | Path, *, heads: bool = True) -> None:
         if self.language in model.adapters_config:
             model.delete_adapter(self.language)
-        model.load_adapter(
-            str(Path(directory) / ADAPTER_DIR),
-            load_as=self.language,
-            with_head=False,
-            use_safetensors=True,
-        )
+        with saved_model.loading(directory, "language adapter"):
+            model.load_adapter(
+                str(Path(directory) / ADAPTER_DIR),
+                load_as=self.language,
+                with_head=False,
+                use_safetensors=True,
+            )
 
     def activate(self, model: Any, language: str | None = None) -> None:
         model.set_active_adapters(self.language)

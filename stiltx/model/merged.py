@@ -14,8 +14,9 @@ from typing import Any
 from stiltx.errors import StiltxError
 from stiltx.model.build import build_model
 from stiltx.model.merge import check_compatible, merge
-from stiltx.model.methods import ADAPTER_NAME, FullFinetune, merge_or_keep
+from stiltx.model.methods import ADAPTER_NAME, FullFinetune, merge_or_keep, read_safetensors
 from stiltx.recipe.schema import ModelConfig
+from stiltx.saved_model import DamagedModelError, loading
 
 HEADS = "heads."
 
@@ -46,8 +47,6 @@ def saved_encoder(
 ) -> dict[str, Any]:
     """The encoder weights `FullFinetune.save` wrote to `model_dir` (heads left out), or those of
     the base model with a saved LoRA adapter (`AdapterTuning.save`) folded into them."""
-    from safetensors.torch import load_file
-
     if (Path(model_dir) / "adapter").is_dir():
         return _folded(model_cfg, Path(model_dir), label, seed)
 
@@ -57,9 +56,10 @@ def saved_encoder(
             f"merge: {label}: no *.safetensors weights in {model_dir}; expected a fully "
             "fine-tuned model (method.kind: full)"
         )
-    state: dict[str, Any] = {}
-    for file in files:
-        state.update(load_file(file))
+    try:
+        state = read_safetensors(model_dir, files)
+    except DamagedModelError as error:
+        raise StiltxError(f"merge: {label}: {error}") from None
     return {k: v for k, v in state.items() if not k.startswith(HEADS)}
 
 
@@ -77,9 +77,16 @@ def load_inputs(
 def _folded(model_cfg: ModelConfig, model_dir: Path, label: str, seed: int) -> dict[str, Any]:
     """base + the LoRA update B A (adapters' merge_adapter); other adapters cannot be folded."""
     model = seeded_model(model_cfg, seed)
-    model.load_adapter(
-        str(model_dir / "adapter"), load_as=ADAPTER_NAME, with_head=False, use_safetensors=True
-    )
+    try:
+        with loading(model_dir):
+            model.load_adapter(
+                str(model_dir / "adapter"),
+                load_as=ADAPTER_NAME,
+                with_head=False,
+                use_safetensors=True,
+            )
+    except DamagedModelError as error:
+        raise StiltxError(f"merge: {label}: {error}") from None
     if not merge_or_keep(model, ADAPTER_NAME):
         kind = model.adapters_config.get(ADAPTER_NAME).to_dict().get("architecture")
         raise StiltxError(

@@ -18,6 +18,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Protocol
 
+from stiltx import saved_model
 from stiltx.errors import StiltxError
 from stiltx.model.build import HeadSpec, add_heads
 from stiltx.plan import TRAIN_LANGUAGE  # MAD-X: the language adapter used while training
@@ -79,14 +80,10 @@ class FullFinetune:
 
     def load(self, model: Any, directory: str | Path, *, heads: bool = True) -> None:
         """Load a saved model's encoder (and, with `heads`, any heads both share) into `model`."""
-        from safetensors.torch import load_file
-
         files = sorted(Path(directory).glob("*.safetensors"))
         if not files:
             raise StiltxError(f"{directory}: no *.safetensors weights (expected a full model)")
-        state: dict = {}
-        for file in files:
-            state.update(load_file(file))
+        state = read_safetensors(directory, files)
         own = model.state_dict()
         state = {k: v for k, v in state.items() if k in own}  # heads only the saved model has
         if not heads:
@@ -178,9 +175,10 @@ class AdapterTuning:
             )
         if self.name in model.adapters_config:
             model.delete_adapter(self.name)
-        model.load_adapter(
-            str(directory / "adapter"), load_as=self.name, with_head=False, use_safetensors=True
-        )
+        with saved_model.loading(directory):
+            model.load_adapter(
+                str(directory / "adapter"), load_as=self.name, with_head=False, use_safetensors=True
+            )
         if heads:
             load_heads(model, directory)
 
@@ -217,10 +215,15 @@ def load_language_adapter(model: Any, language: str, path: str | Path, *, madx2:
     before = {id(p) for p in model.parameters()}
     leave_out = [model.config.num_hidden_layers - 1] if madx2 else None
     try:
-        model.load_adapter(
-            str(path), load_as=language, with_head=False, leave_out=leave_out, use_safetensors=True
-        )
-    except (OSError, ValueError, KeyError) as error:
+        with saved_model.loading(path, "language adapter"):
+            model.load_adapter(
+                str(path),
+                load_as=language,
+                with_head=False,
+                leave_out=leave_out,
+                use_safetensors=True,
+            )
+    except (saved_model.DamagedModelError, OSError, ValueError, KeyError) as error:
         raise StiltxError(
             f"language adapter '{language}': cannot load {path} ({error}); expected a folder "
             "saved by adapters (adapter_config.json + weights) or an AdapterHub id"
@@ -242,7 +245,20 @@ def load_heads(model: Any, directory: Path) -> None:
     for head_dir in sorted((directory / "heads").glob("*")):
         if head_dir.name in model.heads:
             model.delete_head(head_dir.name)
-        model.load_head(str(head_dir), load_as=head_dir.name, use_safetensors=True)
+        with saved_model.loading(head_dir, "saved head"):
+            model.load_head(str(head_dir), load_as=head_dir.name, use_safetensors=True)
+
+
+def read_safetensors(directory: str | Path, files: Iterable[Path]) -> dict[str, Any]:
+    """The tensors of a saved model's `files` (its *.safetensors), as one state dict; a damaged
+    file is one line naming the folder (`saved_model.loading`)."""
+    from safetensors.torch import load_file
+
+    state: dict[str, Any] = {}
+    with saved_model.loading(directory):
+        for file in files:
+            state.update(load_file(file))
+    return state
 
 
 def make_method(method_cfg: MethodConfig) -> FullFinetune | AdapterTuning:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from stiltx import run_files
 from stiltx.errors import RecipeError, StiltxError
 from stiltx.recipe import schema
 from stiltx.recipe.checks import check_recipe
@@ -61,7 +62,7 @@ def read_tree(path: Path, _depth: int = 0, problems: list[str] | None = None) ->
     A key written twice in one mapping is a problem (YAML would silently keep the last one):
     appended to `problems` when given, else raised."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = run_files.guard(path).read_text(encoding="utf-8")  # a run's recipe: no link out
     except OSError as error:
         raise StiltxError(f"cannot read recipe {path}: {error.strerror}") from None
     except UnicodeDecodeError as error:

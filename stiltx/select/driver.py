@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from stiltx import run_files
 from stiltx.errors import StiltxError, UnknownNameError
 from stiltx.plan import TRAIN_LANGUAGE, eval_languages
 from stiltx.recipe.find import list_recipes
@@ -180,7 +181,11 @@ def select_command(options: SelectOptions, console: Console) -> None:
         raise StiltxError(f"--top-k {options.k}: expected at least 1")
     for name in options.estimators:
         get_estimator(name)  # unknown names fail before any work
-    if options.evaluate is not None:
-        evaluate_command(replace(options, from_=options.evaluate), console)
-    else:
-        rank_command(options, console)
+    sweep = options.evaluate if options.evaluate is not None else options.from_
+    # the candidates' runs are read by joining names onto the sweep folder, checked once
+    # (rank.sweep_candidates); a link made there later is refused where it is read
+    with run_files.guarded(sweep, "sweep folder") if sweep else contextlib.nullcontext():
+        if options.evaluate is not None:
+            evaluate_command(replace(options, from_=options.evaluate), console)
+        else:
+            rank_command(options, console)

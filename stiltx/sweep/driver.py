@@ -297,15 +297,17 @@ def show_status(sweep_dir: Path, console: Console) -> None:
 def sweep_command(options: SweepOptions, console: Console) -> int:
     """`stiltx sweep`: show a sweep's status, or plan / run one; the number of failed jobs."""
     if options.status_of is not None:
-        show_status(options.status_of, console)
+        with run_files.guarded(options.status_of, "sweep folder"):
+            show_status(options.status_of, console)
         return 0
     if options.spec is None:
         raise ValueError("SweepOptions needs a spec (or status_of)")
-    return run_sweep(
-        options.spec,
-        options.sweep_dir,
-        options.run,
-        console,
-        dry_run=options.dry_run,
-        budget=options.budget,
-    )
+    with run_files.guarded(options.sweep_dir, "sweep folder"):  # links made while it runs
+        return run_sweep(
+            options.spec,
+            options.sweep_dir,
+            options.run,
+            console,
+            dry_run=options.dry_run,
+            budget=options.budget,
+        )

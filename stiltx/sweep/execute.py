@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
+from stiltx import run_files
 from stiltx.errors import StiltxError
 from stiltx.run_dir import LockHolder, lock_holder
 from stiltx.sweep import state as S
@@ -95,7 +96,7 @@ def run_job(
         env["CUDA_VISIBLE_DEVICES"] = devices
     if cores is not None:
         env["OMP_NUM_THREADS"] = str(cores)
-    log = S.log_path(sweep_dir, job)
+    log = run_files.guard(S.log_path(sweep_dir, job))  # .sweep/logs made a link: refused
     log.parent.mkdir(parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
     try:

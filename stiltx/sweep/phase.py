@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from stiltx import run_files
+from stiltx.errors import StiltxError
 from stiltx.layout import DONE_FILE, INTERMEDIATE_DIR, RESOLVED_RECIPE, TARGET_DIR, TRAIN_LOG
 
 TAIL_BYTES = 64_000  # the end of a train log is enough for the rate of its newest lines
@@ -44,11 +46,13 @@ class Phase:
 def log_rows(path: Path) -> list[dict]:
     """The readable training rows (those with `step` and `elapsed_s`) at the end of a log."""
     try:
-        with open(path, "rb") as handle:
+        run_files.guard(path)  # a link (or a linked folder) leading out of the sweep: no rows
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
             handle.seek(0, os.SEEK_END)
             handle.seek(max(0, handle.tell() - TAIL_BYTES))
             text = handle.read().decode("utf-8", errors="replace")
-    except OSError:
+    except (OSError, StiltxError):
         return []
     rows = []
     for line in text.splitlines():
@@ -111,9 +115,9 @@ def _has_retrieval(run_dir: Path) -> bool:
     import yaml  # the recipe the run was started with
 
     try:
-        tree = yaml.safe_load((run_dir / RESOLVED_RECIPE).read_text(encoding="utf-8"))
+        tree = yaml.safe_load(run_files.read_text(run_dir / RESOLVED_RECIPE))
         return bool(tree.get("retrieval", {}).get("tasks"))
-    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+    except (OSError, ValueError, AttributeError, yaml.YAMLError, StiltxError):
         return False
 
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stiltx import atomic
+from stiltx import atomic, run_files
 from stiltx.errors import StiltxError
 from stiltx.saved_model import describe_file
 
@@ -109,7 +109,7 @@ def save(
 def complete_checkpoints(out_dir: str | Path) -> list[tuple[int, Path]]:
     """(step, path) of every complete checkpoint under `out_dir`, oldest first."""
     found = []
-    root = Path(out_dir)
+    root = run_files.guard(out_dir)
     if not root.is_dir():
         return []
     for child in root.iterdir():
@@ -126,7 +126,7 @@ def latest(out_dir: str | Path) -> Path | None:
 
 def verify(path: str | Path) -> None:
     """DamagedCheckpointError naming the first file that differs from the manifest."""
-    path = Path(path)
+    path = run_files.guard(path)  # a link made in the run folder meanwhile: refused
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         expected = {
@@ -138,7 +138,7 @@ def verify(path: str | Path) -> None:
             "cannot vouch for this checkpoint"
         ) from None
     for name, (size, sha) in expected.items():
-        file = path / name
+        file = run_files.guard(path / name)
         if not file.is_file():
             raise DamagedCheckpointError(f"{file}: missing")
         actual = file.stat().st_size
@@ -269,7 +269,7 @@ def load_trainable_file(path: str | Path, model: Any) -> None:
 def remove(path: str | Path) -> None:
     """Delete a checkpoint so that a kill midway never leaves a `complete` one with files missing:
     the marker goes first, then the folder is renamed out of the checkpoint namespace, then deleted."""
-    path = Path(path)
+    path = run_files.guard(path)  # never delete through a link
     (path / COMPLETE).unlink(missing_ok=True)
     doomed = path.with_name(f".{path.name}.deleted.tmp")
     try:
@@ -281,7 +281,7 @@ def remove(path: str | Path) -> None:
 
 def remove_all(out_dir: str | Path) -> None:
     """Delete every checkpoint folder of a stage (complete or not)."""
-    root = Path(out_dir)
+    root = run_files.guard(out_dir)
     if root.is_dir():
         for path in sorted(root.glob("checkpoint-*")):
             if _NAME.match(path.name) and path.is_dir():

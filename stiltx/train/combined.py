@@ -145,7 +145,8 @@ def fusion_models(models: dict[str, Path], run_dir: Path) -> Combined:
         t0 = time.perf_counter()
         with atomic.directory(layout.intermediate_model) as tmp:
             for task, path in models.items():
-                shutil.copytree(Path(path) / "adapter", tmp / task / "adapter")
+                # regular files only: a link inside an input model is refused, never followed
+                run_files.copy_tree(run_files.guard(Path(path) / "adapter"), tmp / task / "adapter")
         record = {"kind": "fusion", "models": _where(models, run_dir)}
         _finish(layout, record, time.perf_counter() - t0)
     return Combined(layout.intermediate_model, record)
@@ -199,7 +200,7 @@ def _finish(layout: RunLayout, record: dict, seconds: float) -> None:
 
 def _empty(path: Path) -> Path:
     """`path`, with whatever a killed earlier try left there removed."""
-    shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(run_files.guard(path), ignore_errors=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -207,8 +208,8 @@ def _empty(path: Path) -> Path:
 def _prune(merge_dir: Path) -> None:
     """Drop the weights of the settings not chosen (merged encoders and their target models: for
     XLM-R Large gigabytes each); their done.json files and logs stay for the budget."""
-    for model_dir in sorted(merge_dir.glob(f"**/{MODEL_DIR}")):
-        shutil.rmtree(model_dir, ignore_errors=True)
+    for model_dir in sorted(run_files.guard(merge_dir).glob(f"**/{MODEL_DIR}")):
+        shutil.rmtree(run_files.guard(model_dir), ignore_errors=True)
 
 
 def _where(models: dict[str, Path], run_dir: Path) -> dict[str, str]:
@@ -226,8 +227,8 @@ def _adopt_targets(chosen_dir: Path, run_dir: Path) -> bool:
     kill between two moves): they are the run's target stages."""
     source = chosen_dir / TARGET_DIR
     for stage_dir in sorted(source.iterdir()) if source.is_dir() else ():
-        destination = run_dir / TARGET_DIR / stage_dir.name
+        destination = run_files.guard(run_dir / TARGET_DIR / stage_dir.name)
         if not destination.exists():
             destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(stage_dir, destination)
+            os.replace(run_files.guard(stage_dir), destination)
     return True

@@ -29,6 +29,7 @@ from typing import Any
 
 from rich.console import Console
 
+from stiltx import run_files
 from stiltx.errors import StiltxError
 from stiltx.plan import TargetStage
 from stiltx.sweep.tether import die_with_parent
@@ -183,6 +184,7 @@ class _Pool:
 
     def __init__(self, stage_fn: StageFn, stages: Sequence[TargetStage], fanout: Fanout):
         context = multiprocessing.get_context("spawn")
+        held = run_files.guarded_roots()  # the run folder: its links are refused there too
         self.stages = stages
         self.events = context.Queue()
         self.inboxes = [context.Queue() for _ in range(fanout.workers)]
@@ -190,7 +192,7 @@ class _Pool:
         self.processes = [
             context.Process(
                 target=_worker,
-                args=(n, stage_fn, self.inboxes[n], self.events, fanout, os.getpid()),
+                args=(n, stage_fn, self.inboxes[n], self.events, fanout, os.getpid(), held),
                 name=f"stiltx-target-{n}",
             )
             for n in range(fanout.workers)
@@ -299,12 +301,19 @@ def _failure(stage: TargetStage, error: BaseException) -> BaseException:
 
 
 def _worker(
-    number: int, stage_fn: StageFn, inbox: Any, events: Any, fanout: Fanout, parent: int
+    number: int,
+    stage_fn: StageFn,
+    inbox: Any,
+    events: Any,
+    fanout: Fanout,
+    parent: int,
+    held: dict[str, tuple[str, str]],
 ) -> None:
     """One worker process: stages from `inbox` one at a time until None; events to `events`."""
     die_with_parent()  # a killed run leaves no worker behind (stiltx.sweep.tether)
     if os.getppid() != parent:
         os._exit(1)  # the run died before the tether was set
+    run_files.hold_roots(held)
     if fanout.devices:
         os.environ["CUDA_VISIBLE_DEVICES"] = fanout.devices[number]
     if fanout.threads:

@@ -129,7 +129,7 @@ def train(
             stream.load_state_dict(state.pop("stream"))
             _truncate_log(log_path, start)
     if resumed_from is None and accelerator.is_main_process:
-        log_path.unlink(missing_ok=True)
+        run_files.guard(log_path).unlink(missing_ok=True)
     window = {t: [torch.tensor(s, device=device), n] for t, (s, n) in state.pop("window").items()}
     if device.type != "cpu":  # fetch + collate the next batches while the device computes
         stream = Prefetcher(stream, pin_memory=device.type == "cuda")
@@ -292,7 +292,7 @@ def _append_log(path: Path, row: dict, accelerator: Any) -> None:
 
 def _truncate_log(path: Path, step: int) -> None:
     """On resume, drop log lines a killed run wrote after the checkpoint it resumes from."""
-    if not path.exists():
+    if not run_files.guard(path).exists():
         return
     rows = []
     for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):

@@ -57,6 +57,8 @@ def read_done(stage_dir: Path) -> StageResult:
             mixture=dict(info.get("mixture", {})),
             examples=info.get("examples"),
         )
+    except run_files.OutsideLinkError:
+        raise  # refused, not damaged: training the stage again would write through the link
     except (OSError, ValueError, KeyError, TypeError, AttributeError, StiltxError) as error:
         raise DamagedStageError(f"{path}: damaged ({error.__class__.__name__}: {error})") from None
     files = info.get("model_files", {})  # absent in runs written before it was recorded
@@ -176,7 +178,7 @@ def _finished(stage_dir: Path) -> StageResult | None:
         warnings.warn(
             f"{error}; training this stage again", checkpoint.CheckpointWarning, stacklevel=3
         )
-        (stage_dir / DONE_FILE).unlink(missing_ok=True)
+        run_files.guard(stage_dir / DONE_FILE).unlink(missing_ok=True)
         return None
     checkpoint.remove_all(stage_dir)  # left over when a kill hit between done.json and cleanup
     return result

@@ -97,3 +97,71 @@ def test_an_unrelated_error_is_not_called_a_full_disk(tmp_path):
         with atomic.directory(tmp_path / "model"):
             raise ValueError("mine")
     assert list(tmp_path.iterdir()) == []
+
+
+# A whole run whose predictions or results.json meet a full disk: os.fsync of that file's
+# temporary copy fails with ENOSPC, as on a full tmpfs. Before, a prediction file that could not
+# be written was recorded as a missing score and the run 'finished' without it.
+RUN_SETS = [
+    "toy.size=smoke",
+    "target.tasks=[pawsx]",
+    "target.train.max_steps=2",
+    "target.train.batch_size=4",
+    "target.parallel=1",
+    "retrieval.tasks=[]",
+    "eval.languages=[en, de]",
+]
+
+
+def run_recipe(toy_cache):
+    from stiltx.recipe.load import load_recipe
+
+    return load_recipe("direct", preset="tiny", overrides=[*RUN_SETS, f"toy.cache_dir={toy_cache}"])
+
+
+def scores(run_dir):
+    import json
+
+    return json.loads((run_dir / "results.json").read_text())["scores"]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, toy_cache):
+    from stiltx.pipeline import run
+
+    out = tmp_path_factory.mktemp("full-disk") / "reference"
+    run(run_recipe(toy_cache), out_dir=out)
+    return out
+
+
+def fill_at(monkeypatch, name):
+    """os.fsync fails with ENOSPC for the temporary copy of the file called `name`."""
+    real = os.fsync
+
+    def fsync(fd):
+        if os.path.basename(os.readlink(f"/proc/self/fd/{fd}")).startswith(f".{name}."):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+@pytest.mark.parametrize("name, path", [("en.jsonl", "predictions/pawsx/en.jsonl"),
+                                        ("results.json", "results.json")])  # fmt: skip
+def test_a_full_disk_at_predictions_or_results_stops_and_resumes(
+    uninterrupted, toy_cache, tmp_path, monkeypatch, name, path
+):
+    from stiltx.pipeline import run
+
+    out = tmp_path / "run"
+    fill_at(monkeypatch, name)
+    with pytest.raises(atomic.WriteError) as error:
+        run(run_recipe(toy_cache), out_dir=out)
+    message = str(error.value)
+    assert message.startswith(f"cannot write {out / path}: the disk is full"), message
+    assert "\n" not in message
+    assert not (out / "results.json").exists() and leftovers(out) == []
+    monkeypatch.undo()  # space freed
+    run(run_recipe(toy_cache), out_dir=out, resume=True)
+    assert scores(out) == scores(uninterrupted)
+    assert (out / path).is_file()

@@ -164,3 +164,15 @@ def test_a_job_another_sweep_took_first_is_waited_for(tmp_path, monkeypatch):
     finally:
         other.wait(timeout=60)
     assert S.is_done(tmp_path, JOB)
+
+
+@pytest.mark.parametrize("case", [c for c, (which, _) in DAMAGED.items() if which is state_file])
+def test_resume_writes_over_a_damaged_state_file(sweep, case):
+    """`sweep --resume` records a job's start over whatever its state file holds (S.record merges
+    into the readable fields, none for a damaged file): no traceback, a sound file after."""
+    which, data = DAMAGED[case]
+    which(sweep, data)
+    S.record(sweep, JOB, state="running", pid=os.getpid(), started=S.now())
+    info, problem = S.load_state(S.state_path(sweep, JOB))
+    assert problem == "" and info["state"] == "running" and info["pid"] == os.getpid()
+    assert S.job_status(sweep, JOB).state == S.RUNNING  # no longer a damaged row
