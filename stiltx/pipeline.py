@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -273,7 +274,7 @@ def run_target(
         data=where.data,
         batch_size=recipe.eval.batch_size,
         predictions_dir=RunLayout(run_dir).predictions if recipe.eval.save_predictions else None,
-        progress=progress is True,  # a worker's parent draws training bars only
+        progress=progress,  # a bar here; in a worker, events its parent draws
     )
     evaluation.scores.extend(best)
     return evaluation
@@ -353,17 +354,20 @@ def evaluate_targets(
     batch_size: int,
     predictions_dir: Path | None,
     tasks: tuple[str, ...] = (),
-    progress: bool = True,
+    progress: bool | Report = True,
     console: Console | None = None,
 ):
     """Zero-shot evaluation of every target a trained model serves (or of `tasks` among them),
-    on the languages and split the stage names; a bar over (task, language) in a terminal."""
+    on the languages and split the stage names; a bar over (task, language) in a terminal, or
+    (a fan-out worker) each language done told to `progress.evaluated(done, total)`."""
 
     evaluation = Evaluation()
     chosen = [t for t in stage.evaluations if not tasks or t.spec.name in tasks]
     total = sum(len(t.languages) for t in chosen)
-    shown = progress and is_main_process()
+    shown = progress is True and is_main_process()
     with steps_progress("evaluate", total, shown, console) as advance:
+        if callable(getattr(progress, "evaluated", None)):
+            advance = _Counted(progress.evaluated, total)
         for target in chosen:
             done = partial(_advance, advance, target.spec.name)
             if target.spec.kind is TaskKind.RETRIEVAL:  # LAReQA, Mewsli-X from the dual encoder
@@ -398,6 +402,17 @@ def evaluate_targets(
 
 def _advance(advance: Any, task: str, language: str) -> None:
     advance(f"{task} {language}")
+
+
+class _Counted:
+    """`advance(name)` for a fan-out worker: counts the languages done and tells `evaluated`."""
+
+    def __init__(self, evaluated: Callable[[int, int], None], total: int):
+        self.evaluated, self.total, self.done = evaluated, total, 0
+
+    def __call__(self, name: str) -> None:
+        self.done += 1
+        self.evaluated(self.done, self.total)
 
 
 def dual_embedders(model: Any, tokenizer: Any, target: Any, stage: TargetStage, batch_size: int):

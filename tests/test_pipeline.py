@@ -162,8 +162,13 @@ def test_direct_in_adapter_mode_runs_without_an_intermediate_stage(tmp_path, toy
     assert results["method"] == "adapter:lora"
 
 
-def test_target_stages_side_by_side_score_as_one_after_another(tmp_path, toy_cache):
-    """target.parallel=2 (two spawned workers) writes the scores one process writes."""
+def test_target_stages_side_by_side_score_as_one_after_another(tmp_path, toy_cache, monkeypatch):
+    """target.parallel=2 (two spawned workers) writes the scores one process writes, and the
+    workers tell the parent's display how their zero-shot evaluation goes."""
+    from stiltx.train.progress import StagesDisplay
+
+    told = []
+    monkeypatch.setattr(StagesDisplay, "evaluated", lambda self, *event: told.append(event))
     few = [f"target.overrides.{task}.max_steps=6" for task in ("xnli", "panx")]
     scores = {}
     for parallel in (1, 2):
@@ -175,6 +180,10 @@ def test_target_stages_side_by_side_score_as_one_after_another(tmp_path, toy_cac
         scores[parallel] = json.loads((run_dir / "results.json").read_text())["scores"]
         assert (run_dir / "target" / "panx" / "train_log.jsonl").is_file()
     assert scores[1] and scores[1] == scores[2]
+    languages = {s["task"]: {x["language"] for x in scores[2] if x["task"] == s["task"]}
+                 for s in scores[2]}  # fmt: skip
+    finals = {index: (done, total) for index, done, total in told if done == total}
+    assert sorted(finals.values()) == sorted((len(v), len(v)) for v in languages.values())
 
 
 def test_frozen_embeddings_stay_as_pretrained_through_both_stages(tmp_path, toy_cache):

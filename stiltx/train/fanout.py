@@ -216,6 +216,8 @@ class _Pool:
                     kind, n, index, payload = event
                     if kind == "progress":
                         display.step(index, *payload)
+                    elif kind == "evaluated":
+                        display.evaluated(index, *payload)
                     elif kind == "start":
                         display.start(index)
                     elif kind == "done":
@@ -345,6 +347,10 @@ class _Reporter:
         if done >= total or now - self.last >= REPORT_EVERY_S:
             self.last = now
             self.events.put(("progress", self.number, self.index, (done, total)))
+
+    def evaluated(self, done: int, total: int) -> None:
+        """Zero-shot evaluation after training: `done` of `total` (task, language) pairs."""
+        self.events.put(("evaluated", self.number, self.index, (done, total)))
 
 
 def _portable(error: BaseException) -> BaseException:

@@ -106,7 +106,7 @@ class StagesDisplay:
     def __init__(self, console: Console, names: list[str]):
         self.console, self.names = console, names
         self.live = console.is_terminal
-        width = max(len(n) for n in names) + 2  # room for the ✓ / ✗ that ends a stage
+        width = max(len(n) for n in names) + 5  # room for the " eval" or ✓ / ✗ after a name
         self.progress = make_progress(console, f"{{task.description:<{width}}}")
         self.tasks: dict[int, Any] = {}  # stage index -> its rich task id
         self.totals: dict[int, int] = {}  # stage index -> its steps (once its worker said)
@@ -121,6 +121,13 @@ class StagesDisplay:
         if index in self.tasks:
             self.totals[index] = total
             self.progress.update(self.tasks[index], completed=done, total=total)
+
+    def evaluated(self, index: int, done: int, total: int) -> None:
+        """The stage's line turns to its zero-shot evaluation: languages done of `total`."""
+        if index in self.tasks:
+            self.totals[index] = total
+            name = f"{self.names[index]} eval"
+            self.progress.update(self.tasks[index], description=name, completed=done, total=total)
 
     def done(self, index: int, seconds: float) -> None:
         if index in self.tasks:

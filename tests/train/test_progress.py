@@ -50,12 +50,15 @@ def test_stages_display_one_line_per_stage_at_80_columns():
     display.step(0, 300, 1200)
     display.step(1, 900, 900)
     display.done(1, 12.0)
+    display.step(2, 600, 600)
+    display.evaluated(2, 3, 7)  # trained; zero-shot evaluation: 3 of 7 languages done
     for renderable in display.progress.get_renderables():
         console.print(renderable)
     lines = out.getvalue().splitlines()
     assert len(lines) == 3 and all(len(line) <= 80 for line in lines)
     assert "mnli" in lines[0] and "300/1200" in lines[0] and "ETA" in lines[0]
     assert "tydiqa ✓" in lines[1]
+    assert "squad eval" in lines[2] and "3/7" in lines[2]
 
 
 def test_stages_display_prints_start_and_done_lines_when_not_a_terminal():
