@@ -78,7 +78,12 @@ def build_model(model_cfg: ModelConfig, heads: dict[str, HeadSpec]) -> tuple[Any
     from stiltx.model import dual_encoder  # torch + adapters: loaded with the model
 
     dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+    from transformers import logging as hf_logging
+
     hub = model_kwargs(model_cfg.name_or_path)  # no network: one line in seconds, not retries
+    # "Some weights ... were newly initialized": stiltx adds its own heads, so this is expected
+    # on every load (select, evaluate, each target stage) and would only bury the real output
+    hf_logging.set_verbosity_error()
     try:
         model = adapters.AutoAdapterModel.from_pretrained(
             model_cfg.name_or_path,
