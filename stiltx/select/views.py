@@ -97,7 +97,7 @@ def eval_table(truth: str, rows: Sequence[EvalRow], seeds_note: str = "") -> Tab
         f"truth: each candidate's {truth} score, mean over the sweep's seeds; (truth): the best",
         *((seeds_note,) if seeds_note else ()),
         f"regret@{k}: points (and %) lost by the top {k}'s best vs the best (Poth et al. 2021); "
-        "tau: Kendall's tau-b; s: the estimator's seconds (mean: over all targets)",
+        "tau: Kendall's tau-b; s: the estimator's seconds (mean row: their sum over the targets)",
         f"the grid these rankings try to avoid cost {rows[0].grid_seconds:.1f} s (its "
         "candidates' runs)",
     )
