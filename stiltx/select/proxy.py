@@ -41,6 +41,8 @@ def proxy_one(
 ) -> float:
     """English dev score after `setting.proxy_steps` target steps from the candidate's encoder."""
     # torch / adapters: only when a proxy is trained
+    from accelerate.utils import set_seed
+
     from stiltx.model.build import build_model, head_specs
     from stiltx.model.methods import prepare_target
     from stiltx.train.stage import run_stage
@@ -48,6 +50,7 @@ def proxy_one(
     spec = task_with_labels(train_task(target).name, setting.data)
     train_cfg, method_cfg = proxy_config(candidate, target, setting.proxy_steps)
     train_cfg = dataclasses.replace(train_cfg, eval_examples=setting.sample)
+    set_seed(setting.seed)  # the new head's init: the same whatever ran before in this process
     model, tokenizer = build_model(setting.model, {})
     method = prepare_target(model, method_cfg, model_dir, head_specs([spec]))
     stage = TargetStage(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
+import torch
 
 from stiltx.errors import StiltxError
 from stiltx.select.estimate import Candidate, Target
@@ -62,6 +63,11 @@ def test_proxy_trains_a_few_steps(setting, candidate_runs):
     assert set(scores) == {c.name for c in candidate_runs[:2]}
     assert all(0.0 <= v <= 100.0 for v in scores.values())
     assert estimate.cost.train_steps == 2 * setting.proxy_steps
+    # a candidate's proxy does not depend on what ran before it in the process (head init seeded)
+    torch.manual_seed(12345)
+    alone = get_estimator("proxy").fn(Target("xnli"), candidate_runs[1:2], setting)
+    name = candidate_runs[1].name
+    assert alone.columns["proxy"][name] == scores[name]
 
 
 @pytest.mark.parametrize("name", list(ESTIMATORS))
