@@ -10,6 +10,8 @@ imports `adapters`.
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -80,6 +82,8 @@ def build_model(model_cfg: ModelConfig, heads: dict[str, HeadSpec]) -> tuple[Any
     dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
     from transformers import logging as hf_logging
 
+    _drop_reset_noise()
+
     hub = model_kwargs(model_cfg.name_or_path)  # no network: one line in seconds, not retries
     # "Some weights ... were newly initialized": stiltx adds its own heads, so this is expected
     # on every load (select, evaluate, each target stage) and would only bury the real output
@@ -105,6 +109,30 @@ def build_model(model_cfg: ModelConfig, heads: dict[str, HeadSpec]) -> tuple[Any
     if model_cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     return model, tokenizer
+
+
+class _ResetNoise(logging.Filter):
+    """Drops `adapters`' "There are adapters available but none are activated for the forward
+    pass." when it comes from switching adapters, not from a forward: set_active_adapters and
+    train_adapter call reset_adapter, which opens a forward context before the new setup is
+    active (adapters 1.3 model_mixin.py, reset_adapter -> ForwardContext -> forward_context).
+    A real forward without an active adapter still warns."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "none are activated" not in record.getMessage():
+            return True
+        frame = sys._getframe()
+        while frame is not None:
+            if frame.f_code.co_name == "reset_adapter":
+                return False
+            frame = frame.f_back
+        return True
+
+
+def _drop_reset_noise() -> None:
+    log = logging.getLogger("adapters.model_mixin")
+    if not any(isinstance(f, _ResetNoise) for f in log.filters):
+        log.addFilter(_ResetNoise())
 
 
 def _check_max_length(model_cfg: ModelConfig, model: Any) -> None:

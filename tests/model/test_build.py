@@ -89,3 +89,19 @@ def test_eager_attention_and_gradient_checkpointing_switches(tiny_model_dir):
 def test_unknown_model_path_is_a_clean_error(tmp_path):
     with pytest.raises(StiltxError, match="model.name_or_path"):
         build_model(ModelConfig(name_or_path=str(tmp_path / "nope")), {})
+
+
+def test_switching_adapters_logs_no_warning_but_a_forward_without_one_does(tiny_model_dir, caplog):
+    import logging
+
+    model, tokenizer = build_model(ModelConfig(name_or_path=str(tiny_model_dir)), {})
+    model.add_adapter("de", config="seq_bn_inv")  # invertible: switching resets it
+    model.add_adapter("task", config="seq_bn")
+    with caplog.at_level(logging.WARNING, logger="adapters"):
+        model.train_adapter("de")
+        model.set_active_adapters("task")
+        model.set_active_adapters(None)
+    assert not [r for r in caplog.records if "none are activated" in r.getMessage()]
+    with caplog.at_level(logging.WARNING, logger="adapters"):
+        model(**tokenizer(["ein Satz"], return_tensors="pt"))  # a real forward, nothing active
+    assert [r for r in caplog.records if "none are activated" in r.getMessage()]
