@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from stiltx.encoding import EncodedSplit, collate
+from stiltx.evaluation.first_token import first_token_only
 from stiltx.tasks.spec import TaskKind
 
 MAX_ANSWER_LENGTH = 30  # tokens, as in the SQuAD / XTREME reference code
@@ -222,6 +223,9 @@ def model_outputs(
     prediction's batch size changes nothing that is computed: None picks it by device
     (`default_max_tokens`); 0 cuts fixed batches of `batch_size` features instead.
 
+    Heads that read the first token only (classification, multiple choice) get the last layer
+    computed for that token alone (`first_token.first_token_only`).
+
     The hot loop does no per-feature Python work: token ids are read from Arrow once, each
     batch is padded with numpy, and outputs stay on the device until the loop ends (no sync per
     batch, so batch preparation overlaps the device's compute).
@@ -246,7 +250,7 @@ def model_outputs(
     was_training = model.training
     model.eval()
     try:
-        with torch.inference_mode():
+        with torch.inference_mode(), first_token_only(model, head):
             for batch_ids, batch in batches:
                 if device.type == "cuda":
                     batch = {k: v.pin_memory() for k, v in batch.items()}
