@@ -275,14 +275,16 @@ def model_outputs(
 def default_max_tokens(device, batch_size: int, longest: int) -> int:
     """The token budget of a prediction batch on `device`.
 
-    CPU on one thread (as target stages run there): `CPU_MAX_TOKENS`, batches whose activations
-    stay near the caches (measured faster than 32 x the longest row, benchmarks/README.md). On
-    more threads small batches lose to OpenMP's per-operator synchronisation (QA at 2 threads:
-    0.44x Trainer with 2,048 tokens), so there, as on an accelerator: `batch_size` x the longest
-    feature, the largest batch the fixed-count path makes (no more memory), while batches of
-    short features get many more rows and so fewer kernel launches.
+    CPU: `CPU_MAX_TOKENS`, batches whose activations stay near the caches. On a quiet 2-core box
+    they beat 32 x the longest row on one thread and on two (benchmarks/README.md, "Zero-shot
+    prediction"; QA at two threads: 2.32x Trainer at 2,048 tokens, 1.53x at 32 rows). Under
+    contention from jobs of equal priority small batches lose to OpenMP's per-operator waits for
+    a descheduled thread (QA 0.44x there), which is why stiltx's own stages run one thread per
+    process. An accelerator: `batch_size` x the longest feature, the largest batch the
+    fixed-count path makes (no more memory), while batches of short features get many more rows
+    and so fewer kernel launches.
     """
-    if torch.device(device).type == "cpu" and torch.get_num_threads() == 1:
+    if torch.device(device).type == "cpu":
         return CPU_MAX_TOKENS
     return batch_size * max(1, longest)
 
