@@ -1,6 +1,6 @@
 """Where a run puts what: every file and folder name of a run directory, defined once.
 
-    <run>/recipe.resolved.yaml  env.json  mixture.json  results.json  report.md
+    <run>/recipe.resolved.yaml  env.json  inputs.json  mixture.json  results.json  report.md
           intermediate/  done.json  model/  checkpoint-<step>/  train_log.jsonl
           target/<train task>/  (the same stage layout)
           language_adapters/<language>/  (MAD-X; the same stage layout, model/adapter/)
@@ -20,6 +20,7 @@ RESOLVED_RECIPE = "recipe.resolved.yaml"
 ENV_FILE = "env.json"
 MIXTURE_FILE = "mixture.json"
 RESULTS_FILE = "results.json"
+INPUTS_FILE = "inputs.json"  # the models a run starts from, by content (run_dir.write_inputs)
 PREDICTIONS_DIR = "predictions"
 INTERMEDIATE_DIR = "intermediate"
 TARGET_DIR = "target"

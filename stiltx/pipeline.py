@@ -51,7 +51,7 @@ from stiltx.recipe.combine import inputs as combine_inputs
 from stiltx.recipe.schema import DataConfig, Recipe
 from stiltx.report.run_summary import print_run_results
 from stiltx.results import SELECTION_METRIC, Score, device, results_dict
-from stiltx.run_dir import claim, new_run_dir, write_env, write_resolved_recipe
+from stiltx.run_dir import claim, new_run_dir, write_env, write_inputs, write_resolved_recipe
 from stiltx.tasks.registry import get_task
 from stiltx.tasks.spec import TaskKind, TaskSpec
 from stiltx.terminal import steps_progress
@@ -98,6 +98,7 @@ def _run_claimed(recipe: Recipe, run_dir: Path, *, resume: bool, console: Consol
     if inter is not None and recipe.intermediate.combine is not None:  # the same for its inputs
         combine_inputs(recipe, tuple(m.name for m in inter.members))
     write_resolved_recipe(run_dir, recipe)
+    write_inputs(run_dir, recipe)
     write_env(run_dir, recipe.seed)
     console.print(f"[bold]stiltx[/] {recipe.name} (seed {recipe.seed}) -> {run_dir}")
     where = resolve(recipe, console)

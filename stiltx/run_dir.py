@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import json
 import os
 import platform
 import re
@@ -26,7 +27,7 @@ from typing import Any
 
 from stiltx import atomic, run_files
 from stiltx.errors import StiltxError
-from stiltx.layout import ENV_FILE, RESOLVED_RECIPE
+from stiltx.layout import ENV_FILE, INPUTS_FILE, RESOLVED_RECIPE
 from stiltx.recipe.load import recipe_to_yaml
 from stiltx.recipe.schema import Recipe
 
@@ -194,7 +195,7 @@ def lock_holder(run_dir: Path) -> LockHolder | None:
 
 def _check_contents(run_dir: Path, resume: bool, recipe: Recipe) -> None:
     """A fresh run needs an empty folder; a resumed one needs a run marker and the same recipe."""
-    from stiltx.recipe.load import load_recipe, recipe_hash, recipe_to_dict
+    from stiltx.recipe.load import recipe_to_dict
 
     contents = [p for p in run_dir.iterdir() if p.name != LOCK_FILE and not _STALE.match(p.name)]
     marker = run_dir / RESOLVED_RECIPE
@@ -210,13 +211,86 @@ def _check_contents(run_dir: Path, resume: bool, recipe: Recipe) -> None:
             f"--resume: {run_dir} is not a stiltx run (expected {RESOLVED_RECIPE}, found: "
             f"{names}); nothing was changed. Resume a run folder, or choose an empty --out"
         )
-    before = load_recipe(str(marker))
-    if recipe_hash(before) != recipe_hash(recipe):
-        changed = sorted(_changed_keys(recipe_to_dict(before), recipe_to_dict(recipe)))
+    before, moved = _marker_recipe(marker, recipe)
+    changed = sorted(_changed_keys(recipe_to_dict(before), recipe_to_dict(recipe)))
+    changed += [key for key in moved if not _same_models(key, run_dir, recipe)]
+    if changed:
         raise StiltxError(
             f"--resume: the recipe differs from the one {run_dir} was started with "
-            f"(changed: {', '.join(changed)}); resume with the same recipe, or start a new run"
+            f"(changed: {', '.join(sorted(changed))}); resume with the same recipe, or start a "
+            "new run"
         )
+
+
+def _marker_recipe(marker: Path, recipe: Recipe) -> tuple[Recipe, list[str]]:
+    """The recipe a run was started with, its model paths (`from_entries`) replaced by the new
+    recipe's so that it loads even when those folders moved; and the keys whose paths differ."""
+    from stiltx.recipe.load import build_recipe, read_tree, set_path
+
+    tree = read_tree(marker)
+    moved = []
+    for key, values in from_entries(recipe).items():
+        old = _get(tree, key)
+        if old is None:
+            continue  # the marker has none: the comparison below names the key
+        if (list(old) if isinstance(old, list) else [old]) != values:
+            moved.append(key)
+        tree = set_path(tree, key, values if isinstance(old, list) else values[0])
+    return build_recipe(tree, source=str(marker)), moved
+
+
+def _get(tree: dict[str, Any], dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(tree, dict):
+            return None
+        tree = tree.get(part)
+    return tree
+
+
+def _same_models(key: str, run_dir: Path, recipe: Recipe) -> bool:
+    """`intermediate.from` / `intermediate.combine.from` name, by other paths, the models the run
+    started from (a sweep folder moved before `--resume`): the new entries' recorded files equal
+    those in the run's inputs.json (`write_inputs`). Paths to anything but a finished run, or a
+    run started before inputs.json, compare as paths only."""
+    new = from_entries(recipe).get(key)
+    if new is None:
+        return False
+    try:
+        recorded = json.loads(run_files.read_text(run_dir / INPUTS_FILE))
+    except (OSError, ValueError, StiltxError):
+        return False
+    return isinstance(recorded, dict) and recorded.get(key) == _identities(new)
+
+
+def from_entries(recipe: Recipe) -> dict[str, list[str]]:
+    """The recipe's entries naming models it starts from, by key."""
+    inter = recipe.intermediate
+    entries: dict[str, list[str]] = {}
+    if inter is None:  # direct: no intermediate phase
+        return entries
+    if inter.from_:
+        entries["intermediate.from"] = [inter.from_]
+    if inter.combine is not None and inter.combine.from_:
+        entries["intermediate.combine.from"] = list(inter.combine.from_)
+    return entries
+
+
+def write_inputs(run_dir: Path, recipe: Recipe) -> Path | None:
+    """inputs.json: each model the run starts from, by content (`intermediate_from.identity`),
+    so that `--resume` accepts the same models at new paths. None when it starts from none."""
+    entries = from_entries(recipe)
+    if not entries:
+        (run_dir / INPUTS_FILE).unlink(missing_ok=True)
+        return None
+    return atomic.write_json(
+        run_dir / INPUTS_FILE, {key: _identities(values) for key, values in entries.items()}
+    )
+
+
+def _identities(values: list[str]) -> list[str]:
+    from stiltx.recipe import intermediate_from
+
+    return [intermediate_from.identity(value) for value in values]
 
 
 def _changed_keys(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:

@@ -232,3 +232,32 @@ def test_lora_adapters_are_folded_into_the_weights_before_merging(merged_run, tm
         f"merge: qqp ({seq_bn}) is a bottleneck adapter, which cannot be folded into the weights; "
         "merge fully fine-tuned models or LoRA adapters (method.adapter: lora)"
     )
+
+
+def test_resume_takes_the_same_input_runs_at_new_paths_and_refuses_others(
+    merged_run, tmp_path, toy_cache
+):
+    """A sweep folder moved between the start and `--resume`: the merge's `combine.from` paths
+    change, the models they name do not (compared by their recorded files, inputs.json)."""
+    _, source = merged_run
+    before = tmp_path / "sweep-a"
+    runs = [str(fake_run(before, source, task)) for task in ("mnli", "qqp")]
+    recipe = smoke("merge/average", toy_cache, f"intermediate.combine.from=[{', '.join(runs)}]")
+    [run_dir] = run(recipe, out_dir=tmp_path / "avg")
+    recorded = json.loads((run_dir / "inputs.json").read_text())
+    assert len(recorded["intermediate.combine.from"]) == 2
+    scores = results_of(run_dir)["scores"]
+
+    after = tmp_path / "sweep-b"
+    before.rename(after)
+    moved = [str(after / Path(r).name) for r in runs]
+    recipe = smoke("merge/average", toy_cache, f"intermediate.combine.from=[{', '.join(moved)}]")
+    [resumed] = run(recipe, out_dir=run_dir, resume=True)
+    assert results_of(resumed)["scores"] == scores
+    assert str(after) in (run_dir / "recipe.resolved.yaml").read_text()  # what it now reads
+
+    swapped = smoke(
+        "merge/average", toy_cache, f"intermediate.combine.from=[{moved[1]}, {moved[0]}]"
+    )
+    with pytest.raises(StiltxError, match=r"recipe differs .*changed: intermediate\.combine\.from"):
+        run(swapped, out_dir=run_dir, resume=True)

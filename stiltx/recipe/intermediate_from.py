@@ -99,6 +99,23 @@ def _damaged(run_dir: Path, *, digests: bool) -> str:
     return ""
 
 
+def identity(value: str) -> str:
+    """What a `from` entry stands for when two recipes are compared (`--resume` after a sweep
+    folder moved): a run's saved intermediate model as its done.json records it (each file's
+    size and sha256, which `resolve` checks before use); anything else, the value as given."""
+    import json
+
+    path = Path(value).expanduser()
+    done = path / INTERMEDIATE_DIR / DONE_FILE
+    if not ((path / RESOLVED_RECIPE).is_file() and done.is_file()):
+        return value
+    try:
+        files = json.loads(run_files.read_text(done)).get("model_files")
+    except (OSError, ValueError, AttributeError, StiltxError):
+        return value
+    return json.dumps(files, sort_keys=True) if isinstance(files, dict) and files else value
+
+
 def resolve(value: str) -> Path:
     """The local model directory for `value` (a Hub id is downloaded, then cached); a run's
     model is checked against its record first (sizes and sha256)."""
