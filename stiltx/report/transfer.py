@@ -14,7 +14,9 @@
   average delta vs direct; unequal budgets are named in a note.
 
 Roles come from the sweep's `sweep.json` (control / intermediate / baseline); without one, a
-recipe named `direct` is the control, names starting with `baseline` are baselines.
+recipe named `direct` is the control, names starting with `baseline` are baselines. Where a
+manifest names several controls, `direct` is the control and the others (MAD-X in sweeps
+written before it was a baseline) are baselines.
 """
 
 from __future__ import annotations
@@ -131,6 +133,11 @@ def analyse(found: Found, roles: dict[str, str] | None = None) -> Transfer:
     roles = roles or {}
     groups = group_runs(found.runs)
     controls = [g for g in groups if role(g.name, roles) == CONTROL]
+    if len(controls) > 1 and "direct" in {g.name for g in controls}:
+        # a manifest written before MAD-X was a baseline lists madx as a control too: the
+        # control is direct fine-tuning, any other recipe without intermediate task a baseline
+        roles = {**roles, **{g.name: BASELINE for g in controls if g.name != "direct"}}
+        controls = [g for g in controls if g.name == "direct"]
     if len(controls) != 1:
         names = ", ".join(g.name for g in controls) or "none"
         raise DataError(

@@ -111,8 +111,10 @@ def expand_recipes(patterns: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def role_of(ref: str, recipe: Recipe) -> str:
+    """control: direct fine-tuning; baseline: recipes/baselines/* and MAD-X (no intermediate
+    task, language adapters instead: compared with direct, not the control itself)."""
     if recipe.intermediate is None:
-        return CONTROL
+        return CONTROL if recipe.madx is None else BASELINE
     if ref.startswith("baselines/") or Path(ref).parent.name == "baselines":
         return BASELINE
     return INTERMEDIATE

@@ -124,6 +124,17 @@ def test_transfer_view_needs_a_control(tmp_path):
     assert "exactly one control recipe" in result.output
 
 
+def test_a_second_recipe_without_intermediate_task_is_a_baseline_beside_direct(tmp_path):
+    """MAD-X has no intermediate task; sweeps written before it was a baseline list it as a
+    control: direct stays the control, MAD-X is shown with the baselines."""
+    roles = {**ROLES, "mlm": "control"}
+    report, t = build_transfer(find_runs([write_sweep(tmp_path)]), roles)
+    assert t.control.name == "direct"
+    assert [g.name for g in t.baselines] == ["mlm"]
+    assert [r.label for r in report.table("transfer").rows] == ["single-a", "single-b"]
+    assert cells(report.table("baselines"), "mlm")["role"] == "baseline"
+
+
 def test_report_view_transfer_plot_writes_the_heatmap(tmp_path):
     root = write_sweep(tmp_path / "sweep")
     out = tmp_path / "out"

@@ -22,3 +22,6 @@ def test_a_sweep_plans_madx_beside_direct_with_the_overrides_that_apply():
     assert " -> intermediate " in stacked.stages and "madx.train.max_steps=3" in stacked.overrides
     assert not any(item.startswith("madx.") for item in direct.overrides)  # no madx section
     assert "language adapters" not in direct.stages
+    # roles: direct is the control; MAD-X (no intermediate task) a baseline beside it, so the
+    # transfer view has exactly one control
+    assert (direct.role, madx.role, stacked.role) == (J.CONTROL, J.BASELINE, J.INTERMEDIATE)
