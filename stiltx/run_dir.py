@@ -212,7 +212,7 @@ def _check_contents(run_dir: Path, resume: bool, recipe: Recipe) -> None:
             f"{names}); nothing was changed. Resume a run folder, or choose an empty --out"
         )
     before, moved = _marker_recipe(marker, recipe)
-    changed = sorted(_changed_keys(recipe_to_dict(before), recipe_to_dict(recipe)))
+    changed = _changed_keys(recipe_to_dict(before), recipe_to_dict(recipe))
     changed += [key for key in moved if not _same_models(key, run_dir, recipe)]
     if changed:
         raise StiltxError(
